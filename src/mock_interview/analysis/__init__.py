@@ -1,0 +1,1 @@
+"""Measuring an answer: timing from the signal, words from whisper, fillers from both."""

