@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,3 +44,29 @@ def speech_dir() -> Path:
         if (candidate / "manifest.jsonl").is_file():
             return candidate
     pytest.skip("../shared/speech is not here")
+
+
+def sample_audio_files() -> list[Path]:
+    """The bundled sample answers that carry a truth sidecar."""
+    return sorted(
+        path
+        for path in SAMPLES.glob("*")
+        if path.suffix in {".flac", ".ogg", ".mp3", ".wav"} and path.with_suffix(".json").exists()
+    )
+
+
+@pytest.fixture(scope="session")
+def analyzed_samples(
+    settings: Settings, transcriber: Transcriber
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Each sample analyzed once per run: name -> (report, truth sidecar)."""
+    from mock_interview.analysis.report import analyze_file
+    from mock_interview.config import load_questions
+
+    bank = load_questions()
+    analyzed = {}
+    for path in sample_audio_files():
+        truth = json.loads(path.with_suffix(".json").read_text())
+        question = bank.get(truth.get("question_id", ""))
+        analyzed[path.name] = (analyze_file(path, question, settings, transcriber), truth)
+    return analyzed

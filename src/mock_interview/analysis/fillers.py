@@ -2,8 +2,8 @@
 
 Single words ("um") are fillers wherever they stand; phrases ("you know") too; hedges
 ("kind of") unless the word before makes them ordinary ("a kind of tool"); and "like" only when
-set off by commas and not after a word that makes it a verb or a comparison ("I like",
-"feel like", "is like X"). Matching is on whole words, so "her" and "never" never hold an "er".
+a comma comes before it ("it was, like, hard"), or after it where the word before does not make
+it a verb or a comparison ("I like", "feel like", "is like X"). Matching is on whole words, so "her" and "never" never hold an "er".
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ def _filler_size(
             if is_hedge and previous in lexicon.hedge_not_after:
                 return 0
             return len(phrase)
-    if token == "like" and previous not in lexicon.like_not_after:
-        before = words[index - 1].text if index else ""
-        set_off = before.endswith(",") or words[index].text.endswith(",")
-        return 1 if set_off else 0
+    if token == "like":
+        comma_before = index > 0 and words[index - 1].text.endswith(",")
+        comma_after = words[index].text.endswith(",")
+        if comma_before or (comma_after and previous not in lexicon.like_not_after):
+            return 1
     return 0

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import wave
+
 import av
 import numpy as np
 
@@ -44,12 +46,22 @@ def load_audio(path: Path) -> LoadedAudio:
     if samples.size == 0:
         raise UserError(f"{path}: contains no audio (zero length)")
     decoded_s = samples.size / ANALYSIS_RATE
+    declared_s = _wav_header_seconds(path) or declared_s
     if declared_s and decoded_s < declared_s * _TRUNCATION_TOLERANCE:
         raise UserError(
             f"{path}: truncated file "
             f"(header says {declared_s:.1f} s, only {decoded_s:.1f} s present)"
         )
     return LoadedAudio(samples=samples, source_rate=source_rate)
+
+
+def _wav_header_seconds(path: Path) -> float | None:
+    """What a PCM WAV header promises; FFmpeg reports what is there, so a cut file looks whole."""
+    try:
+        with wave.open(str(path)) as header:
+            return header.getnframes() / header.getframerate()
+    except (wave.Error, EOFError, OSError, ZeroDivisionError):
+        return None
 
 
 def _reason(exc: av.error.FFmpegError) -> str:

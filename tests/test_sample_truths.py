@@ -1,0 +1,51 @@
+"""`analyze` against the exact truth of every bundled sample answer (issue 2's bar)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conftest import sample_audio_files
+
+TOLERANCE_S = 0.25
+
+pytestmark = pytest.mark.skipif(not sample_audio_files(), reason="audio_samples not generated")
+
+Analyzed = dict[str, tuple[dict[str, Any], dict[str, Any]]]
+
+
+def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
+    for name, (report, truth) in analyzed_samples.items():
+        timing = report["timing"]
+        assert report["audio"]["duration_s"] == pytest.approx(truth["duration_s"], abs=0.05), name
+        assert report["audio"]["sample_rate"] == truth["sample_rate"], name
+        assert timing["response_latency_s"] == pytest.approx(
+            truth["leading_silence_s"], abs=TOLERANCE_S
+        ), name
+        assert timing["answer_length_s"] == pytest.approx(
+            truth["answer_length_s"], abs=2 * TOLERANCE_S
+        ), name
+        found = [(p["start_s"], p["end_s"]) for p in timing["pauses"]]
+        expected = [(p["start_s"], p["end_s"]) for p in truth["pauses"]]
+        assert len(found) == len(expected), (name, found, expected)
+        for (start, end), (true_start, true_end) in zip(found, expected, strict=True):
+            assert start == pytest.approx(true_start, abs=TOLERANCE_S), (name, start, true_start)
+            assert end == pytest.approx(true_end, abs=TOLERANCE_S), (name, end, true_end)
+
+
+def test_filler_counts_match(analyzed_samples: Analyzed) -> None:
+    for name, (report, truth) in analyzed_samples.items():
+        assert abs(report["fillers"]["count"] - truth["filler_count"]) <= 1, (
+            name,
+            report["fillers"]["by_word"],
+            truth["filler_count"],
+        )
+
+
+def test_no_pause_sits_inside_a_word(analyzed_samples: Analyzed) -> None:
+    for name, (report, _) in analyzed_samples.items():
+        for pause in report["timing"]["pauses"]:
+            for word in report["transcript"]["words"]:
+                inside = min(pause["end_s"], word["end_s"]) - max(pause["start_s"], word["start_s"])
+                assert inside <= 0, (name, pause, word)
