@@ -55,7 +55,9 @@ BAD_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("make", "message"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES])
+@pytest.mark.parametrize(
+    ("make", "message"), [c[1:] for c in BAD_FILES], ids=[c[0] for c in BAD_FILES]
+)
 def test_bad_files_raise_one_line_errors(
     tmp_path: Path, make: Callable[[Path], Path], message: str
 ) -> None:

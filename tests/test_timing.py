@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from mock_interview.analysis.model import Span, Word
@@ -37,7 +39,7 @@ def test_aligned_words_never_overlap() -> None:
     speech = [Span(0.0, 4.0)]
     words = [Word("a", 1.0, 2.0), Word("b", 1.5, 2.5), Word("c", 2.5, 3.0)]
     aligned = align_words(words, speech)
-    for before, after in zip(aligned, aligned[1:], strict=False):
+    for before, after in itertools.pairwise(aligned):
         assert before.end_s <= after.start_s
 
 
@@ -62,7 +64,8 @@ def test_noise_before_the_first_word_is_not_the_start_of_the_answer() -> None:
 
 
 @pytest.mark.parametrize(
-    ("length", "expected"), [(119.9, "short"), (120.0, "on_target"), (180.0, "on_target"), (181, "long")]
+    ("length", "expected"),
+    [(119.9, "short"), (120.0, "on_target"), (180.0, "on_target"), (181, "long")],
 )
 def test_verdict(length: float, expected: str) -> None:
     assert verdict(length, 120.0, 180.0) == expected

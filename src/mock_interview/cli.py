@@ -13,6 +13,8 @@ from pathlib import Path
 
 from mock_interview.config import find_question, load_questions, load_settings
 from mock_interview.errors import UserError
+from mock_interview.review_commands import add_review_commands
+from mock_interview.rubric.command import add_rubric_arguments, run_rubric_command
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,6 +39,37 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _practice(args: argparse.Namespace) -> int:
+    from mock_interview.live import practice_command
+
+    return practice_command(args)
+
+
+def _devices(args: argparse.Namespace) -> int:
+    from mock_interview.audio.devices import devices_command
+
+    return devices_command()
+
+
+def _add_practice_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    practice = commands.add_parser(
+        "practice", help="the whole loop in the terminal: ask, record, report, save"
+    )
+    practice.add_argument(
+        "--question", metavar="ID", action="append", help="question id (repeat for several)"
+    )
+    practice.add_argument("--no-speak", action="store_true", help="show questions, do not speak")
+    practice.add_argument("--max-seconds", type=float, metavar="N", help="stop each answer at N s")
+    practice.add_argument("--format", choices=["text", "json"], default="text")
+    practice.add_argument("--input-device", metavar="ID_OR_NAME", help="microphone to use")
+    practice.add_argument(
+        "--answer-file", type=Path, metavar="AUDIO", help="play this recording as the answer (demo)"
+    )
+    practice.set_defaults(handler=_practice)
+    devices = commands.add_parser("devices", help="list microphones and speakers with their ids")
+    devices.set_defaults(handler=_devices)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mock-interview",
@@ -53,6 +86,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--model", metavar="NAME_OR_PATH", help="whisper model (default: the embedded tiny.en)"
     )
     analyze.set_defaults(handler=_analyze)
+
+    rubric = commands.add_parser(
+        "rubric", help="score a typed answer against the reflection rubric (--text-file F or -)"
+    )
+    add_rubric_arguments(rubric)
+    rubric.set_defaults(handler=run_rubric_command)
+
+    add_review_commands(commands)
+    _add_practice_commands(commands)
     return parser
 
 

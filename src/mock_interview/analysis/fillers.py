@@ -3,7 +3,8 @@
 Single words ("um") are fillers wherever they stand; phrases ("you know") too; hedges
 ("kind of") unless the word before makes them ordinary ("a kind of tool"); and "like" only when
 a comma comes before it ("it was, like, hard"), or after it where the word before does not make
-it a verb or a comparison ("I like", "feel like", "is like X"). Matching is on whole words, so "her" and "never" never hold an "er".
+it a verb or a comparison ("I like", "feel like", "is like X").
+Matching is on whole words, so "her" and "never" never hold an "er".
 """
 
 from __future__ import annotations

@@ -6,10 +6,9 @@ module turns every way a file can be bad into one line the user can act on.
 
 from __future__ import annotations
 
+import wave
 from dataclasses import dataclass
 from pathlib import Path
-
-import wave
 
 import av
 import numpy as np
