@@ -1,0 +1,278 @@
+"""Scoring one answer against the rubric: which criteria are met, which red flags show, with the
+sentences that earned each verdict quoted exactly, plus delivery flags from the timing report.
+
+Judging is by sentence-level cues from config/rubric.toml (patterns with negation handling), a
+count of first-person action verbs, and quantities found in result sentences — no model, so every
+verdict can point at the words behind it, and a 3-minute answer scores in a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Any
+
+from mock_interview.errors import UserError
+from mock_interview.rubric.loading import FLAG_KINDS, CueSet, Rubric, load_rubric
+from mock_interview.rubric.sentences import Sentence, split_sentences
+
+# Words that start a new subject and so end a run of "I built X, created Y and organised Z".
+OTHER_SUBJECTS = frozenset({"we", "they", "he", "she", "it", "you", "everyone", "nobody", "who"})
+COORDINATORS = frozenset({"and", "then", "or"})
+
+
+def score_answer(
+    text: str, kind: str, delivery: dict[str, Any] | None = None, rubric: Rubric | None = None
+) -> dict[str, Any]:
+    """The rubric report for one answer (shape in issue 4); `delivery` holds the analyze report's
+    "timing" and "fillers" for a spoken answer, None for a typed one (no delivery flags)."""
+    if kind not in FLAG_KINDS:
+        raise UserError(f"unknown question kind '{kind}' (use {', '.join(FLAG_KINDS)})")
+    rubric = rubric or load_rubric()
+    judge = _Judge(text, rubric)
+    # "general" questions (feedback, growth) are judged on the achieved-goal criteria.
+    criteria_kind = "missed" if kind == "missed" else "achieved"
+    criteria: list[dict[str, Any]] = []
+    earned = possible = 0.0
+    for criterion in rubric.criteria.values():
+        if criteria_kind not in criterion.kinds:
+            continue
+        evidence = judge.evidence_for(criterion.id)
+        met = bool(evidence)
+        possible += criterion.weight
+        earned += criterion.weight if met else 0.0
+        criteria.append(
+            {
+                "id": criterion.id,
+                "met": met,
+                "evidence": evidence,
+                "advice": "" if met else criterion.advice,
+            }
+        )
+    red_flags: list[dict[str, Any]] = []
+    for flag in rubric.red_flags.values():
+        evidence = judge.red_flag_evidence(flag.id) if kind in flag.kinds else []
+        if evidence:
+            red_flags.append({"id": flag.id, "evidence": evidence, "advice": flag.advice})
+    delivery_flags = _delivery_flags(delivery, rubric)
+    penalty = sum(rubric.red_flags[str(flag["id"])].penalty for flag in red_flags)
+    penalty += sum(rubric.delivery[flag["id"]].penalty for flag in delivery_flags)
+    score = round(max(0.0, min(100.0, 100.0 * earned / possible - penalty))) if possible else 0
+    return {
+        "kind": kind,
+        "score": score,
+        "band": "strong" if score >= rubric.strong else "fair" if score >= rubric.fair else "weak",
+        "criteria": criteria,
+        "red_flags": red_flags,
+        "delivery_flags": delivery_flags,
+    }
+
+
+class _Judge:
+    """The cue matches of one answer. Each pattern runs once over all sentences joined by line
+    breaks (one regex call per pattern, not per sentence: that keeps a 3-minute answer in
+    milliseconds), and each cue set's matches are kept for every criterion that asks again."""
+
+    def __init__(self, text: str, rubric: Rubric) -> None:
+        self.text = text
+        self.rubric = rubric
+        self.sentences = split_sentences(text, rubric.fillers, rubric.matching)
+        self.joined = "\n".join(sentence.plain for sentence in self.sentences)
+        self.starts = list(accumulate((len(s.plain) + 1 for s in self.sentences[:-1]), initial=0))
+        self._matches: dict[int, tuple[CueSet, list[list[re.Match[str]]]]] = {}
+        self._supporting: dict[str, list[int]] = {}
+
+    def quote(self, indexes: list[int]) -> list[str]:
+        chosen = sorted(set(indexes))[: self.rubric.max_evidence]
+        return [self.text[self.sentences[i].start : self.sentences[i].end] for i in chosen]
+
+    def evidence_for(self, criterion_id: str) -> list[str]:
+        return self.quote(self.supporting(criterion_id))
+
+    def supporting(self, criterion_id: str) -> list[int]:
+        """Indexes of the sentences that meet a criterion (empty when it is not met)."""
+        if criterion_id not in self._supporting:
+            finder = getattr(self, f"_find_{criterion_id}", None)
+            criterion = self.rubric.criteria[criterion_id]
+            found = finder() if finder else self.matching(criterion.cues)
+            limit = criterion.within_first or len(self.sentences)
+            self._supporting[criterion_id] = [i for i in found if i < limit]
+        return self._supporting[criterion_id]
+
+    def matching(self, cues: CueSet) -> list[int]:
+        return [i for i, found in enumerate(self._all_matches(cues)) if found]
+
+    def cue_matches(self, cues: CueSet, index: int) -> list[re.Match[str]]:
+        """Matches in sentence `index` that neither an exclusion nor a negation cancels."""
+        return self._all_matches(cues)[index]
+
+    def _all_matches(self, cues: CueSet) -> list[list[re.Match[str]]]:
+        if id(cues) in self._matches:
+            return self._matches[id(cues)][1]
+        per_sentence: list[list[re.Match[str]]] = [[] for _ in self.sentences]
+        excluded = [m.span() for pattern in cues.exclude for m in pattern.finditer(self.joined)]
+        for pattern in cues.patterns:
+            for match in pattern.finditer(self.joined):
+                if "\n" in match.group() or any(a <= match.start() < b for a, b in excluded):
+                    continue
+                index = bisect_right(self.starts, match.start()) - 1
+                if cues.negation and self._negated(self.starts[index], match):
+                    continue
+                per_sentence[index].append(match)
+        self._matches[id(cues)] = (cues, per_sentence)  # the set is kept so its id stays unique
+        return per_sentence
+
+    def _negated(self, sentence_start: int, match: re.Match[str]) -> bool:
+        matching = self.rubric.matching
+        if matching.negators & set(re.findall(r"[\w']+", match.group())):
+            return False  # the pattern spells out its own negation ("I can not blame")
+        clause = re.split(r"[,;:]|\bbut\b", self.joined[sentence_start : match.start()])[-1]
+        for phrase in matching.not_negating:
+            clause = clause.replace(phrase, " ")
+        before = clause.split()[-matching.negation_window :]
+        return any(word in matching.negators for word in before)
+
+    def _find_action(self) -> list[int]:
+        verbs: set[str] = set()
+        indexes = []
+        for index, sentence in enumerate(self.sentences):
+            found = self._actions_in(sentence)
+            if found:
+                verbs |= found
+                indexes.append(index)
+        return indexes if len(verbs) >= self.rubric.actions.min_actions else []
+
+    def _actions_in(self, sentence: Sentence) -> set[str]:
+        """Action verbs done by "I": right after "I", or coordinated after such a verb."""
+        words = sentence.words
+        bare = [word.strip(",;:") for word in words]
+        found: set[str] = set()
+        speaking_as_i = False
+        for index, word in enumerate(bare):
+            after_coordination = index > 0 and (
+                words[index - 1].endswith(",") or bare[index - 1] in COORDINATORS
+            )
+            if word == "i":
+                verb = self._action_at(bare, index + 1)
+                speaking_as_i = verb is not None
+            elif word in OTHER_SUBJECTS:
+                speaking_as_i = False
+                continue
+            elif speaking_as_i and after_coordination:
+                verb = self._action_at(bare, index)
+            else:
+                continue
+            if verb:
+                found.add(verb)
+        return found
+
+    def _action_at(self, words: list[str], index: int) -> str | None:
+        lexicon = self.rubric.actions
+        while index < len(words) and words[index] in lexicon.adverbs | COORDINATORS:
+            index += 1
+        if index >= len(words):
+            return None
+        rest = " ".join(words[index : index + 3])
+        if any(pattern.match(rest) for pattern in self.rubric.criteria["action"].cues.exclude):
+            return None
+        for phrasal in lexicon.phrasal_verbs:
+            if rest == phrasal or rest.startswith(phrasal + " "):
+                return phrasal
+        word = words[index]
+        if word in lexicon.not_verbs:
+            return None
+        regular_past = word.endswith("ed") and len(word) > 4 and word.isalpha()
+        return word if word in lexicon.verbs or regular_past else None
+
+    def _find_measurable_result(self) -> list[int]:
+        """Result sentences holding a quantity; in a sentence that also states the goal, the
+        quantity must follow the result cue, so the target alone does not count."""
+        criteria = self.rubric.criteria
+        amounts = self._all_matches(CueSet((self.rubric.matching.quantity,), (), negation=False))
+        found = []
+        for index in range(len(self.sentences)):
+            if self.cue_matches(criteria["measurable_result"].cues, index):
+                found.append(index)
+                continue
+            cues = self.cue_matches(criteria["result"].cues, index)
+            if not cues:
+                continue
+            states_goal = bool(self.cue_matches(criteria["task"].cues, index))
+            first_cue = min(m.start() for m in cues)
+            if any(not states_goal or m.start() >= first_cue for m in amounts[index]):
+                found.append(index)
+        return found
+
+    def _find_positive_close(self) -> list[int]:
+        closing = self._closing_sentence()
+        if closing is None:
+            return []
+        close = self.rubric.criteria["positive_close"].cues
+        growth = (
+            close,
+            *(self.rubric.criteria[c].cues for c in ("reflection", "forward_momentum")),
+        )
+        spoils = [CueSet(close.exclude, (), negation=False)]
+        flags = ("blame_external", "minimizing", "disguised_success")
+        spoils += [self.rubric.red_flags[flag].cues for flag in flags]
+        grows = any(self.cue_matches(cues, closing) for cues in growth)
+        spoiled = any(self.cue_matches(cues, closing) for cues in spoils)
+        return [closing] if grows and not spoiled else []
+
+    def _closing_sentence(self) -> int | None:
+        minimum = self.rubric.matching.min_closing_words
+        for index in reversed(range(len(self.sentences))):
+            if len(self.sentences[index].words) >= minimum:
+                return index
+        return None
+
+    def red_flag_evidence(self, flag_id: str) -> list[str]:
+        flag = self.rubric.red_flags[flag_id]
+        found = self._all_matches(flag.cues)
+        if sum(len(matches) for matches in found) < flag.min_count:
+            return []
+        if flag_id == "blame_external" and self.supporting("ownership"):
+            return []  # blame that comes with ownership is context, not an excuse
+        return self.quote([index for index, matches in enumerate(found) if matches])
+
+
+def _delivery_flags(delivery: dict[str, Any] | None, rubric: Rubric) -> list[dict[str, str]]:
+    if not delivery:
+        return []
+    timing = delivery.get("timing") or {}
+    fillers = delivery.get("fillers") or {}
+    flags = []
+    verdict = timing.get("verdict")
+    if verdict in ("short", "long"):
+        length = timing.get("answer_length_s", 0.0)
+        target = f"{timing.get('target_min_s', 0):.0f}–{timing.get('target_max_s', 0):.0f} s"
+        flags.append(
+            (
+                "too_short" if verdict == "short" else "too_long",
+                f"answered in {length:.0f} s; the target is {target}",
+            )
+        )
+    latency = timing.get("response_latency_s")
+    if latency is not None and latency > rubric.slow_start_s:
+        flags.append(
+            (
+                "slow_start",
+                f"first words after {latency:.1f} s (more than {rubric.slow_start_s:g} s)",
+            )
+        )
+    rate = fillers.get("per_minute")
+    if rate is not None and rate > rubric.filler_rate_max:
+        common = sorted((fillers.get("by_word") or {}).items(), key=lambda item: -item[1])[:3]
+        most = ", ".join(f'"{word}" ×{count}' for word, count in common)
+        flags.append(
+            (
+                "many_fillers",
+                f"{rate:.1f} fillers per minute (limit {rubric.filler_rate_max:g})"
+                + (f": {most}" if most else ""),
+            )
+        )
+    return [
+        {"id": flag_id, "detail": detail, "advice": rubric.delivery[flag_id].advice}
+        for flag_id, detail in flags
+    ]

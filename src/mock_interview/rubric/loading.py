@@ -1,0 +1,304 @@
+"""config/rubric.toml, validated into a Rubric: every bad value names the file, the key and why.
+
+The rubric keeps what it needs from settings.toml too (the filler lexicon, the delivery limits),
+so one object carries everything scoring needs and settings are never duplicated in rubric.toml.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mock_interview.config import FillerSettings, Settings, load_settings
+from mock_interview.errors import UserError
+from mock_interview.paths import shipped_config_dir
+
+CRITERIA = (
+    "situation",
+    "task",
+    "action",
+    "result",
+    "measurable_result",
+    "reflection",
+    "ownership",
+    "forward_momentum",
+    "positive_close",
+)
+RED_FLAGS = ("blame_external", "minimizing", "disguised_success", "excessive_apology")
+DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "many_fillers")
+CRITERION_KINDS = ("achieved", "missed")
+FLAG_KINDS = ("achieved", "missed", "general")
+
+
+@dataclass(frozen=True)
+class CueSet:
+    """Patterns that recognise one idea in a sentence, and the ones that cancel a match."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    exclude: tuple[re.Pattern[str], ...]
+    negation: bool
+
+
+@dataclass(frozen=True)
+class Described:
+    """What a criterion and a red flag share: how to show it, where it applies, how to spot it."""
+
+    id: str
+    label: str
+    kinds: tuple[str, ...]
+    advice: str
+    cues: CueSet
+
+
+@dataclass(frozen=True)
+class Criterion(Described):
+    weight: float
+    within_first: int | None
+
+
+@dataclass(frozen=True)
+class RedFlag(Described):
+    penalty: float
+    min_count: int
+
+
+@dataclass(frozen=True)
+class ActionLexicon:
+    """How first-person actions are recognised (see [criteria.action] in rubric.toml)."""
+
+    min_actions: int
+    adverbs: frozenset[str]
+    verbs: frozenset[str]
+    phrasal_verbs: tuple[str, ...]
+    not_verbs: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Matching:
+    negators: frozenset[str]
+    negation_window: int
+    not_negating: tuple[str, ...]
+    max_sentence_words: int
+    min_closing_words: int
+    quantity: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class DeliveryRule:
+    penalty: float
+    advice: str
+
+
+@dataclass(frozen=True)
+class Rubric:
+    criteria: dict[str, Criterion]
+    red_flags: dict[str, RedFlag]
+    delivery: dict[str, DeliveryRule]
+    actions: ActionLexicon
+    matching: Matching
+    strong: float
+    fair: float
+    max_evidence: int
+    fillers: FillerSettings
+    slow_start_s: float
+    filler_rate_max: float
+
+
+class _Reader:
+    """Typed access to one TOML file that turns every problem into a file/key/reason UserError."""
+
+    def __init__(self, path: Path, data: dict[str, Any]) -> None:
+        self.path = path
+        self.data = data
+
+    def fail(self, key: str, reason: str) -> UserError:
+        return UserError(f"config error: {self.path}: key '{key}': {reason}")
+
+    def table(self, key: str) -> dict[str, Any]:
+        node: Any = self.data
+        for part in key.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            raise self.fail(key, "missing [section]")
+        return node
+
+    def value(self, table: str, name: str, expected: type | tuple[type, ...], what: str) -> Any:
+        section = self.table(table)
+        key = f"{table}.{name}"
+        if name not in section:
+            raise self.fail(key, "missing")
+        value = section[name]
+        allowed = expected if isinstance(expected, tuple) else (expected,)
+        if not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed):
+            raise self.fail(key, f"must be {what} (got {value!r})")
+        return value
+
+    def number(self, table: str, name: str, minimum: float = 0.0) -> float:
+        value = float(self.value(table, name, (int, float), "a number"))
+        if value < minimum:
+            raise self.fail(f"{table}.{name}", f"must be {minimum:g} or more (got {value:g})")
+        return value
+
+    def whole(self, table: str, name: str, minimum: int) -> int:
+        value = self.value(table, name, int, "a whole number")
+        if value < minimum:
+            raise self.fail(f"{table}.{name}", f"must be {minimum} or more (got {value})")
+        return int(value)
+
+    def optional_whole(self, table: str, name: str, minimum: int) -> int | None:
+        return self.whole(table, name, minimum) if name in self.table(table) else None
+
+    def text(self, table: str, name: str) -> str:
+        value = self.value(table, name, str, "a string")
+        if not value.strip():
+            raise self.fail(f"{table}.{name}", "must not be empty")
+        return str(value)
+
+    def strings(self, table: str, name: str, default: list[str] | None = None) -> list[str]:
+        if default is not None and name not in self.table(table):
+            return default
+        value = self.value(table, name, list, "a list of strings")
+        if not all(isinstance(item, str) and item for item in value):
+            raise self.fail(f"{table}.{name}", "must be a list of non-empty strings")
+        return list(value)
+
+    def kinds(self, table: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        kinds = self.strings(table, "kinds")
+        for kind in kinds:
+            if kind not in allowed:
+                raise self.fail(
+                    f"{table}.kinds", f"unknown kind '{kind}' (use {', '.join(allowed)})"
+                )
+        return tuple(kinds)
+
+    def patterns(self, table: str, name: str, quantity: str) -> tuple[re.Pattern[str], ...]:
+        compiled = []
+        for index, source in enumerate(self.strings(table, name, default=[])):
+            try:
+                compiled.append(re.compile(source.replace("{quantity}", quantity), re.IGNORECASE))
+            except re.error as exc:
+                raise self.fail(
+                    f"{table}.{name}[{index}]", f"not a valid regular expression ({exc})"
+                ) from None
+        return tuple(compiled)
+
+    def cues(self, table: str, quantity: str) -> CueSet:
+        return CueSet(
+            patterns=self.patterns(table, "patterns", quantity),
+            exclude=self.patterns(table, "exclude", quantity),
+            negation=self.value(table, "negation", bool, "true or false"),
+        )
+
+    def only_known(self, table: str, known: tuple[str, ...], what: str) -> None:
+        for name in self.table(table):
+            if name not in known:
+                raise self.fail(f"{table}.{name}", f"unknown {what} (known: {', '.join(known)})")
+
+
+def load_rubric(path: Path | None = None, settings: Settings | None = None) -> Rubric:
+    """The rubric from `path` (default: the shipped config/rubric.toml), with settings' limits."""
+    path = path or shipped_config_dir() / "rubric.toml"
+    settings = settings or load_settings()
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"config error: {path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise UserError(f"config error: {path}: cannot read ({exc.strerror})") from None
+    reader = _Reader(path, data)
+    matching = _matching(reader)
+    quantity = matching.quantity.pattern
+    reader.only_known("criteria", CRITERIA, "criterion")
+    reader.only_known("red_flags", RED_FLAGS, "red flag")
+    reader.only_known("delivery", DELIVERY_FLAGS, "delivery flag")
+    criteria = {name: _criterion(reader, name, quantity) for name in CRITERIA}
+    for kind in CRITERION_KINDS:
+        if not any(c.weight > 0 for c in criteria.values() if kind in c.kinds):
+            raise reader.fail("criteria", f"no criterion with a weight above 0 applies to '{kind}'")
+    strong = reader.number("score", "strong")
+    fair = reader.number("score", "fair")
+    if not fair < strong <= 100:
+        raise reader.fail("score.strong", "must be above score.fair and at most 100")
+    return Rubric(
+        criteria=criteria,
+        red_flags={name: _red_flag(reader, name, quantity) for name in RED_FLAGS},
+        delivery={
+            name: DeliveryRule(
+                penalty=reader.number(f"delivery.{name}", "penalty"),
+                advice=reader.text(f"delivery.{name}", "advice"),
+            )
+            for name in DELIVERY_FLAGS
+        },
+        actions=_actions(reader),
+        matching=matching,
+        strong=strong,
+        fair=fair,
+        max_evidence=reader.whole("score", "max_evidence", 1),
+        fillers=settings.fillers,
+        slow_start_s=settings.analysis.slow_start_s,
+        filler_rate_max=settings.analysis.filler_rate_max,
+    )
+
+
+def _matching(reader: _Reader) -> Matching:
+    quantity = reader.text("matching", "quantity")
+    try:
+        compiled = re.compile(quantity, re.IGNORECASE)
+    except re.error as exc:
+        raise reader.fail("matching.quantity", f"not a valid regular expression ({exc})") from None
+    return Matching(
+        negators=frozenset(reader.strings("matching", "negators")),
+        negation_window=reader.whole("matching", "negation_window", 1),
+        not_negating=tuple(reader.strings("matching", "not_negating")),
+        max_sentence_words=reader.whole("matching", "max_sentence_words", 5),
+        min_closing_words=reader.whole("matching", "min_closing_words", 1),
+        quantity=compiled,
+    )
+
+
+def _described(
+    reader: _Reader, table: str, kinds: tuple[str, ...], quantity: str
+) -> dict[str, Any]:
+    """The keys criteria and red flags share: label, kinds, advice and cues."""
+    return {
+        "label": reader.text(table, "label"),
+        "kinds": reader.kinds(table, kinds),
+        "advice": reader.text(table, "advice"),
+        "cues": reader.cues(table, quantity),
+    }
+
+
+def _criterion(reader: _Reader, name: str, quantity: str) -> Criterion:
+    table = f"criteria.{name}"
+    return Criterion(
+        id=name,
+        weight=reader.number(table, "weight"),
+        within_first=reader.optional_whole(table, "within_first", 1),
+        **_described(reader, table, CRITERION_KINDS, quantity),
+    )
+
+
+def _red_flag(reader: _Reader, name: str, quantity: str) -> RedFlag:
+    table = f"red_flags.{name}"
+    return RedFlag(
+        id=name,
+        penalty=reader.number(table, "penalty"),
+        min_count=reader.optional_whole(table, "min_count", 1) or 1,
+        **_described(reader, table, FLAG_KINDS, quantity),
+    )
+
+
+def _actions(reader: _Reader) -> ActionLexicon:
+    table = "criteria.action"
+    verbs = [verb.lower() for verb in reader.strings(table, "verbs")]
+    return ActionLexicon(
+        min_actions=reader.whole(table, "min_actions", 1),
+        adverbs=frozenset(reader.strings(table, "adverbs")),
+        verbs=frozenset(verb for verb in verbs if " " not in verb),
+        phrasal_verbs=tuple(verb for verb in verbs if " " in verb),
+        not_verbs=frozenset(reader.strings(table, "not_verbs")),
+    )

@@ -1,0 +1,84 @@
+"""The rubric report for people: plain text for the terminal, Markdown for sharing.
+
+Both are drawn from one list of lines-to-show, so they always say the same things.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+KIND_NAMES = {"achieved": "goal achieved", "missed": "goal missed", "general": "general question"}
+
+
+@dataclass(frozen=True)
+class _Item:
+    section: str  # "" for criteria, else "Red flags" / "Delivery"
+    mark: str
+    title: str
+    quotes: list[str]
+    advice: str
+
+
+def _title(item_id: str, labels: dict[str, str] | None) -> str:
+    return (labels or {}).get(item_id) or item_id.replace("_", " ").capitalize()
+
+
+def _heading(result: dict[str, Any]) -> str:
+    kind = KIND_NAMES.get(result["kind"], result["kind"])
+    band = f", {result['band']}" if result.get("band") else ""
+    return f"Reflection rubric ({kind}): {result['score']}/100{band}"
+
+
+def _items(result: dict[str, Any], labels: dict[str, str] | None) -> list[_Item]:
+    items = [
+        _Item(
+            "",
+            "✓" if c["met"] else "✗",
+            _title(c["id"], labels),
+            c["evidence"],
+            "" if c["met"] else c["advice"],
+        )
+        for c in result["criteria"]
+    ]
+    items += [
+        _Item("Red flags", "!", _title(f["id"], labels), f["evidence"], f["advice"])
+        for f in result["red_flags"]
+    ]
+    items += [
+        _Item("Delivery", "!", f"{_title(f['id'], labels)}: {f['detail']}", [], f.get("advice", ""))
+        for f in result["delivery_flags"]
+    ]
+    return items
+
+
+def render_rubric_text(result: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+    """Each criterion ticked or crossed, with its quotes or its advice; then flags."""
+    lines = [_heading(result)]
+    section = None
+    for item in _items(result, labels):
+        if item.section != section:
+            section = item.section
+            lines += ["", section] if section else [""]
+        lines.append(f"  {item.mark} {item.title}")
+        lines += [f'      "{quote}"' for quote in item.quotes]
+        if item.advice:
+            lines.append(f"      → {item.advice}")
+    return "\n".join(lines)
+
+
+def render_rubric_markdown(
+    result: dict[str, Any], heading_level: int = 3, labels: dict[str, str] | None = None
+) -> str:
+    """The same report as a Markdown section, headed at `heading_level`."""
+    hashes = "#" * heading_level
+    lines = [f"{hashes} {_heading(result)}"]
+    section = None
+    for item in _items(result, labels):
+        if item.section != section:
+            section = item.section
+            lines += ["", f"{hashes}# {section}", ""] if section else [""]
+        quotes = "; ".join(f"“{quote}”" for quote in item.quotes)
+        parts = [f"**{item.mark} {item.title}**", quotes, f"*{item.advice}*" if item.advice else ""]
+        lines.append("- " + " — ".join(part for part in parts if part))
+    return "\n".join(lines)
