@@ -129,7 +129,7 @@ def _type_error(value: Any, expected: Any) -> str | None:
     raise TypeError(f"unsupported setting type {expected!r}")
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -187,10 +187,10 @@ def override_files() -> list[Path]:
 def load_settings(extra: Path | None = None) -> Settings:
     """Shipped defaults, then each override file; `extra` (tests, --config) applies last."""
     shipped = shipped_config_dir() / "settings.toml"
-    merged = _read_toml(shipped)
+    merged = read_toml(shipped)
     _sources.clear()
     for path in [*override_files(), *([extra] if extra else [])]:
-        _merge(merged, _read_toml(path), path)
+        _merge(merged, read_toml(path), path)
     hints = typing.get_type_hints(Settings)
     sections: dict[str, Any] = {}
     for spec in fields(Settings):
@@ -221,7 +221,7 @@ def _build_keys(values: dict[str, Any]) -> dict[str, str]:
 def load_questions(path: Path | None = None) -> dict[str, Question]:
     """The question bank by id, validated like the settings."""
     path = path or shipped_config_dir() / "questions.toml"
-    raw = _read_toml(path).get("questions")
+    raw = read_toml(path).get("questions")
     if not isinstance(raw, list) or not raw:
         raise UserError(f"config error: {path}: key 'questions': must be a list of [[questions]]")
     hints = typing.get_type_hints(Question)

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from mock_interview.rubric import render_rubric_markdown, render_rubric_text
+
 PieceKind = Literal["word", "filler", "pause"]
 
 
@@ -102,8 +104,6 @@ def render_text(report: dict[str, Any]) -> str:
     lines += ["", "Transcript (fillers «marked», pauses [in seconds]):"]
     lines.append(inline_transcript(report, lambda f: f"«{f}»", lambda p: f"[{p}]") or "(no words)")
     if "rubric" in report:
-        from mock_interview.rubric import render_rubric_text
-
         lines += ["", render_rubric_text(report["rubric"])]
     return "\n".join(lines)
 
@@ -128,7 +128,5 @@ def render_markdown(report: dict[str, Any], heading_level: int = 2) -> str:
     text = inline_transcript(report, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
     lines.append(text or "*(no words)*")
     if "rubric" in report:
-        from mock_interview.rubric import render_rubric_markdown
-
         lines += ["", render_rubric_markdown(report["rubric"], heading_level + 1)]
     return "\n".join(lines) + "\n"

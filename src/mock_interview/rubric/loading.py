@@ -7,12 +7,11 @@ so one object carries everything scoring needs and settings are never duplicated
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mock_interview.config import FillerSettings, Settings, load_settings
+from mock_interview.config import FillerSettings, Settings, load_settings, read_toml
 from mock_interview.errors import UserError
 from mock_interview.paths import shipped_config_dir
 
@@ -202,13 +201,7 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
     """The rubric from `path` (default: the shipped config/rubric.toml), with settings' limits."""
     path = path or shipped_config_dir() / "rubric.toml"
     settings = settings or load_settings()
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"config error: {path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise UserError(f"config error: {path}: cannot read ({exc.strerror})") from None
+    data = read_toml(path)
     reader = _Reader(path, data)
     matching = _matching(reader)
     quantity = matching.quantity.pattern
