@@ -104,7 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler | None = getattr(args, "handler", None)
     try:
         if handler is None:
-            parser.print_help()
+            from mock_interview.tui.app import make_app
+
+            make_app().run()
             return 0
         return handler(args)
     except UserError as exc:

@@ -65,6 +65,11 @@ class Transcriber:
         self._model = self._load(resolve_model(self.model_name))
         self._lock = threading.Lock()
 
+    @property
+    def model(self) -> WhisperModel:
+        """The loaded faster-whisper model, for measuring against plain decoding in the same run."""
+        return self._model
+
     def _load(self, model_path: str) -> WhisperModel:
         from faster_whisper import WhisperModel
 

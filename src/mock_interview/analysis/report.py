@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from mock_interview.analysis.acoustic_fillers import place_fillers, with_filled_pauses
 from mock_interview.analysis.fillers import mark_fillers
 from mock_interview.analysis.model import Filler, Span, Word
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.audio.signal import find_speech
 from mock_interview.config import Question, Settings
+from mock_interview.rubric import load_rubric, score_answer
 from mock_interview.transcription import Transcriber
 
 SCHEMA_VERSION = 1
@@ -41,7 +43,9 @@ def analyze_samples(
     """Transcribe the whole answer at once (no speech found: no decoding at all) and report."""
     speech = find_speech(samples)
     words = transcriber.transcribe(samples) if speech else []
-    return build_report(samples, source_rate, path, question, settings, words, speech)
+    return build_report(
+        samples, source_rate, path, question, settings, words, speech, listen_with=transcriber
+    )
 
 
 def build_report(
@@ -52,11 +56,27 @@ def build_report(
     settings: Settings,
     words: list[Word],
     speech: list[Span],
+    *,
+    listen_with: Transcriber | None = None,
 ) -> dict[str, Any]:
+    """The report for `words` transcribed from `samples`.
+
+    With `listen_with` the fillers are also taken from the audio (`samples` must then be the real
+    signal): transcript fillers move to the sound they name, and fillers whisper dropped are
+    recovered by decoding them again alone with that transcriber.
+    """
     duration_s = len(samples) / ANALYSIS_RATE
+    audio_fillers: list[Filler] = []
+    if listen_with is not None:
+        lexicon_marked, _ = mark_fillers(words, settings.fillers)
+        words, audio_fillers = place_fillers(samples, lexicon_marked, listen_with)
+        heard = [Span(word.start_s, word.end_s) for word in words if word.filler]
+        speech = with_filled_pauses(speech, heard + [Span(f.start_s, f.end_s) for f in audio_fillers])
     aligned = align_words(words, speech)
-    marked, fillers = mark_fillers(aligned, settings.fillers)
+    marked, transcript_fillers = mark_fillers(aligned, settings.fillers)
+    fillers = sorted(transcript_fillers + audio_fillers, key=lambda filler: filler.start_s)
     marks = [Span(word.start_s, word.end_s) for word in marked]
+    marks += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
     answer = answer_speech(speech, marks)
     timing = measure_timing(answer, duration_s, settings.analysis.pause_min_s)
     if question is not None:
@@ -67,7 +87,7 @@ def build_report(
     speaking_min = timing.speaking_s / 60
     answer_min = timing.answer_length_s / 60
     long_pause_s = settings.analysis.long_pause_s
-    return {
+    report: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "audio": {
             "path": str(path),
@@ -102,6 +122,13 @@ def build_report(
             "items": [_filler_json(filler) for filler in fillers],
         },
     }
+    report["rubric"] = score_answer(
+        report["transcript"]["text"],
+        question.kind if question else "general",
+        {"timing": report["timing"], "fillers": report["fillers"]},
+        load_rubric(settings=settings),
+    )
+    return report
 
 
 def _span_json(span: Span) -> dict[str, float]:

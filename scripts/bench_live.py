@@ -1,0 +1,62 @@
+"""`make bench-live`: a ~3-minute sample answer through the live engine at real-time pace.
+
+Prints one JSON line: audio_s, stop_to_report_s (from the end of the audio to the full report)
+and peak_rss_mb. The audio enters through FileSource, the same recorder and live transcriber path
+as the microphone. Targets: stop_to_report_s <= 1.5, peak_rss_mb <= 600.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from mock_interview.audio.recorder import FileSource
+from mock_interview.config import load_questions, load_settings
+from mock_interview.live import RecordingStopped, transcribe_recording
+from mock_interview.paths import samples_dir
+from mock_interview.transcription import Transcriber
+
+BENCH_ANSWER = "bench_live_answer.ogg"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("audio", nargs="?", type=Path, help=f"answer to feed ({BENCH_ANSWER})")
+    parser.add_argument("--pace", type=float, default=1.0, help="1 = real time, 0 = flat out")
+    args = parser.parse_args()
+    path = args.audio or samples_dir() / BENCH_ANSWER
+    settings = load_settings()
+    question = load_questions().get("goal-achieved")
+    transcriber = Transcriber(settings.transcription)
+    stopped_at: list[float] = []
+
+    def on_event(event: object) -> None:
+        if isinstance(event, RecordingStopped):
+            stopped_at.append(time.perf_counter())
+
+    with tempfile.TemporaryDirectory() as folder:
+        source = FileSource(path, pace=args.pace)
+        result, report = transcribe_recording(
+            source, Path(folder) / "answer.wav", question, settings, transcriber, on_event
+        )
+        done = time.perf_counter()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {
+                "audio_s": round(result.duration_s, 2),
+                "stop_to_report_s": round(done - stopped_at[0], 3),
+                "peak_rss_mb": round(peak_mb, 1),
+                "words": len(report["transcript"]["words"]),
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,281 @@
+"""Filler recall and precision on real speech: ours beside plain faster-whisper, in one run.
+
+`make eval-fillers`. The development set is every clip of ../shared/speech/manifest.jsonl whose
+reference marks filled pauses (um, uh, hm), every negative control (where "like", "her" or "er"
+are ordinary words, or the speech is read aloud) and a long answer made by joining development
+clips with pauses, reported per 30-second stretch. A found filler matches a reference one of the
+same clip by order and count, so a clip with 3 reference fillers and 4 found has 3 matched.
+Plain faster-whisper is the same model with beam 5 and word timestamps and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mock_interview.analysis.acoustic_fillers import canonical_label
+from mock_interview.analysis.fillers import mark_fillers
+from mock_interview.analysis.model import Word
+from mock_interview.analysis.report import analyze_samples
+from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.config import Settings, load_settings
+from mock_interview.transcription import Transcriber
+
+REPO = Path(__file__).resolve().parent.parent
+STRETCH_S = 30.0
+JOIN_PAUSE_S = 1.5
+# Clips of the long answer, one group per 30-second stretch; each stretch holds fillers.
+LONG_ANSWER_STRETCHES = [
+    ["mfa/acoustic_corpus.wav"],
+    ["mfa/mfa_uhum.flac", "mfa/mfa_surround.flac", "mfa/mfa_uh.flac"],
+    ["mfa/mfa_uhuh.flac", "jfk/jfk.flac", "mfa/mfa_um.flac"],
+    ["lhotse/LibriSpeech-2412-153948-0000.flac", "mfa/mfa_uhum.flac", "mfa/mfa_uh.flac"],
+    [
+        "mfa/mfa_um.flac",
+        "librivox_pocketsphinx/sense_and_sensibility_01_austen_64kb-0870.wav",
+        "mfa/mfa_uhuh.flac",
+    ],
+]
+# Clips where "er" or "her" is an ordinary word.
+_ER_WORD_CLIPS = {"mfa/mfa_er.flac", "mfa/mfa_erpause.flac", "mfa/mfa_her.flac"}
+
+
+def speech_dir() -> Path | None:
+    for candidate in (REPO.parent / "shared" / "speech", REPO.parent.parent / "shared" / "speech"):
+        if (candidate / "manifest.jsonl").is_file():
+            return candidate
+    return None
+
+
+def manifest(folder: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (folder / "manifest.jsonl").read_text().splitlines()]
+
+
+def is_negative_control(row: dict[str, Any]) -> bool:
+    """No filler may be found: "like"/"er"/"her" as words, or read speech."""
+    return row["filled_pauses"] == 0 and (
+        row.get("like_is_filler") is False
+        or row["file"] in _ER_WORD_CLIPS
+        or str(row["speech_style"]).startswith("read")
+    )
+
+
+def development_set(folder: Path) -> list[dict[str, Any]]:
+    return [row for row in manifest(folder) if row["filled_pauses"] or is_negative_control(row)]
+
+
+@dataclass
+class ClipResult:
+    """One clip: reference filled pauses, ours and plain's, and any other filler ours found."""
+
+    file: str
+    reference: int
+    ours: list[tuple[str, float, float]]  # (label, start, end) of filled pauses
+    plain: int
+    ours_other: list[str]  # fillers that are not filled pauses ("like", "you know")
+    plain_other: list[str]
+
+    @property
+    def ours_matched(self) -> int:
+        return min(self.reference, len(self.ours))
+
+    @property
+    def plain_matched(self) -> int:
+        return min(self.reference, self.plain)
+
+
+def plain_words(transcriber: Transcriber, samples: np.ndarray) -> list[Word]:
+    """Plain faster-whisper: the same model, beam 5, word timestamps, default everything else."""
+    segments, _ = transcriber.model.transcribe(
+        samples, language="en", beam_size=5, word_timestamps=True
+    )
+    return [
+        Word(word.word.strip(), word.start, word.end)
+        for segment in segments
+        for word in segment.words or []
+    ]
+
+
+def split_fillers(items: list[tuple[str, float, float]]) -> tuple[list[Any], list[str]]:
+    """(filled pauses as (label, start, end), other fillers' texts)."""
+    filled = [item for item in items if item[0] == "filler" or canonical_label(item[0])]
+    return filled, [item[0] for item in items if item not in filled]
+
+
+def ours_fillers(
+    samples: np.ndarray, settings: Settings, transcriber: Transcriber
+) -> list[tuple[str, float, float]]:
+    report = analyze_samples(samples, ANALYSIS_RATE, Path("clip"), None, settings, transcriber)
+    return [(item["text"], item["start_s"], item["end_s"]) for item in report["fillers"]["items"]]
+
+
+def plain_fillers(
+    samples: np.ndarray, settings: Settings, transcriber: Transcriber
+) -> list[tuple[str, float, float]]:
+    _, fillers = mark_fillers(plain_words(transcriber, samples), settings.fillers)
+    return [(filler.text, filler.start_s, filler.end_s) for filler in fillers]
+
+
+def evaluate_clip(
+    file: str, reference: int, samples: np.ndarray, settings: Settings, transcriber: Transcriber
+) -> ClipResult:
+    ours, ours_other = split_fillers(ours_fillers(samples, settings, transcriber))
+    plain, plain_other = split_fillers(plain_fillers(samples, settings, transcriber))
+    return ClipResult(file, reference, ours, len(plain), ours_other, plain_other)
+
+
+def recall_precision(results: list[ClipResult], ours: bool) -> tuple[float, float]:
+    reference = sum(result.reference for result in results)
+    if ours:
+        found = sum(len(result.ours) for result in results)
+        matched = sum(result.ours_matched for result in results)
+    else:
+        found = sum(result.plain for result in results)
+        matched = sum(result.plain_matched for result in results)
+    return (matched / reference if reference else 1.0, matched / found if found else 1.0)
+
+
+@dataclass
+class LongAnswer:
+    samples: np.ndarray
+    clips: list[tuple[str, float, float, int]]  # file, start, end, reference fillers
+
+
+def long_answer(folder: Path) -> LongAnswer:
+    """Development clips joined with pauses; every stretch starts on a 30-second mark."""
+    references = {row["file"]: row["filled_pauses"] for row in manifest(folder)}
+    pause = np.zeros(int(JOIN_PAUSE_S * ANALYSIS_RATE), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    clips = []
+    for index, group in enumerate(LONG_ANSWER_STRETCHES):
+        stretch_start = index * STRETCH_S
+        cursor = stretch_start + JOIN_PAUSE_S
+        pieces.append(pause)
+        for file in group:
+            samples = load_audio(folder / file).samples
+            clips.append((file, cursor, cursor + samples.size / ANALYSIS_RATE, references[file]))
+            pieces += [samples, pause]
+            cursor += samples.size / ANALYSIS_RATE + JOIN_PAUSE_S
+        if cursor > stretch_start + STRETCH_S:
+            raise ValueError(f"stretch {index + 1} is longer than {STRETCH_S} s")
+        filled = sum(piece.size for piece in pieces)
+        pieces.append(np.zeros(int((stretch_start + STRETCH_S) * ANALYSIS_RATE) - filled, np.float32))
+    return LongAnswer(np.concatenate(pieces), clips)
+
+
+def per_stretch(
+    answer: LongAnswer, found: list[tuple[str, float, float]]
+) -> list[tuple[int, int, int]]:
+    """(reference, found, matched) per 30-second stretch; found fillers go to the clip they are in."""
+    rows = []
+    for index in range(len(LONG_ANSWER_STRETCHES)):
+        reference = found_count = matched = 0
+        for _file, start, end, clip_reference in answer.clips:
+            if not index * STRETCH_S <= start < (index + 1) * STRETCH_S:
+                continue
+            in_clip = sum(
+                start - JOIN_PAUSE_S / 2 <= item[1] < end + JOIN_PAUSE_S / 2 for item in found
+            )
+            reference += clip_reference
+            found_count += in_clip
+            matched += min(in_clip, clip_reference)
+        rows.append((reference, found_count, matched))
+    return rows
+
+
+def textgrid_fillers(path: Path) -> list[tuple[str, float, float]]:
+    """Filled pauses in the word tier of a Praat TextGrid, as (label, start, end)."""
+    import parselmouth
+    from parselmouth.praat import call
+
+    grid = parselmouth.Data.read(str(path))
+    found = []
+    for index in range(1, call(grid, "Get number of intervals", 1) + 1):
+        label = call(grid, "Get label of interval", 1, index)
+        if canonical_label(label):
+            start = call(grid, "Get starting point", 1, index)
+            found.append((label, float(start), float(call(grid, "Get end point", 1, index))))
+    return found
+
+
+def time_errors(
+    reference: list[tuple[str, float, float]], found: list[tuple[str, float, float]]
+) -> list[float]:
+    """For each reference filler, how far the nearest found filler's start is from its start."""
+    return [min((abs(item[1] - ref[1]) for item in found), default=float("inf")) for ref in reference]
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part / whole:.2f}" if whole else "  - "
+
+
+def main() -> int:
+    folder = speech_dir()
+    if folder is None:
+        print("../shared/speech is not here: nothing to measure", file=sys.stderr)
+        return 1
+    settings = load_settings()
+    transcriber = Transcriber(settings.transcription)
+    results = []
+    ours_s = plain_s = 0.0
+    print(f"{'clip':<44} {'ref':>4} {'ours':>5} {'match':>5} {'plain':>5} {'match':>5}  notes")
+    for row in development_set(folder):
+        samples = load_audio(folder / row["file"]).samples
+        started = time.perf_counter()
+        ours, ours_other = split_fillers(ours_fillers(samples, settings, transcriber))
+        ours_s += time.perf_counter() - started
+        started = time.perf_counter()
+        plain, plain_other = split_fillers(plain_fillers(samples, settings, transcriber))
+        plain_s += time.perf_counter() - started
+        result = ClipResult(row["file"], row["filled_pauses"], ours, len(plain), ours_other, plain_other)
+        results.append(result)
+        notes = []
+        if is_negative_control(row):
+            notes.append("negative control")
+        if ours_other:
+            notes.append(f"ours also: {', '.join(ours_other)}")
+        if plain_other:
+            notes.append(f"plain also: {', '.join(plain_other)}")
+        print(
+            f"{row['file']:<44} {result.reference:>4} {len(result.ours):>5} "
+            f"{result.ours_matched:>5} {result.plain:>5} {result.plain_matched:>5}  {'; '.join(notes)}"
+        )
+    ours_recall, ours_precision = recall_precision(results, ours=True)
+    plain_recall, plain_precision = recall_precision(results, ours=False)
+    controls = [result for result in results if result.reference == 0]
+    print()
+    print(f"overall  ours : recall {ours_recall:.2f}  precision {ours_precision:.2f}  ({ours_s:.1f} s)")
+    print(f"overall  plain: recall {plain_recall:.2f}  precision {plain_precision:.2f}  ({plain_s:.1f} s)")
+    print(
+        f"negative controls with any filler: ours {sum(bool(r.ours or r.ours_other) for r in controls)}"
+        f"/{len(controls)}, plain {sum(bool(r.plain or r.plain_other) for r in controls)}/{len(controls)}"
+    )
+    grid = folder / "mfa" / "acoustic_corpus.TextGrid"
+    corpus = next(result for result in results if result.file == "mfa/acoustic_corpus.wav")
+    errors = time_errors(textgrid_fillers(grid), corpus.ours)
+    print(f"acoustic_corpus filler start error vs TextGrid (s): {', '.join(f'{e:.2f}' for e in errors)}")
+
+    answer = long_answer(folder)
+    print(f"\nlong answer: {answer.samples.size / ANALYSIS_RATE:.1f} s of joined clips")
+    ours_long, _ = split_fillers(ours_fillers(answer.samples, settings, transcriber))
+    plain_long, _ = split_fillers(plain_fillers(answer.samples, settings, transcriber))
+    print(f"{'stretch':<12} {'ref':>4} {'ours':>5} {'recall':>6} {'plain':>5} {'recall':>6}")
+    ours_rows = per_stretch(answer, ours_long)
+    plain_rows = per_stretch(answer, plain_long)
+    for index, (ours_row, plain_row) in enumerate(zip(ours_rows, plain_rows, strict=True)):
+        span = f"{index * STRETCH_S:.0f}-{(index + 1) * STRETCH_S:.0f} s"
+        print(
+            f"{span:<12} {ours_row[0]:>4} {ours_row[1]:>5} {_ratio(ours_row[2], ours_row[0]):>6} "
+            f"{plain_row[1]:>5} {_ratio(plain_row[2], plain_row[0]):>6}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

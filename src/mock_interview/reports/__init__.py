@@ -1,0 +1,84 @@
+"""A saved session's full report, shareable as Markdown, a self-contained HTML page, or JSON.
+
+`SessionReport` gathers what every format shows (the session, each answer's stored report and
+the candidate's history for the trend), so the three formats present the same facts.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mock_interview.history import compute_trend
+from mock_interview.storage import AnswerRow, Store, StoredAnswer, StoredSession
+
+REPORT_FORMATS = ("markdown", "html", "json")
+
+
+@dataclass(frozen=True)
+class SessionReport:
+    session: StoredSession
+    history: list[AnswerRow]
+    """Every stored answer (newest first), for the trend across sessions."""
+
+
+def load_session_report(store: Store, session_id: int) -> SessionReport:
+    return SessionReport(session=store.session(session_id), history=store.answers())
+
+
+def session_json(report: SessionReport) -> dict[str, Any]:
+    """The session with each answer's analysis report (as `analyze` prints it) and the trend."""
+    session = report.session
+    trend = compute_trend(report.history)
+    return {
+        "session": {
+            "id": session.id,
+            "uid": session.uid,
+            "started_at": session.started_at.isoformat(),
+            "question_ids": session.question_ids,
+        },
+        "answers": [
+            {
+                **(answer.report or {}),
+                "session_id": session.id,
+                "answer_id": answer.row.id,
+                "position": answer.row.position,
+                "question_id": answer.row.question_id,
+                "status": answer.row.status,
+                "recording_path": None
+                if answer.row.recording_path is None
+                else str(answer.row.recording_path),
+            }
+            for answer in session.answers
+        ],
+        "trend": None if trend is None else asdict(trend),
+    }
+
+
+def render_session(report: SessionReport, report_format: str, long_pause_s: float = 3.0) -> str:
+    if report_format == "json":
+        return json.dumps(session_json(report), indent=2) + "\n"
+    if report_format == "html":
+        from mock_interview.reports.html import render_session_html
+
+        return render_session_html(report, long_pause_s)
+    from mock_interview.reports.markdown import render_session_markdown
+
+    return render_session_markdown(report)
+
+
+def session_heading(session: StoredSession) -> tuple[str, str]:
+    """(title, subtitle) shared by the Markdown and HTML reports."""
+    when = session.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    return (
+        f"Mock interview: session {session.id}",
+        f"Recorded {when} · questions: {', '.join(session.question_ids)}",
+    )
+
+
+def unanalysed_note(answer: StoredAnswer) -> str:
+    return (
+        f"Answer {answer.row.position} ({answer.row.question_id}) was recorded but not analysed "
+        "yet; it is offered for analysis the next time the app starts."
+    )

@@ -1,0 +1,136 @@
+"""Inline SVG pictures for the HTML report: an answer's timeline and a per-session trend chart.
+
+Plain SVG strings styled by CSS classes (no scripts, no fonts, no external references), so the
+report stays one self-contained file that prints and opens anywhere.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from mock_interview.render import clock
+
+WIDTH = 900
+PAD = 30
+TARGET_MARKS_S = (120.0, 180.0)
+MARK_SLACK_S = 15.0
+
+
+def _speech_spans(timing: dict[str, Any]) -> list[tuple[float, float]]:
+    """The answer (first to last speech) with its pauses cut out."""
+    start = timing["response_latency_s"]
+    end = start + timing["answer_length_s"]
+    spans = []
+    for pause in sorted(timing["pauses"], key=lambda p: p["start_s"]):
+        spans.append((start, pause["start_s"]))
+        start = pause["end_s"]
+    spans.append((start, end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def timeline_svg(report: dict[str, Any], long_pause_s: float = 3.0) -> str:
+    """Speech, pauses and fillers along the recording, with the 2:00 and 3:00 answer marks.
+
+    The marks are counted from the first speech, as the answer length is; the axis always
+    reaches past 3:00 so a short answer looks short.
+    """
+    timing = report["timing"]
+    latency = timing["response_latency_s"]
+    marks = [latency + mark for mark in TARGET_MARKS_S]
+    total = max(report["audio"]["duration_s"], marks[-1] + MARK_SLACK_S)
+    scale = (WIDTH - 2 * PAD) / total
+
+    def x(seconds: float) -> float:
+        return round(PAD + seconds * scale, 1)
+
+    bar_top, bar_height = 28, 26
+    parts = [
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} 92" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="Timeline of the answer">',
+        f'<rect class="target" x="{x(marks[0])}" y="{bar_top - 8}" '
+        f'width="{round(x(marks[1]) - x(marks[0]), 1)}" height="{bar_height + 16}">'
+        "<title>Target band: 2:00 to 3:00 of answer</title></rect>",
+        f'<line class="axis" x1="{PAD}" y1="{bar_top + bar_height}" x2="{WIDTH - PAD}" '
+        f'y2="{bar_top + bar_height}"/>',
+        f'<rect class="latency" x="{x(0)}" y="{bar_top}" width="{round(latency * scale, 1)}" '
+        f'height="{bar_height}"><title>Response latency {latency:.1f} s</title></rect>',
+    ]
+    for start, end in _speech_spans(timing):
+        parts.append(
+            f'<rect class="speech" x="{x(start)}" y="{bar_top}" '
+            f'width="{max(round((end - start) * scale, 1), 0.5)}" height="{bar_height}">'
+            f"<title>Speech {clock(start)}–{clock(end)}</title></rect>"
+        )
+    for pause in timing["pauses"]:
+        kind = "pause long" if pause["duration_s"] >= long_pause_s else "pause"
+        parts.append(
+            f'<rect class="{kind}" x="{x(pause["start_s"])}" y="{bar_top}" '
+            f'width="{max(round(pause["duration_s"] * scale, 1), 0.5)}" height="{bar_height}">'
+            f'<title>Pause {pause["duration_s"]:.1f} s at {clock(pause["start_s"])}</title></rect>'
+        )
+    for item in report["fillers"]["items"]:
+        left = x(item["start_s"])
+        parts.append(
+            f'<path class="filler" d="M{left} {bar_top - 2} l-5 -9 h10 z">'
+            f"<title>{escape(item['text'])} at {clock(item['start_s'])}</title></path>"
+        )
+    for mark, label in zip(marks, ("2:00", "3:00"), strict=True):
+        parts.append(
+            f'<line class="mark" x1="{x(mark)}" y1="{bar_top - 10}" x2="{x(mark)}" '
+            f'y2="{bar_top + bar_height + 6}"/>'
+            f'<text class="mark-label" x="{x(mark)}" y="{bar_top - 13}" '
+            f'text-anchor="middle">{label}</text>'
+        )
+    step = 30 if total <= 300 else 60 * max(1, round(total / 600))
+    tick = 0.0
+    while tick <= total:
+        parts.append(
+            f'<text class="tick" x="{x(tick)}" y="{bar_top + bar_height + 20}" '
+            f'text-anchor="middle">{clock(tick)}</text>'
+        )
+        tick += step
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart_svg(
+    title: str, values: list[float | None], highlight: int | None, y_max: float | None = None
+) -> str:
+    """A small line chart of one metric per session (oldest left), one point highlighted."""
+    height, top, bottom = 150, 24, 24
+    known = [v for v in values if v is not None]
+    ceiling = y_max if y_max is not None else max([*known, 1.0]) * 1.15
+    count = max(len(values), 2)
+
+    def point(index: int, value: float) -> tuple[float, float]:
+        px = PAD + index * (WIDTH / 2 - 2 * PAD) / (count - 1)
+        py = height - bottom - value / ceiling * (height - top - bottom)
+        return round(px, 1), round(py, 1)
+
+    width = WIDTH // 2
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="{escape(title)} per session">',
+        f'<text class="chart-title" x="{PAD}" y="15">{escape(title)}</text>',
+        f'<line class="axis" x1="{PAD}" y1="{height - bottom}" x2="{width - PAD}" '
+        f'y2="{height - bottom}"/>',
+        f'<text class="tick" x="{PAD - 4}" y="{top + 4}" text-anchor="end">{ceiling:.0f}</text>',
+        f'<text class="tick" x="{PAD - 4}" y="{height - bottom + 4}" text-anchor="end">0</text>',
+    ]
+    points = [(i, point(i, v), v) for i, v in enumerate(values) if v is not None]
+    if len(points) > 1:
+        path = " ".join(f"{px},{py}" for _, (px, py), _ in points)
+        parts.append(f'<polyline class="series" points="{path}"/>')
+    for index, (px, py), value in points:
+        kind = "dot current" if index == highlight else "dot"
+        parts.append(
+            f'<circle class="{kind}" cx="{px}" cy="{py}" r="{5 if index == highlight else 3.5}">'
+            f"<title>Session {index + 1}: {value:.1f}</title></circle>"
+        )
+    parts.append(
+        f'<text class="tick" x="{PAD}" y="{height - 6}">first</text>'
+        f'<text class="tick" x="{width - PAD}" y="{height - 6}" text-anchor="end">latest</text>'
+        "</svg>"
+    )
+    return "".join(parts)

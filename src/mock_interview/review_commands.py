@@ -1,0 +1,143 @@
+"""The review subcommands: history, report, delete, export, import and replay.
+
+Registered on the main parser by `add_review_commands`; each handler opens the default store in
+the data dir and returns the exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from mock_interview.errors import UserError
+from mock_interview.reports import REPORT_FORMATS
+from mock_interview.storage import Store, make_private_file
+
+
+def _long_pause_s() -> float:
+    from mock_interview.config import load_settings
+
+    return load_settings().analysis.long_pause_s
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Reports hold transcripts of people's voices: written user-only, like the recordings."""
+    try:
+        make_private_file(path)
+        path.write_text(text, encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _history(args: argparse.Namespace) -> int:
+    from mock_interview.history import (
+        parse_since,
+        render_history_csv,
+        render_history_json,
+        render_history_text,
+    )
+
+    since = parse_since(args.since) if args.since else None
+    with Store.open_default() as store:
+        rows = store.answers(question_id=args.question, since=since)
+    render = {"text": render_history_text, "json": render_history_json, "csv": render_history_csv}
+    print(render[args.format](rows).rstrip("\n"))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from mock_interview.reports import load_session_report, render_session
+
+    with Store.open_default() as store:
+        report = load_session_report(store, args.session_id)
+    text = render_session(report, args.format, _long_pause_s())
+    if args.output:
+        _write_private(args.output, text)
+        print(f"Wrote {args.output}")
+    else:
+        print(text, end="")
+    return 0
+
+
+def _delete(args: argparse.Namespace) -> int:
+    with Store.open_default() as store:
+        removed = store.delete_session(args.session_id)
+    print(f"Deleted session {args.session_id} and {len(removed)} recording(s).")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from mock_interview.archive import export_sessions
+
+    if not args.all and not args.session_ids:
+        raise UserError("export: name SESSION_IDs or use --all")
+    with Store.open_default() as store:
+        count = export_sessions(
+            store, args.output, None if args.all else args.session_ids, _long_pause_s()
+        )
+    print(f"Exported {count} session(s) to {args.output}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from mock_interview.archive import import_archive
+
+    with Store.open_default() as store:
+        result = import_archive(store, args.archive)
+    print(
+        f"Imported {len(result.imported)} session(s)"
+        + (f"; {result.skipped} already here, skipped" if result.skipped else "")
+        + "."
+    )
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from mock_interview.config import load_settings
+    from mock_interview.replay import replay
+
+    output_device = load_settings().recording.output_device
+    with Store.open_default() as store:
+        session = store.session(args.session_id)
+    return replay(session, args.answer, args.start_s, output_device)
+
+
+def add_review_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    history = commands.add_parser("history", help="every saved answer, newest first, and the trend")
+    history.add_argument("--format", choices=["text", "json", "csv"], default="text")
+    history.add_argument("--question", metavar="ID", help="only answers to this question")
+    history.add_argument("--since", metavar="DATE", help="sessions from this date on (YYYY-MM-DD)")
+    history.set_defaults(handler=_history)
+
+    report = commands.add_parser("report", help="a saved session's full report")
+    report.add_argument("session_id", type=int, metavar="SESSION_ID")
+    report.add_argument("--format", choices=REPORT_FORMATS, default="markdown")
+    report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    report.set_defaults(handler=_report)
+
+    delete = commands.add_parser("delete", help="delete a saved session and its recordings")
+    delete.add_argument("session_id", type=int, metavar="SESSION_ID")
+    delete.set_defaults(handler=_delete)
+
+    export = commands.add_parser(
+        "export", help="save sessions (recordings, JSON and HTML reports) to a zip"
+    )
+    export.add_argument("session_ids", type=int, nargs="*", metavar="SESSION_ID")
+    export.add_argument("--all", action="store_true", help="every saved session")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE.zip", required=True)
+    export.set_defaults(handler=_export)
+
+    import_ = commands.add_parser("import", help="bring back sessions from an exported zip")
+    import_.add_argument("archive", type=Path, metavar="FILE.zip")
+    import_.set_defaults(handler=_import)
+
+    replay = commands.add_parser(
+        "replay", help="play a saved answer while the transcript follows along"
+    )
+    replay.add_argument("session_id", type=int, metavar="SESSION_ID")
+    replay.add_argument(
+        "--answer", type=int, metavar="N", help="answer number (default: the first recorded)"
+    )
+    replay.add_argument("--from", dest="start_s", type=float, default=0.0, metavar="SECONDS",
+                        help="start this many seconds into the recording")
+    replay.set_defaults(handler=_replay)

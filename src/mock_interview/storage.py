@@ -1,0 +1,550 @@
+"""Saved sessions: one SQLite database in the data dir, recordings as files referenced by path.
+
+Each answer keeps its whole analysis report as JSON (the source of truth) plus a few summary
+columns copied out of it, so history queries and sorting do not parse every report. The schema is
+versioned with `PRAGMA user_version`; `MIGRATIONS[n]` upgrades version n to n + 1, so an older
+database is brought up to date when it is opened and a newer one is refused rather than damaged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any, Self
+
+from mock_interview.errors import UserError
+
+DATABASE_NAME = "sessions.db"
+RECORDINGS_DIR_NAME = "recordings"
+PRIVATE_FILE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+STATUS_RECORDING = "recording"
+STATUS_DONE = "done"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: sessions and their answers, each answer's report stored whole.
+    """
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        question_ids TEXT NOT NULL
+    );
+    CREATE TABLE answers (
+        id INTEGER PRIMARY KEY,
+        session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        position INTEGER NOT NULL,
+        question_id TEXT NOT NULL,
+        recording_path TEXT,
+        created_at TEXT NOT NULL,
+        report_json TEXT,
+        answer_length_s REAL,
+        response_latency_s REAL,
+        words_per_minute REAL,
+        fillers_per_minute REAL,
+        filler_count INTEGER,
+        long_pause_count INTEGER,
+        score INTEGER
+    );
+    CREATE INDEX answers_by_session ON answers(session_id, position);
+    CREATE INDEX sessions_by_start ON sessions(started_at);
+    """,
+    # 1 -> 2: a stable session uid (so an imported archive never duplicates a session) and a
+    # status, so a recording interrupted by a crash is found and offered again on the next start.
+    """
+    ALTER TABLE sessions ADD COLUMN uid TEXT;
+    UPDATE sessions SET uid = lower(hex(randomblob(16))) WHERE uid IS NULL;
+    CREATE UNIQUE INDEX sessions_by_uid ON sessions(uid);
+    ALTER TABLE answers ADD COLUMN status TEXT NOT NULL DEFAULT 'done';
+    CREATE INDEX answers_by_status ON answers(status);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """One sitting, without its reports (for lists)."""
+
+    id: int
+    uid: str
+    started_at: datetime
+    question_ids: list[str]
+    answer_count: int
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One answer's summary figures (for history tables and trends), without the full report."""
+
+    id: int
+    session_id: int
+    position: int
+    question_id: str
+    recording_path: Path | None
+    status: str
+    created_at: datetime
+    session_started_at: datetime
+    answer_length_s: float | None
+    response_latency_s: float | None
+    words_per_minute: float | None
+    fillers_per_minute: float | None
+    filler_count: int | None
+    long_pause_count: int | None
+    score: int | None
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    row: AnswerRow
+    report: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class StoredSession:
+    id: int
+    uid: str
+    started_at: datetime
+    question_ids: list[str]
+    answers: list[StoredAnswer]
+
+
+def _summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The indexed columns, copied out of an analysis report (missing parts become NULL)."""
+    timing = report.get("timing") or {}
+    fillers = report.get("fillers") or {}
+    rubric = report.get("rubric") or {}
+    return {
+        "answer_length_s": timing.get("answer_length_s"),
+        "response_latency_s": timing.get("response_latency_s"),
+        "words_per_minute": timing.get("words_per_minute"),
+        "fillers_per_minute": fillers.get("per_minute"),
+        "filler_count": fillers.get("count"),
+        "long_pause_count": timing.get("long_pause_count"),
+        "score": rubric.get("score"),
+    }
+
+
+def _to_text(moment: datetime) -> str:
+    """UTC ISO-8601, so stored times sort and compare as plain strings."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _since_text(since: datetime | date) -> str:
+    if not isinstance(since, datetime):
+        since = datetime.combine(since, time.min).astimezone()
+    return _to_text(since)
+
+
+def _make_private_dir(path: Path) -> None:
+    """Create `path` and any missing parents user-only (mkdir's parents ignore `mode`)."""
+    missing = [path, *(p for p in path.parents if not p.exists())]
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
+    os.chmod(path, PRIVATE_DIR_MODE)
+
+
+def make_private_file(path: Path) -> None:
+    """Create (or tighten) a user-only file: recordings and reports are people's voices."""
+    _make_private_dir(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
+    os.chmod(path, PRIVATE_FILE_MODE)
+
+
+class Store:
+    """The session database. Thread-safe: the UI and worker threads may share one Store."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
+        self.recordings_dir = self.db_path.parent / RECORDINGS_DIR_NAME
+        make_private_file(self.db_path)
+        try:
+            self._conn = sqlite3.connect(
+                self.db_path, timeout=10, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute("PRAGMA foreign_keys = ON")
+        except sqlite3.Error as error:
+            raise UserError(f"cannot open the session database {self.db_path}: {error}") from error
+        self._lock = threading.RLock()
+        self._depth = 0
+        try:
+            self._migrate()
+        except UserError:
+            self._conn.close()
+            raise
+
+    @classmethod
+    def open_default(cls) -> Self:
+        from mock_interview.paths import data_dir
+
+        return cls(data_dir() / DATABASE_NAME)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    # -- transactions and schema ------------------------------------------------------------
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """All writes inside happen together or not at all; nests (only the outermost commits)."""
+        with self._lock:
+            outermost = self._depth == 0
+            if outermost:
+                self._conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self._conn
+            except BaseException:
+                self._depth -= 1
+                if outermost:
+                    self._conn.execute("ROLLBACK")
+                raise
+            self._depth -= 1
+            if outermost:
+                self._conn.execute("COMMIT")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self) -> None:
+        try:
+            version = self.schema_version
+        except sqlite3.DatabaseError as error:
+            raise UserError(f"{self.db_path} is not a session database: {error}") from error
+        if version > SCHEMA_VERSION:
+            raise UserError(
+                f"{self.db_path} was written by a newer mock-interview "
+                f"(schema {version}, this one knows {SCHEMA_VERSION}); please upgrade"
+            )
+        for target, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            try:
+                with self.atomic() as conn:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    conn.execute(f"PRAGMA user_version = {target}")
+            except sqlite3.Error as error:
+                raise UserError(
+                    f"{self.db_path} cannot be upgraded to schema {target}: {error}"
+                ) from error
+
+    # -- paths -------------------------------------------------------------------------------
+
+    def _stored_path(self, path: Path | None) -> str | None:
+        """Recordings inside the data dir are kept relative, so the data dir can move."""
+        if path is None:
+            return None
+        path = Path(path).absolute()
+        try:
+            return path.relative_to(self.db_path.parent.absolute()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def _resolved_path(self, stored: str | None) -> Path | None:
+        return None if stored is None else self.db_path.parent / stored
+
+    def session_recordings_dir(self, session_id: int) -> Path:
+        return self.recordings_dir / f"session-{session_id:05d}"
+
+    def prune_recordings_dir(self, session_id: int) -> None:
+        """Remove a session's recordings folder once it is empty."""
+        folder = self.session_recordings_dir(session_id)
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+
+    def new_recording_path(self, session_id: int, question_id: str, suffix: str = ".wav") -> Path:
+        """A fresh file name for an answer's recording, in a user-only folder per session."""
+        folder = self.session_recordings_dir(session_id)
+        _make_private_dir(folder)
+        for attempt in range(1, 10_000):
+            candidate = folder / f"{question_id}-{attempt}{suffix}"
+            if not candidate.exists():
+                return candidate
+        raise UserError(f"too many recordings for {question_id} in {folder}")
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def create_session(
+        self,
+        question_ids: list[str],
+        started_at: datetime | None = None,
+        uid: str | None = None,
+        preferred_id: int | None = None,
+    ) -> int:
+        """A new session; `uid` and `preferred_id` (used when free) let an import keep both."""
+        moment = started_at or datetime.now(UTC)
+        with self.atomic() as conn:
+            taken = conn.execute("SELECT 1 FROM sessions WHERE id = ?", (preferred_id,)).fetchone()
+            cursor = conn.execute(
+                "INSERT INTO sessions (id, started_at, question_ids, uid) VALUES (?, ?, ?, ?)",
+                (
+                    None if taken else preferred_id,
+                    _to_text(moment),
+                    json.dumps(list(question_ids)),
+                    uid or uuid.uuid4().hex,
+                ),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def has_session_uid(self, uid: str) -> bool:
+        with self._lock:
+            found = self._conn.execute("SELECT 1 FROM sessions WHERE uid = ?", (uid,)).fetchone()
+        return found is not None
+
+    def mark_recording_started(self, session_id: int, question_id: str, path: Path) -> int:
+        """Record that an answer is being recorded to `path`, so a crash leaves a findable row."""
+        return self._insert_answer(session_id, question_id, path, None, STATUS_RECORDING)
+
+    def add_answer(
+        self,
+        session_id: int,
+        question_id: str,
+        recording_path: Path | None,
+        report: dict[str, Any],
+    ) -> int:
+        """Save an analysed answer; completes the matching in-progress row if there is one."""
+        stored_path = self._stored_path(recording_path)
+        with self.atomic() as conn:
+            pending = conn.execute(
+                "SELECT id FROM answers WHERE session_id = ? AND question_id = ? AND status = ?"
+                " AND recording_path IS ? ORDER BY id LIMIT 1",
+                (session_id, question_id, STATUS_RECORDING, stored_path),
+            ).fetchone()
+            if pending is not None:
+                self.update_answer_report(int(pending[0]), report)
+                return int(pending[0])
+            return self._insert_answer(session_id, question_id, recording_path, report, STATUS_DONE)
+
+    def _insert_answer(
+        self,
+        session_id: int,
+        question_id: str,
+        recording_path: Path | None,
+        report: dict[str, Any] | None,
+        status: str,
+    ) -> int:
+        summary = _summary(report or {})
+        with self.atomic() as conn:
+            _require_session(conn, session_id)
+            position = conn.execute(
+                "SELECT COALESCE(MAX(position), 0) + 1 FROM answers WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()[0]
+            columns = {
+                "session_id": session_id,
+                "position": position,
+                "question_id": question_id,
+                "recording_path": self._stored_path(recording_path),
+                "created_at": _to_text(datetime.now(UTC)),
+                "report_json": None if report is None else json.dumps(report),
+                "status": status,
+                **summary,
+            }
+            names = ", ".join(columns)
+            marks = ", ".join("?" for _ in columns)
+            cursor = conn.execute(
+                f"INSERT INTO answers ({names}) VALUES ({marks})", tuple(columns.values())
+            )
+        return int(cursor.lastrowid or 0)
+
+    def update_answer_report(self, answer_id: int, report: dict[str, Any]) -> None:
+        """Replace an answer's report (re-analysis, or finishing a recovered recording)."""
+        summary = _summary(report)
+        assignments = ", ".join(f"{name} = ?" for name in summary)
+        with self.atomic() as conn:
+            cursor = conn.execute(
+                f"UPDATE answers SET report_json = ?, status = ?, {assignments} WHERE id = ?",
+                (json.dumps(report), STATUS_DONE, *summary.values(), answer_id),
+            )
+            if cursor.rowcount == 0:
+                raise UserError(f"no answer {answer_id}")
+
+    def delete_session(self, session_id: int) -> list[Path]:
+        """Delete a session, its answers and its recordings; returns the files removed."""
+        with self.atomic() as conn:
+            _require_session(conn, session_id)
+            stored = [
+                row[0]
+                for row in conn.execute(
+                    "SELECT recording_path FROM answers WHERE session_id = ?"
+                    " AND recording_path IS NOT NULL",
+                    (session_id,),
+                )
+            ]
+            conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+        removed = []
+        for text in stored:
+            path = self._resolved_path(text)
+            if path is not None and path.exists():
+                path.unlink()
+                removed.append(path)
+        self.prune_recordings_dir(session_id)
+        return removed
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def sessions(
+        self,
+        question_id: str | None = None,
+        since: datetime | date | None = None,
+        limit: int | None = None,
+    ) -> list[SessionRow]:
+        """Sessions, newest first; optionally only those that ask `question_id`."""
+        where, params = self._since_filter(since)
+        if question_id is not None:
+            where.append("EXISTS (SELECT 1 FROM json_each(s.question_ids) WHERE value = ?)")
+            params.append(question_id)
+        query = (
+            "SELECT s.id, s.uid, s.started_at, s.question_ids,"
+            " (SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id)"
+            f" FROM sessions s {self._where(where)} ORDER BY s.started_at DESC, s.id DESC"
+        )
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        with self._lock:
+            rows = self._conn.execute(query, params).fetchall()
+        return [
+            SessionRow(
+                id=row[0],
+                uid=row[1],
+                started_at=datetime.fromisoformat(row[2]),
+                question_ids=json.loads(row[3]),
+                answer_count=row[4],
+            )
+            for row in rows
+        ]
+
+    def answers(
+        self,
+        question_id: str | None = None,
+        since: datetime | date | None = None,
+        session_id: int | None = None,
+        include_unfinished: bool = False,
+    ) -> list[AnswerRow]:
+        """Answer summaries, newest session first, in answer order within a session."""
+        where, params = self._since_filter(since)
+        if question_id is not None:
+            where.append("a.question_id = ?")
+            params.append(question_id)
+        if session_id is not None:
+            where.append("a.session_id = ?")
+            params.append(session_id)
+        if not include_unfinished:
+            where.append("a.status = ?")
+            params.append(STATUS_DONE)
+        query = (
+            f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN sessions s ON s.id = a.session_id"
+            f" {self._where(where)} ORDER BY s.started_at DESC, s.id DESC, a.position"
+        )
+        with self._lock:
+            return [self._answer_row(row) for row in self._conn.execute(query, params)]
+
+    def unfinished_recordings(self) -> list[AnswerRow]:
+        """Answers whose recording started but was never analysed (a crash or a kill)."""
+        with self._lock:
+            rows = self._conn.execute(
+                f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN sessions s ON s.id = a.session_id"
+                " WHERE a.status = ? ORDER BY a.id",
+                (STATUS_RECORDING,),
+            ).fetchall()
+        return [self._answer_row(row) for row in rows]
+
+    def answer(self, answer_id: int) -> StoredAnswer:
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT {_ANSWER_COLUMNS}, a.report_json FROM answers a"
+                " JOIN sessions s ON s.id = a.session_id WHERE a.id = ?",
+                (answer_id,),
+            ).fetchone()
+        if row is None:
+            raise UserError(f"no answer {answer_id}")
+        return self._stored_answer(row)
+
+    def session(self, session_id: int) -> StoredSession:
+        """One session with every answer and its full report."""
+        with self._lock:
+            head = self._conn.execute(
+                "SELECT id, uid, started_at, question_ids FROM sessions WHERE id = ?",
+                (session_id,),
+            ).fetchone()
+            if head is None:
+                raise UserError(f"no session {session_id} (see `mock-interview history`)")
+            rows = self._conn.execute(
+                f"SELECT {_ANSWER_COLUMNS}, a.report_json FROM answers a"
+                " JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?"
+                " ORDER BY a.position",
+                (session_id,),
+            ).fetchall()
+        return StoredSession(
+            id=head[0],
+            uid=head[1],
+            started_at=datetime.fromisoformat(head[2]),
+            question_ids=json.loads(head[3]),
+            answers=[self._stored_answer(row) for row in rows],
+        )
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _since_filter(since: datetime | date | None) -> tuple[list[str], list[Any]]:
+        if since is None:
+            return [], []
+        return ["s.started_at >= ?"], [_since_text(since)]
+
+    @staticmethod
+    def _where(conditions: list[str]) -> str:
+        return f"WHERE {' AND '.join(conditions)}" if conditions else ""
+
+    def _answer_row(self, row: tuple[Any, ...]) -> AnswerRow:
+        return AnswerRow(
+            id=row[0],
+            session_id=row[1],
+            position=row[2],
+            question_id=row[3],
+            recording_path=self._resolved_path(row[4]),
+            status=row[5],
+            created_at=datetime.fromisoformat(row[6]),
+            session_started_at=datetime.fromisoformat(row[7]),
+            answer_length_s=row[8],
+            response_latency_s=row[9],
+            words_per_minute=row[10],
+            fillers_per_minute=row[11],
+            filler_count=row[12],
+            long_pause_count=row[13],
+            score=row[14],
+        )
+
+    def _stored_answer(self, row: tuple[Any, ...]) -> StoredAnswer:
+        report_text = row[-1]
+        return StoredAnswer(
+            row=self._answer_row(row[:-1]),
+            report=None if report_text is None else json.loads(report_text),
+        )
+
+
+def _require_session(conn: sqlite3.Connection, session_id: int) -> None:
+    if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
+        raise UserError(f"no session {session_id} (see `mock-interview history`)")
+
+
+_ANSWER_COLUMNS = (
+    "a.id, a.session_id, a.position, a.question_id, a.recording_path, a.status, a.created_at,"
+    " s.started_at, a.answer_length_s, a.response_latency_s, a.words_per_minute,"
+    " a.fillers_per_minute, a.filler_count, a.long_pause_count, a.score"
+)

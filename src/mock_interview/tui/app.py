@@ -1,0 +1,236 @@
+"""The practice room app and `make_app`, the one factory the CLI and the tests share.
+
+Startup paints Home at once; the whisper model loads and the sound devices are probed in thread
+workers that report back with messages, so every key is answered while they run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from mock_interview.config import Question, Settings, load_questions, load_settings
+from mock_interview.errors import UserError
+from mock_interview.reports import load_session_report
+from mock_interview.reports.html import render_session_html
+from mock_interview.storage import Store, StoredAnswer, make_private_file
+from mock_interview.tui.backend import Backend
+from mock_interview.tui.messages import DevicesProbed, ModelFailed, ModelLoaded
+from mock_interview.tui.screens.history import HistoryScreen
+from mock_interview.tui.screens.home import HomeScreen
+from mock_interview.tui.screens.replay import ReplayScreen
+from mock_interview.tui.screens.report import ReportScreen
+
+if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
+    from mock_interview.transcription import Transcriber
+
+NO_MICROPHONE_HINT = "press d to practise with a sample answer"
+
+
+@dataclass
+class Status:
+    """One line each for the model, the microphone and the spoken questions, as Home shows them."""
+
+    model_line: str = "Speech model: loading in the background…"
+    microphone_line: str = "Microphone: looking for one…"
+    speech_line: str = "Speech: checking…"
+    microphone: str | None = None
+
+
+class PracticeApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "mock-interview"
+    SUB_TITLE = "practice room"
+
+    def __init__(
+        self,
+        settings: Settings,
+        questions: dict[str, Question],
+        store: Store,
+        backend: Backend,
+        export_dir: Path,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.questions = questions
+        self.store = store
+        self.backend = backend
+        self.export_dir = export_dir
+        self.status = Status()
+        self.transcriber: Future[Transcriber] = Future()
+
+    @property
+    def long_pause_s(self) -> float:
+        return self.settings.analysis.long_pause_s
+
+    def question_text(self, question_id: str) -> str:
+        question = self.questions.get(question_id)
+        return question.text if question else question_id
+
+    def format_time(self, moment: datetime) -> str:
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    # -- startup -----------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.set_keymap(self.settings.keys)
+        self.push_screen(HomeScreen())
+        self.call_after_refresh(self.load_model)
+        self.call_after_refresh(self.probe_devices)
+
+    @work(thread=True, group="model")
+    def load_model(self) -> None:
+        try:
+            transcriber = self.backend.load_transcriber(self.settings)
+        except UserError as error:
+            self.transcriber.set_exception(error)
+            self.post_message(ModelFailed(str(error)))
+            return
+        self.transcriber.set_result(transcriber)
+        self.post_message(ModelLoaded(transcriber.model_name))
+
+    @work(thread=True, group="probe")
+    def probe_devices(self) -> None:
+        microphone, problem = None, None
+        try:
+            microphone = self.backend.microphone(self.settings)
+        except UserError as error:
+            problem = str(error)
+        first = self.settings.practice.default_questions[0]
+        speech = self.backend.speech_problem(self.question_text(first), self.settings)
+        self.post_message(DevicesProbed(microphone, problem, speech))
+
+    def on_model_loaded(self, message: ModelLoaded) -> None:
+        self.status.model_line = f"Speech model: {message.description} ready"
+        self._show_status()
+
+    def on_model_failed(self, message: ModelFailed) -> None:
+        self.status.model_line = f"Speech model: {message.message}"
+        self._show_status()
+        self.notify(message.message, title="Model not loaded", severity="error", timeout=10)
+
+    def on_devices_probed(self, message: DevicesProbed) -> None:
+        self.status.microphone = message.microphone
+        if message.microphone:
+            self.status.microphone_line = f"Microphone: {message.microphone}"
+        else:
+            self.status.microphone_line = f"No microphone found: {NO_MICROPHONE_HINT}"
+        self.status.speech_line = (
+            f"Speech: {message.speech_problem}"
+            if message.speech_problem
+            else "Speech: questions are read aloud"
+        )
+        self._show_status()
+
+    def _show_status(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_status()
+
+    # -- navigation --------------------------------------------------------------------------
+
+    def start_session(self, question_ids: list[str], demo: bool) -> None:
+        # Imported here: the engine brings the whole audio stack, not needed to paint Home.
+        from mock_interview.tui.screens.interview import InterviewScreen
+
+        if not demo and self.status.microphone is None:
+            self.notify(
+                f"{self.status.microphone_line}.", title="No microphone", severity="warning"
+            )
+            return
+        self.push_screen(InterviewScreen(question_ids, demo))
+
+    def open_history(self) -> None:
+        self.push_screen(HistoryScreen())
+
+    def open_report(self, session_id: int, answer_id: int | None = None) -> None:
+        self.push_screen(ReportScreen(session_id, answer_id))
+
+    def open_replay(self, answer: StoredAnswer) -> None:
+        path = answer.row.recording_path
+        if answer.report is None or path is None or not path.is_file():
+            self.notify(
+                "This answer's recording is missing, so it cannot be replayed.",
+                severity="warning",
+            )
+            return
+        self.prepare_replay(answer, path)
+
+    @work(thread=True, group="player", exclusive=True)
+    def prepare_replay(self, answer: StoredAnswer, path: Path) -> None:
+        """Opening the output device can take a moment: do it off the UI thread."""
+        try:
+            player = self.backend.open_player(self.settings)
+            player.play_file(path)
+        except UserError as error:
+            self.call_from_thread(
+                self.notify, str(error), title="Cannot replay", severity="error", timeout=10
+            )
+            return
+        self.call_from_thread(self.push_screen, ReplayScreen(answer, player))
+
+    @work(thread=True, group="speaker", exclusive=True)
+    def speak_question(self, question_id: str) -> None:
+        try:
+            self.backend.speak(self.question_text(question_id), self.settings)
+        except UserError as error:
+            self.call_from_thread(self.notify, str(error), severity="warning")
+
+    def export_session(self, session_id: int) -> None:
+        path = self.export_dir / f"mock-interview-session-{session_id}.html"
+        try:
+            report = load_session_report(self.store, session_id)
+            html = render_session_html(report, self.long_pause_s)
+            make_private_file(path)
+            path.write_text(html, encoding="utf-8")
+        except (UserError, OSError) as error:
+            self.notify(f"Export failed: {error}", severity="error", timeout=10)
+            return
+        self.notify(f"Saved {path}", title="Report exported", timeout=8)
+
+    # -- command palette ---------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Every action of the screen under the palette, then Textual's own (theme, quit …)."""
+        seen = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.description} (key: {self.get_key_display(binding) or key})",
+                partial(self.call_later, self.run_action, binding.action, active.node),
+            )
+        yield from super().get_system_commands(screen)
+
+
+def make_app(
+    settings: Settings | None = None,
+    questions: dict[str, Question] | None = None,
+    store: Store | None = None,
+    backend: Backend | None = None,
+    export_dir: Path | None = None,
+) -> PracticeApp:
+    """The app with the user's config and data unless given (tests pass theirs and fakes)."""
+    if backend is None:
+        from mock_interview.tui.real_backend import RealBackend
+
+        backend = RealBackend()
+    return PracticeApp(
+        settings=settings or load_settings(),
+        questions=questions or load_questions(),
+        store=store or Store.open_default(),
+        backend=backend,
+        export_dir=export_dir or Path.cwd(),
+    )

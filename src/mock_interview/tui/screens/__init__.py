@@ -1,0 +1,1 @@
+"""One module per screen: Home, Interview, Report, Replay, History, and the confirm dialog."""

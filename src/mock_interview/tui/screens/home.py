@@ -1,0 +1,125 @@
+"""Home: pick a session, see the last sessions and the score trend, and what the machine offers."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, OptionList, Sparkline, Static
+from textual.widgets.option_list import Option
+
+from mock_interview.history import session_means
+from mock_interview.render import clock
+from mock_interview.tui.widgets import fill_table
+
+if TYPE_CHECKING:
+    from mock_interview.tui.app import PracticeApp
+
+DEFAULT_SESSION = "default"
+RECENT_SESSIONS = 5
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start_session", "Start", id="start_session", priority=True),
+        Binding("d", "demo", "Demo", id="demo"),
+        Binding("h", "history", "History", id="history"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    @property
+    def practice(self) -> PracticeApp:
+        return cast("PracticeApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-body"):
+            with Vertical(id="questions-panel"):
+                yield OptionList(*self._question_options(), id="questions")
+            with Vertical(id="recent-panel"):
+                yield DataTable(id="recent", cursor_type="none", zebra_stripes=True)
+                yield Label("Score over time", id="trend-label")
+                yield Sparkline([], id="score-trend")
+        with Vertical(id="status"):
+            yield Static(id="model-status")
+            yield Static(id="mic-status")
+            yield Static(id="speech-status")
+        yield Footer(compact=True)
+
+    def _question_options(self) -> list[Option | None]:
+        bank = self.practice.questions
+        defaults = self.practice.settings.practice.default_questions
+        first = " → ".join(bank[qid].text for qid in defaults if qid in bank)
+        options: list[Option | None] = [Option(f"Interview: {first}", id=DEFAULT_SESSION), None]
+        for question in bank.values():
+            if question.id in defaults:
+                continue
+            target = f"{clock(question.target_min_s)}–{clock(question.target_max_s)}"
+            options.append(Option(f"{question.text} ({target})", id=question.id))
+        return options
+
+    def on_mount(self) -> None:
+        self.query_one("#questions-panel").border_title = "Practise"
+        self.query_one("#recent-panel").border_title = "Last sessions"
+        self.query_one("#status").border_title = "Ready?"
+        self.query_one(OptionList).highlighted = 0
+        self.refresh_status()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_recent()
+
+    def refresh_recent(self) -> None:
+        """The last sessions (newest first) and the score sparkline (oldest to newest)."""
+        means = session_means(self.practice.store.answers())
+        recent = list(reversed(means[-RECENT_SESSIONS:]))
+        rows = [
+            (
+                started.astimezone().strftime("%b %d %H:%M"),
+                "-" if "score" not in values else f"{values['score']:.0f}",
+                "-"
+                if "fillers_per_minute" not in values
+                else f"{values['fillers_per_minute']:.1f}",
+            )
+            for _, started, values in recent
+        ]
+        fill_table(
+            self.query_one("#recent", DataTable),
+            ["When", "Score", "Fillers/min"],
+            rows,
+            [str(session_id) for session_id, _, _ in recent],
+        )
+        scores = [values["score"] for _, _, values in means if "score" in values]
+        sparkline = self.query_one("#score-trend", Sparkline)
+        sparkline.data = scores
+        sparkline.display = len(scores) >= 2
+        label = self.query_one("#trend-label", Label)
+        if not means:
+            label.update("No sessions yet: press enter to start your first one.")
+        elif len(scores) < 2:
+            label.update("Score over time: appears after two scored sessions.")
+        else:
+            label.update(f"Score over time ({scores[0]:.0f} → {scores[-1]:.0f})")
+
+    def refresh_status(self) -> None:
+        status = self.practice.status
+        self.query_one("#model-status", Static).update(status.model_line)
+        self.query_one("#mic-status", Static).update(status.microphone_line)
+        self.query_one("#speech-status", Static).update(status.speech_line)
+
+    def selected_questions(self) -> list[str]:
+        option = self.query_one(OptionList).highlighted_option
+        if option is None or option.id == DEFAULT_SESSION:
+            return list(self.practice.settings.practice.default_questions)
+        return [str(option.id)]
+
+    def action_start_session(self) -> None:
+        self.practice.start_session(self.selected_questions(), demo=False)
+
+    def action_demo(self) -> None:
+        self.practice.start_session(self.selected_questions(), demo=True)
+
+    def action_history(self) -> None:
+        self.practice.open_history()

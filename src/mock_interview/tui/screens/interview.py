@@ -1,0 +1,257 @@
+"""Interview: the question in large type while it is spoken, then the answer recorded with a big
+timer, the target band, a level meter, the live transcript and the filler count; the next question
+follows by itself, and the report opens when the session ends.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Header, Static
+
+from mock_interview import live
+from mock_interview.analysis.model import Word
+from mock_interview.config import Question
+from mock_interview.errors import UserError
+from mock_interview.render import Piece, clock
+from mock_interview.tui.backend import Engine
+from mock_interview.tui.messages import EngineReported
+from mock_interview.tui.screens.confirm import ConfirmScreen
+from mock_interview.tui.screens.report import ReportScreen
+from mock_interview.tui.widgets import LevelMeter, TimerBar, TranscriptView
+
+if TYPE_CHECKING:
+    from mock_interview.tui.app import PracticeApp
+
+ASKING, CUE, RECORDING, FINISHING, DONE = "asking", "cue", "recording", "finishing", "done"
+
+
+class InterviewScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "stop_answer", "Stop answer", id="stop_answer", priority=True),
+        Binding("r", "repeat_question", "Repeat question", id="repeat_question"),
+        Binding("escape", "abandon", "Abandon", id="abandon"),
+    ]
+
+    def __init__(self, question_ids: list[str], demo: bool) -> None:
+        super().__init__()
+        self.question_ids = question_ids
+        self.demo = demo
+        self.engine: Engine | None = None
+        self.phase = ASKING
+        self.session_id: int | None = None
+        self.answers_saved = 0
+        self.position = 0
+        self.asked_id: str | None = None
+        self.abandoning = False
+
+    @property
+    def practice(self) -> PracticeApp:
+        return cast("PracticeApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        first = self.practice.questions[self.question_ids[0]]
+        yield Header()
+        with Vertical(id="interview-body"):
+            yield Static(id="progress-line")
+            yield Static(first.text, id="question")
+            yield Static("Loading the speech model…", id="phase")
+            with Horizontal(id="timer-row"):
+                yield Digits("0:00", id="timer")
+                yield Static(id="live-figures")
+            yield TimerBar(first.target_min_s, first.target_max_s)
+            yield LevelMeter()
+            with VerticalScroll(id="live-transcript"):
+                yield TranscriptView(
+                    None,
+                    self.practice.long_pause_s,
+                    empty="Your words appear here as you speak.",
+                    id="live-text",
+                )
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.sub_title = "Demo: a sample answer plays your part" if self.demo else "Interview"
+        self.query_one("#live-transcript").border_title = "Live transcript"
+        self.show_progress(self.question_ids[0])
+        self.show_figures(0, 0)
+        self.run_engine()
+
+    @work(thread=True, group="engine", exclusive=True)
+    def run_engine(self) -> None:
+        """The whole session on a worker thread; the engine's events come back as messages."""
+        practice = self.practice
+
+        def report(event: object) -> None:
+            self.post_message(EngineReported(event))
+
+        try:
+            transcriber = practice.transcriber.result()
+            questions = [practice.questions[qid] for qid in self.question_ids]
+            self.engine = practice.backend.engine(
+                practice.settings, transcriber, practice.store, report, self.demo
+            )
+            self.engine.run_session(questions)
+        except UserError as error:
+            report(live.EngineFailed(str(error)))
+        except Exception as error:  # a bug must still end in a notice, never a traceback
+            report(live.EngineFailed(f"unexpected error: {type(error).__name__}: {error}"))
+
+    # -- the engine's events -----------------------------------------------------------------
+
+    def on_engine_reported(self, message: EngineReported) -> None:
+        event = message.event
+        match event:
+            case live.SessionStarted(session_id=session_id):
+                self.session_id = session_id
+            case live.QuestionAsked(question=question, speech_hint=hint):
+                self.ask(question, hint)
+            case live.QuestionSpoken():
+                self.set_phase(CUE)
+            case live.RecordingStarted():
+                self.start_recording()
+            case live.LevelMeasured(rms=rms, peak=peak, elapsed_s=elapsed):
+                self.show_level(rms, peak, elapsed)
+            case live.ChunkTranscribed(words=words, filler_count=fillers):
+                self.show_words(words, fillers)
+            case live.RecordingStopped(message=problem):
+                self.set_phase(FINISHING)
+                if problem:
+                    self.notify(problem, title="Recording stopped", severity="warning", timeout=12)
+            case live.ReportReady():
+                self.answers_saved += 1
+            case live.SessionFinished():
+                self.finish()
+            case live.EngineFailed(message=problem, recording_path=path):
+                self.failed(problem, path)
+
+    def ask(self, question: Question, hint: str | None) -> None:
+        """A new question resets the screen; the same one again only adds the speech hint."""
+        if question.id != self.asked_id:
+            self.asked_id = question.id
+            self.position += 1
+            self.query_one("#question", Static).update(question.text)
+            self.query_one("#question").remove_class("recording")
+            self.show_progress(question.id)
+            bar = self.query_one(TimerBar)
+            bar.target_min_s, bar.target_max_s = question.target_min_s, question.target_max_s
+            self.show_level(0.0, 0.0, 0.0)
+            self.show_words([], 0)
+            self.set_phase(ASKING)
+        if hint:
+            self.notify(hint, title="Question not spoken", severity="warning", timeout=10)
+
+    def start_recording(self) -> None:
+        self.query_one("#question").add_class("recording")
+        self.set_phase(RECORDING)
+        if self.abandoning and self.engine is not None:
+            self.call_engine(self.engine.abandon)
+
+    def show_progress(self, question_id: str) -> None:
+        question = self.practice.questions[question_id]
+        number = max(self.position, 1)
+        self.query_one("#progress-line", Static).update(
+            f"Question {number} of {len(self.question_ids)} · aim for "
+            f"{clock(question.target_min_s)}–{clock(question.target_max_s)}"
+        )
+
+    def set_phase(self, phase: str) -> None:
+        self.phase = phase
+        auto = self.practice.settings.practice.auto_start
+        text = {
+            ASKING: "Listen: the interviewer is asking…",
+            CUE: "Your turn: recording starts now…" if auto else "Press space to start answering",
+            RECORDING: "● Recording · press space when you have finished",
+            FINISHING: "Finishing the transcript…",
+            DONE: "Done: opening your report…",
+        }[phase]
+        self.query_one("#phase", Static).update(text)
+        self.refresh_bindings()
+
+    def show_level(self, rms: float, peak: float, elapsed_s: float) -> None:
+        meter = self.query_one(LevelMeter)
+        meter.rms, meter.peak = rms, peak
+        self.query_one(TimerBar).elapsed_s = elapsed_s
+        timer = self.query_one("#timer", Digits)
+        timer.update(clock(elapsed_s))
+        bar = self.query_one(TimerBar)
+        timer.set_class(bar.target_min_s <= elapsed_s <= bar.target_max_s, "in-band")
+        timer.set_class(elapsed_s > bar.target_max_s, "over")
+
+    def show_words(self, words: list[Word], filler_count: int) -> None:
+        pieces = [
+            Piece("filler" if word.filler else "word", word.text, word.start_s, word.end_s)
+            for word in words
+        ]
+        self.query_one(TranscriptView).show_pieces(pieces)
+        self.query_one("#live-transcript", VerticalScroll).scroll_end(animate=False)
+        self.show_figures(len(pieces), filler_count)
+
+    def show_figures(self, word_count: int, filler_count: int) -> None:
+        self.query_one("#live-figures", Static).update(
+            f"Fillers  {filler_count}\nWords    {word_count}"
+        )
+
+    def finish(self) -> None:
+        self.set_phase(DONE)
+        if self.session_id is not None and self.answers_saved:
+            self.app.switch_screen(ReportScreen(self.session_id))
+        else:
+            self.dismiss()
+
+    def failed(self, problem: str, path: object) -> None:
+        kept = f" What was recorded is kept in {path}." if path else ""
+        self.notify(
+            f"{problem}.{kept} Press d on Home to practise with a sample answer, or check the "
+            "microphone and start again.",
+            title="The session stopped",
+            severity="error",
+            timeout=20,
+        )
+        self.finish()
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_answer":
+            return self.phase in (CUE, RECORDING)
+        return True
+
+    def call_engine(self, control: object) -> None:
+        """Engine controls may wait on a device closing: never on the UI thread."""
+        self.run_worker(control, thread=True, group="controls")  # type: ignore[arg-type]
+
+    def action_stop_answer(self) -> None:
+        if self.engine is None:
+            return
+        if self.phase == CUE:
+            self.call_engine(self.engine.start_answer)
+        elif self.phase == RECORDING:
+            self.set_phase(FINISHING)
+            self.call_engine(self.engine.stop_answer)
+
+    def action_repeat_question(self) -> None:
+        if self.engine is not None:
+            self.call_engine(self.engine.repeat_question)
+
+    def action_abandon(self) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes and self.engine is not None:
+                self.abandoning = True
+                self.call_engine(self.engine.abandon)
+            elif yes:
+                self.dismiss()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                "Abandon this session? What you have recorded so far is kept and reported.",
+                yes="Abandon",
+                no="Go on",
+            ),
+            answered,
+        )

@@ -1,0 +1,345 @@
+"""Widgets that draw an answer: the timer bar, the level meter, the timeline, the transcript,
+the measures and the rubric. Colours come from component classes styled with theme variables,
+so light and dark themes both read well.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from mock_interview.render import Piece, clock, timing_lines, transcript_pieces
+
+# The meter's floor: quieter than this reads as silence.
+METER_FLOOR_DB = -60.0
+
+
+def _seconds_at(column: int, width: int, total_s: float) -> float:
+    return column * total_s / width
+
+
+class TimerBar(Widget):
+    """A bar from 0:00 to the end of the target band (at least 3:00), the band marked."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timerbar--done",
+        "timerbar--band",
+        "timerbar--rest",
+        "timerbar--axis",
+    }
+    DEFAULT_CSS = """
+    TimerBar { height: 2; }
+    TimerBar > .timerbar--done { color: $primary; }
+    TimerBar > .timerbar--band { color: $success; }
+    TimerBar > .timerbar--rest { color: $foreground 25%; }
+    TimerBar > .timerbar--axis { color: $text-muted; }
+    """
+
+    elapsed_s: reactive[float] = reactive(0.0)
+
+    def __init__(self, target_min_s: float, target_max_s: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.target_min_s = target_min_s
+        self.target_max_s = target_max_s
+
+    def render(self) -> Text:
+        width = max(self.size.width, 10)
+        total = max(180.0, self.target_max_s, self.elapsed_s)
+        done = self.get_component_rich_style("timerbar--done")
+        band = self.get_component_rich_style("timerbar--band")
+        rest = self.get_component_rich_style("timerbar--rest")
+        bar = Text()
+        for column in range(width):
+            moment = _seconds_at(column + 0.5, width, total)
+            in_band = self.target_min_s <= moment <= self.target_max_s
+            if moment <= self.elapsed_s:
+                bar.append("█", band if in_band else done)
+            else:
+                bar.append("▒" if in_band else "░", band if in_band else rest)
+        axis = [" "] * width
+        for mark in (0.0, self.target_min_s, self.target_max_s):
+            label = clock(mark)
+            start = min(round(mark / total * width), width - len(label))
+            axis[start : start + len(label)] = label
+        bar.append("\n")
+        bar.append("".join(axis), self.get_component_rich_style("timerbar--axis"))
+        return bar
+
+
+def level_db(rms: float) -> float:
+    """Full-scale RMS as dBFS, floored for display."""
+    return max(METER_FLOOR_DB, 20 * math.log10(rms)) if rms > 0 else METER_FLOOR_DB
+
+
+class LevelMeter(Widget):
+    """The live input level: a bar from the floor to 0 dBFS, with the peak as a tick."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "levelmeter--bar",
+        "levelmeter--hot",
+        "levelmeter--off",
+    }
+    DEFAULT_CSS = """
+    LevelMeter { height: 1; }
+    LevelMeter > .levelmeter--bar { color: $success; }
+    LevelMeter > .levelmeter--hot { color: $error; }
+    LevelMeter > .levelmeter--off { color: $foreground 20%; }
+    """
+
+    rms: reactive[float] = reactive(0.0)
+    peak: reactive[float] = reactive(0.0)
+
+    def render(self) -> Text:
+        label = f" {level_db(self.rms):>4.0f} dB"
+        width = max(self.size.width - len(label) - 6, 4)
+        filled = round((level_db(self.rms) - METER_FLOOR_DB) / -METER_FLOOR_DB * width)
+        peak_at = round((level_db(self.peak) - METER_FLOOR_DB) / -METER_FLOOR_DB * width) - 1
+        hot = self.get_component_rich_style("levelmeter--hot")
+        text = Text("Level ")
+        for column in range(width):
+            if column < filled:
+                text.append(
+                    "█",
+                    hot
+                    if column >= width * 0.9
+                    else self.get_component_rich_style("levelmeter--bar"),
+                )
+            elif column == peak_at:
+                text.append("▏", hot)
+            else:
+                text.append("·", self.get_component_rich_style("levelmeter--off"))
+        text.append(label)
+        return text
+
+
+class Timeline(Widget):
+    """The whole recording on one line: latency, speech, pauses, fillers and the target marks."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "timeline--speech",
+        "timeline--pause",
+        "timeline--long",
+        "timeline--filler",
+        "timeline--quiet",
+        "timeline--axis",
+        "timeline--cursor",
+    }
+    DEFAULT_CSS = """
+    Timeline { height: 3; }
+    Timeline > .timeline--speech { color: $primary; }
+    Timeline > .timeline--pause { color: $warning; }
+    Timeline > .timeline--long { color: $error; }
+    Timeline > .timeline--filler { color: $warning; text-style: bold; }
+    Timeline > .timeline--quiet { color: $foreground 25%; }
+    Timeline > .timeline--axis { color: $text-muted; }
+    Timeline > .timeline--cursor { color: $accent; text-style: bold; }
+    """
+
+    position_s: reactive[float | None] = reactive(None)
+
+    def __init__(self, report: dict[str, Any], long_pause_s: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.report = report
+        self.long_pause_s = long_pause_s
+
+    def render(self) -> Text:
+        timing = self.report["timing"]
+        latency = timing["response_latency_s"]
+        answer_end = latency + timing["answer_length_s"]
+        marks = [latency + timing["target_min_s"], latency + timing["target_max_s"]]
+        total = max(self.report["audio"]["duration_s"], marks[1] + 10.0, 1.0)
+        width = max(self.size.width, 10)
+        style = self.get_component_rich_style
+
+        def column(seconds: float) -> int:
+            return min(width - 1, max(0, int(seconds / total * width)))
+
+        top = [" "] * width
+        for item in self.report["fillers"]["items"]:
+            top[column(item["start_s"])] = "▼"
+        if self.position_s is not None:
+            top[column(self.position_s)] = "▽"
+        marks_line = Text()
+        for index, char in enumerate(top):
+            cursor = self.position_s is not None and index == column(self.position_s)
+            marks_line.append(char, style("timeline--cursor" if cursor else "timeline--filler"))
+        bar = Text()
+        for index in range(width):
+            start, end = _seconds_at(index, width, total), _seconds_at(index + 1, width, total)
+            pause = next(
+                (p for p in timing["pauses"] if p["start_s"] < end and p["end_s"] > start), None
+            )
+            if pause is not None:
+                long = pause["duration_s"] >= self.long_pause_s
+                bar.append("▁", style("timeline--long" if long else "timeline--pause"))
+            elif latency < end and start < answer_end:
+                bar.append("█", style("timeline--speech"))
+            else:
+                bar.append("─", style("timeline--quiet"))
+        axis = [" "] * width
+        for seconds, label in ((0.0, "0:00"), (marks[0], "2:00"), (marks[1], "3:00")):
+            if label != "0:00":
+                label = clock(seconds - latency)
+            at = min(column(seconds), width - len(label))
+            axis[at : at + len(label)] = label
+        return Text("\n").join([marks_line, bar, Text("".join(axis), style("timeline--axis"))])
+
+
+class TranscriptView(Static):
+    """The transcript: fillers highlighted, pauses inline as "[2.4 s]", the current word lit."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "transcript--filler",
+        "transcript--pause",
+        "transcript--long",
+        "transcript--current",
+    }
+    DEFAULT_CSS = """
+    TranscriptView { height: auto; }
+    TranscriptView > .transcript--filler { color: $warning; text-style: bold underline; }
+    TranscriptView > .transcript--pause { color: $text-muted; }
+    TranscriptView > .transcript--long { color: $error; text-style: bold; }
+    TranscriptView > .transcript--current { background: $accent; color: $text; }
+    """
+
+    current: reactive[int | None] = reactive(None)
+
+    def __init__(
+        self,
+        report: dict[str, Any] | None,
+        long_pause_s: float,
+        empty: str = "(no words were heard)",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.long_pause_s = long_pause_s
+        self.empty = empty
+        self.pieces: list[Piece] = transcript_pieces(report) if report else []
+
+    def watch_current(self) -> None:
+        self.update(self.transcript_text())
+
+    def show_pieces(self, pieces: list[Piece]) -> None:
+        """Replace the words (the live transcript grows chunk by chunk)."""
+        self.pieces = pieces
+        self.update(self.transcript_text())
+
+    def on_mount(self) -> None:
+        self.update(self.transcript_text())
+
+    def transcript_text(self) -> Text:
+        style = self.get_component_rich_style
+        text = Text()
+        for index, piece in enumerate(self.pieces):
+            if index:
+                text.append(" ")
+            if piece.kind == "pause":
+                long = piece.end_s - piece.start_s >= self.long_pause_s
+                piece_style = style("transcript--long" if long else "transcript--pause")
+                label = f"[{piece.text}]".replace(" ", "\u00a0")  # never split over lines
+            else:
+                piece_style = style("transcript--filler") if piece.kind == "filler" else ""
+                label = piece.text
+            if index == self.current:
+                piece_style = style("transcript--current")
+            text.append(label, piece_style)
+        return text if self.pieces else Text(self.empty, style("transcript--pause"))
+
+
+class MeasuresView(Static):
+    """The report's measures as label: value rows, the same rows every view shows."""
+
+    DEFAULT_CSS = "MeasuresView { height: auto; }"
+
+    def __init__(self, report: dict[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.report = report
+
+    def on_mount(self) -> None:
+        rows = timing_lines(self.report)
+        width = max(len(label) for label, _ in rows)
+        text = Text()
+        for index, (label, value) in enumerate(rows):
+            if index:
+                text.append("\n")
+            text.append(f"{label:<{width}}  ", "bold")
+            text.append(value)
+        if not self.report["timing"].get("speech_detected", True):
+            text.append("\nNo speech detected: check the microphone level and try again.", "bold")
+        self.update(text)
+
+
+def _label(item: dict[str, Any]) -> str:
+    return str(item.get("label") or item["id"].replace("_", " ").capitalize())
+
+
+class RubricView(Static):
+    """The rubric as a checklist with evidence quotes, the red flags and the advice."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"rubric--met", "rubric--unmet", "rubric--quote"}
+    DEFAULT_CSS = """
+    RubricView { height: auto; }
+    RubricView > .rubric--met { color: $success; text-style: bold; }
+    RubricView > .rubric--unmet { color: $error; text-style: bold; }
+    RubricView > .rubric--quote { color: $text-muted; text-style: italic; }
+    """
+
+    def __init__(self, rubric: dict[str, Any] | None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rubric = rubric
+
+    def on_mount(self) -> None:
+        self.update(self.rubric_text())
+
+    def rubric_text(self) -> Text:
+        if not self.rubric:
+            return Text("Not scored: this answer has no rubric yet.")
+        style = self.get_component_rich_style
+        lines = [Text(f"Score {self.rubric['score']} / 100", "bold")]
+        for criterion in self.rubric["criteria"]:
+            met = criterion["met"]
+            line = Text()
+            line.append("✓ " if met else "✗ ", style("rubric--met" if met else "rubric--unmet"))
+            line.append(_label(criterion))
+            lines.append(line)
+            lines += [
+                Text(f"    “{quote}”", style("rubric--quote"))
+                for quote in criterion.get("evidence", [])
+            ]
+            if not met and criterion.get("advice"):
+                lines.append(Text(f"    → {criterion['advice']}"))
+        for kind, flags in (("Red flag", "red_flags"), ("Delivery", "delivery_flags")):
+            for flag in self.rubric.get(flags, []):
+                line = Text()
+                line.append("⚑ ", style("rubric--unmet"))
+                line.append(f"{kind}: {_label(flag)}")
+                if flag.get("detail"):
+                    line.append(f" ({flag['detail']})", style("rubric--quote"))
+                lines.append(line)
+                lines += [
+                    Text(f"    “{quote}”", style("rubric--quote"))
+                    for quote in flag.get("evidence", [])
+                ]
+                if flag.get("advice"):
+                    lines.append(Text(f"    → {flag['advice']}"))
+        return Text("\n").join(lines)
+
+
+def fill_table(
+    table: DataTable[str], header: list[str], rows: list[tuple[str, ...]], keys: list[str]
+) -> None:
+    """Replace a table's columns and rows, each column as wide as its widest cell.
+
+    Explicit widths: a table refilled with the same row keys keeps stale auto widths otherwise.
+    """
+    table.clear(columns=True)
+    for index, label in enumerate(header):
+        width = max([len(label), *(len(row[index]) for row in rows)])
+        table.add_column(label, width=width, key=str(index))
+    for row, key in zip(rows, keys, strict=True):
+        table.add_row(*row, key=key)

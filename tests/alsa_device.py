@@ -1,0 +1,108 @@
+"""A real sound card made of two files, for tests that go through sounddevice and PortAudio.
+
+ALSA's `file` plugin reads capture audio from IN.raw and writes playback audio to OUT.raw (16-bit
+mono PCM, no header, at whatever rate the stream was opened). PortAudio reads the ALSA config when
+it initialises, so the code under test runs in a subprocess whose HOME holds the `.asoundrc`.
+
+The null device has no clock: capture runs far faster than real time and delivers silence once
+IN.raw is used up, so tests stop on recorded frames (e.g. `max_answer_s`), never on wall time.
+
+    device = AlsaDevice(tmp_path)
+    device.feed(samples_16k)                 # float32 in -1..1 or int16
+    result = device.run("from mock_interview... import ...; ...")
+    device.played()                          # int16 samples written to the speaker
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+FILE_DEVICE = (
+    'pcm.!default {{ type file; slave.pcm "null"; file "{out}"; infile "{inp}"; format "raw" }}\n'
+)
+REPO = Path(__file__).resolve().parent.parent
+
+
+class AlsaDevice:
+    """A temporary HOME whose default ALSA device is IN.raw (microphone) and OUT.raw (speaker).
+
+    `asoundrc=None` gives a machine with no sound devices at all; any other text is used as the
+    ALSA config with `{inp}` and `{out}` filled in.
+    """
+
+    def __init__(self, root: Path, asoundrc: str | None = FILE_DEVICE) -> None:
+        self.home = root / "home"
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.in_raw = self.home / "IN.raw"
+        self.out_raw = self.home / "OUT.raw"
+        self.in_raw.write_bytes(b"")
+        if asoundrc is not None:
+            config = asoundrc.format(inp=self.in_raw, out=self.out_raw)
+            (self.home / ".asoundrc").write_text(config)
+        self.data_dir = self.home / "data" / "mock-interview"
+
+    def feed(self, samples: np.ndarray) -> None:
+        """What the microphone will hear: float samples in -1..1 or int16."""
+        if samples.dtype != np.int16:
+            samples = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+        samples.astype("<i2").tofile(self.in_raw)
+
+    def played(self) -> np.ndarray:
+        """Everything written to the speaker so far, as int16 samples."""
+        if not self.out_raw.exists():
+            return np.zeros(0, dtype=np.int16)
+        raw = self.out_raw.read_bytes()
+        return np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2")
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The environment of the subprocess: this HOME and user dirs inside it."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("XDG_", "MOCK_INTERVIEW_"))
+        }
+        env.update(
+            HOME=str(self.home),
+            XDG_DATA_HOME=str(self.home / "data"),
+            XDG_CACHE_HOME=str(self.home / "cache"),
+            XDG_CONFIG_HOME=str(self.home / "config"),
+            PYTHONPATH=os.pathsep.join(
+                [str(REPO / "src"), str(REPO / "tests"), env.get("PYTHONPATH", "")]
+            ),
+        )
+        return env
+
+    def start(self, code: str, *args: str) -> subprocess.Popen[str]:
+        """Start `code` (a Python snippet, dedented) in the subprocess; for kill tests."""
+        return subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(code), *args],
+            env=self.env,
+            cwd=self.home,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def run(self, code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """Run `code` to the end and return its exit status and output."""
+        process = self.start(code, *args)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            stdout, stderr = process.communicate()
+            raise AssertionError(f"subprocess timed out after {timeout} s:\n{stderr}") from None
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    def run_cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        """`mock-interview ARGS` in the subprocess."""
+        return self.run(
+            "from mock_interview.cli import main; raise SystemExit(main())", *args, timeout=timeout
+        )

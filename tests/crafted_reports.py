@@ -1,0 +1,101 @@
+"""Hand-made analysis reports in the issue-2 shape, for storage, history and report tests.
+
+The figures are derived from the words and pauses given, the same way `analyze` defines them, so
+tests can check summaries against values they did not type in twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FILLER_WORDS = {"um", "uh", "er", "hmm"}
+
+
+def crafted_report(
+    text: str,
+    latency_s: float = 1.0,
+    word_s: float = 0.4,
+    pauses: dict[int, float] | None = None,
+    question_id: str = "goal-achieved",
+    kind: str = "achieved",
+    score: int | None = 70,
+    path: str = "answer.wav",
+) -> dict[str, Any]:
+    """A report for `text` spoken one word per `word_s`, with a pause before word index N."""
+    pauses = pauses or {}
+    words: list[dict[str, Any]] = []
+    pause_items: list[dict[str, float]] = []
+    clock = latency_s
+    for index, token in enumerate(text.split()):
+        if index in pauses:
+            pause_items.append(
+                {"start_s": clock, "end_s": clock + pauses[index], "duration_s": pauses[index]}
+            )
+            clock += pauses[index]
+        bare = token.strip(",.").lower()
+        words.append(
+            {
+                "text": token,
+                "start_s": round(clock, 3),
+                "end_s": round(clock + word_s, 3),
+                "filler": bare in FILLER_WORDS,
+            }
+        )
+        clock += word_s
+    length = clock - latency_s
+    speaking = length - sum(pauses.values())
+    filler_items = [
+        {
+            "text": w["text"].strip(",.").lower(),
+            "start_s": w["start_s"],
+            "end_s": w["end_s"],
+            "source": "transcript",
+        }
+        for w in words
+        if w["filler"]
+    ]
+    by_word: dict[str, int] = {}
+    for item in filler_items:
+        by_word[item["text"]] = by_word.get(item["text"], 0) + 1
+    report: dict[str, Any] = {
+        "schema": 1,
+        "audio": {"path": path, "duration_s": round(clock + 1.0, 3), "sample_rate": 16000},
+        "question": {"id": question_id, "kind": kind, "text": f"Question {question_id}?"},
+        "timing": {
+            "response_latency_s": latency_s,
+            "answer_length_s": round(length, 3),
+            "target_min_s": 120.0,
+            "target_max_s": 180.0,
+            "verdict": "short" if length < 120 else "long" if length > 180 else "on_target",
+            "words_per_minute": round(len(words) / speaking * 60, 1),
+            "pauses": pause_items,
+            "long_pause_count": sum(1 for p in pause_items if p["duration_s"] >= 3.0),
+            "speech_detected": bool(words),
+        },
+        "transcript": {"text": text, "words": words},
+        "fillers": {
+            "count": len(filler_items),
+            "per_minute": round(len(filler_items) / length * 60, 2),
+            "by_word": by_word,
+            "items": filler_items,
+        },
+    }
+    if score is not None:
+        report["rubric"] = {
+            "kind": kind,
+            "score": score,
+            "criteria": [
+                {"id": "situation", "met": True, "evidence": [text.split(".")[0]], "advice": ""},
+                {
+                    "id": "reflection",
+                    "met": False,
+                    "evidence": [],
+                    "advice": "Name the lesson you took from it.",
+                },
+            ],
+            "red_flags": [],
+            "delivery_flags": [{"id": "too_short", "detail": "shorter than 2:00"}]
+            if length < 120
+            else [],
+        }
+    return report

@@ -1,0 +1,152 @@
+"""The audio side of filler detection on synthetic signals: a held vowel is a filled pause; a
+consonant burst, a breath, a cough or an ordinary word is not; transcript fillers move onto it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mock_interview.analysis.acoustic_fillers import (
+    canonical_label,
+    filled_pause_candidates,
+    place_fillers,
+)
+from mock_interview.analysis.model import Span, Word
+from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.transcription import Transcriber
+
+RATE = ANALYSIS_RATE
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), dtype=np.float32)
+
+
+def _resonate(signal: np.ndarray, freq: float, bandwidth: float) -> np.ndarray:
+    """A two-pole formant resonator (the classic Klatt filter)."""
+    radius = np.exp(-np.pi * bandwidth / RATE)
+    a1, a2 = 2 * radius * np.cos(2 * np.pi * freq / RATE), -radius * radius
+    out = np.zeros_like(signal)
+    for n in range(signal.size):
+        out[n] = signal[n] + a1 * out[n - 1] * (n > 0) + a2 * out[n - 2] * (n > 1)
+    return out
+
+
+def vowel(seconds: float, f0: float = 110.0, jitter: float = 0.005, seed: int = 1) -> np.ndarray:
+    """A held "uh": a glottal pulse train through the formants of the schwa."""
+    rng = np.random.default_rng(seed)
+    pulses = np.zeros(int(seconds * RATE))
+    at = 0.0
+    while at < seconds:
+        pulses[int(at * RATE)] = 1.0
+        at += 1 / (f0 * (1 + rng.normal(0, jitter)))
+    shaped = pulses
+    for freq, bandwidth in ((600, 80), (1200, 90), (2500, 120)):
+        shaped = _resonate(shaped, freq, bandwidth)
+    ramp = np.minimum(1, np.minimum(np.arange(shaped.size), shaped.size - np.arange(shaped.size)))
+    shaped *= np.minimum(1, ramp / (0.03 * RATE))
+    return (0.3 * shaped / np.abs(shaped).max()).astype(np.float32)
+
+
+def noise(seconds: float, attack_s: float, decay_s: float, seed: int = 2) -> np.ndarray:
+    """Breath-like or burst-like noise: no pitch at all."""
+    t = np.arange(int(seconds * RATE)) / RATE
+    envelope = np.minimum(1, t / attack_s) * np.exp(-t / decay_s)
+    return (0.2 * np.random.default_rng(seed).normal(0, 1, t.size) * envelope).astype(np.float32)
+
+
+def cough(seed: int = 3) -> np.ndarray:
+    """A noise blast with a short, rough voiced tail (irregular pulses)."""
+    blast = noise(0.3, 0.004, 0.1, seed)
+    tail = vowel(0.12, f0=140.0, jitter=0.25, seed=seed)
+    return np.concatenate([blast, 0.5 * tail])
+
+
+def spoken(text: str, tmp_path: Path) -> np.ndarray:
+    """Words from eSpeak NG, at the analysis rate."""
+    wav = tmp_path / "words.wav"
+    subprocess.run(["espeak-ng", "-w", str(wav), text], check=True, capture_output=True)
+    return load_audio(wav).samples
+
+
+def between_words(sound: np.ndarray, tmp_path: Path) -> tuple[np.ndarray, Span]:
+    """Words, the sound, more words; and where the sound is."""
+    before = np.concatenate([silence(0.3), spoken("I set myself a goal", tmp_path), silence(0.15)])
+    after = np.concatenate([silence(0.15), spoken("and I reached it in the spring", tmp_path)])
+    start = before.size / RATE
+    return np.concatenate([before, sound, after]), Span(start, start + sound.size / RATE)
+
+
+def test_a_held_vowel_between_words_is_found(tmp_path: Path) -> None:
+    samples, where = between_words(vowel(0.5), tmp_path)
+    found = filled_pause_candidates(samples)
+    assert len(found) == 1, found
+    assert abs(found[0].start_s - where.start_s) < 0.05
+    assert abs(found[0].end_s - where.end_s) < 0.05
+
+
+@pytest.mark.parametrize(
+    "sound",
+    [
+        pytest.param(noise(0.05, 0.002, 0.015), id="consonant burst"),
+        pytest.param(noise(0.6, 0.15, 0.5), id="breath"),
+        pytest.param(cough(), id="cough"),
+        pytest.param(vowel(0.08), id="vowel too short to be held"),
+    ],
+)
+def test_not_a_filled_pause(sound: np.ndarray, tmp_path: Path) -> None:
+    samples, _ = between_words(sound, tmp_path)
+    assert filled_pause_candidates(samples) == []
+
+
+def test_silence_and_tiny_inputs_give_nothing() -> None:
+    assert filled_pause_candidates(silence(2.0)) == []
+    assert filled_pause_candidates(np.zeros(10, dtype=np.float32)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [("Um,", "um"), ("uh.", "uh"), ("Hmm", "hmm"), ("mm", "hmm"), ("erm", "er"), ("like,", None)],
+)
+def test_labels(text: str, label: str | None) -> None:
+    assert canonical_label(text) == label
+
+
+@pytest.mark.model
+def test_transcript_filler_moves_onto_the_vowel_and_a_stray_one_is_dropped(
+    tmp_path: Path, transcriber: Transcriber
+) -> None:
+    samples, where = between_words(vowel(0.5), tmp_path)
+    samples = np.concatenate([samples, silence(3.0)])
+    end = samples.size / RATE
+    words = [
+        Word("goal", where.start_s - 0.4, where.start_s - 0.1),
+        Word("uh,", where.start_s - 0.6, where.start_s - 0.6, filler=True),  # whisper's stamp
+        Word("and", where.end_s + 0.15, where.end_s + 0.3),
+        Word("uh,", end - 0.5, end - 0.4, filler=True),  # over silence: a decoding artefact
+    ]
+    placed, audio_fillers = place_fillers(samples, words, transcriber)
+    fillers = [word for word in placed if word.filler]
+    assert len(fillers) == 1
+    assert abs(fillers[0].start_s - where.start_s) < 0.05
+    assert audio_fillers == []
+
+
+@pytest.mark.model
+def test_a_vowel_no_word_covers_is_recovered_from_the_audio(
+    tmp_path: Path, transcriber: Transcriber
+) -> None:
+    samples, where = between_words(vowel(0.6), tmp_path)
+    words = [
+        Word("goal", where.start_s - 0.4, where.start_s - 0.1),
+        Word("and", where.end_s + 0.15, where.end_s + 0.3),
+    ]
+    placed, audio_fillers = place_fillers(samples, words, transcriber)
+    assert placed == words
+    assert len(audio_fillers) == 1
+    assert audio_fillers[0].source == "audio"
+    assert audio_fillers[0].text in {"um", "uh", "er", "hmm", "filler"}
+    assert abs(audio_fillers[0].start_s - where.start_s) < 0.05

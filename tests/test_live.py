@@ -1,0 +1,228 @@
+"""The live practice engine: chunked transcription agrees with `analyze`, the whole loop runs
+through the real PortAudio, and a killed recording is repaired and analysed on the next start."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+from alsa_device import AlsaDevice
+from mock_interview.analysis.report import analyze_file
+from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.audio.recorder import FileSource, StopReason
+from mock_interview.audio.tts import render_speech
+from mock_interview.config import Settings, load_questions
+from mock_interview.live import (
+    CHUNK_MAX_S,
+    ChunkTranscribed,
+    LevelMeasured,
+    RecordingStopped,
+    _ToAnalysisRate,
+    find_cut,
+    recover_answer,
+    transcribe_recording,
+    unfinished_answers,
+)
+from mock_interview.storage import STATUS_DONE, Store
+from mock_interview.transcription import Transcriber, normalize_token
+
+SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
+WEAK_ANSWER = SAMPLES / "goal_missed_weak.flac"
+RATE = ANALYSIS_RATE
+
+
+def word_error_rate(reference: list[str], hypothesis: list[str]) -> float:
+    """Word-level edit distance over the reference length."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, ref_word in enumerate(reference, start=1):
+        current = [i]
+        for j, hyp_word in enumerate(hypothesis, start=1):
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ref_word != hyp_word))
+            )
+        previous = current
+    return previous[-1] / max(1, len(reference))
+
+
+def tokens(report: dict[str, Any]) -> list[str]:
+    return [normalize_token(word["text"]) for word in report["transcript"]["words"]]
+
+
+def tone(seconds: float, level: float = 0.3) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (level * np.sin(2 * np.pi * 300 * t)).astype(np.float32)
+
+
+def test_cut_falls_in_the_latest_pause() -> None:
+    signal_ = np.concatenate([tone(6), np.zeros(RATE), tone(6), np.zeros(int(0.8 * RATE)), tone(3)])
+    cut = find_cut(signal_)
+    assert cut is not None and 13.0 * RATE < cut < 13.8 * RATE
+
+
+def test_no_cut_inside_speech_until_the_chunk_is_full() -> None:
+    rng = np.random.default_rng(3)
+    talk = tone(20) * (1 + 0.5 * rng.random(20 * RATE)).astype(np.float32)
+    assert find_cut(talk) is None
+    longer = np.concatenate([talk, tone(CHUNK_MAX_S - 20 + 1)])
+    longer[int(25 * RATE) : int(25.1 * RATE)] *= 0.01  # the quietest moment, but no real pause
+    cut = find_cut(longer)
+    assert cut is not None and 25.0 * RATE <= cut <= 25.1 * RATE
+
+
+def test_device_rate_audio_is_resampled_like_the_saved_file(tmp_path: Path) -> None:
+    rate = 48000
+    t = np.arange(3 * rate) / rate
+    audio = (0.3 * np.sin(2 * np.pi * 440 * t) * 32767).astype(np.int16)
+    soundfile.write(tmp_path / "a.wav", audio, rate, subtype="PCM_16")
+    convert = _ToAnalysisRate(rate)
+    blocks = [convert(audio[start : start + 2400]) for start in range(0, len(audio), 2400)]
+    live = np.concatenate([*blocks, convert(None)])
+    saved = load_audio(tmp_path / "a.wav").samples
+    assert abs(len(live) - len(saved)) <= 2
+    size = min(len(live), len(saved))
+    np.testing.assert_allclose(live[:size], saved[:size], atol=2e-4)
+
+
+@pytest.mark.model
+def test_live_report_agrees_with_analyze_on_the_saved_wav(
+    tmp_path: Path, settings: Settings, transcriber: Transcriber
+) -> None:
+    question = load_questions()["goal-missed"]
+    events: list[Any] = []
+    result, live = transcribe_recording(
+        FileSource(WEAK_ANSWER, pace=0), tmp_path / "answer.wav", question, settings,
+        transcriber, events.append,
+    )
+    assert result.reason == StopReason.SOURCE_ENDED
+    chunks = [event for event in events if isinstance(event, ChunkTranscribed)]
+    assert len(chunks) >= 3, "the answer was not transcribed in chunks"
+    assert [chunk.transcribed_until_s for chunk in chunks] == sorted(
+        chunk.transcribed_until_s for chunk in chunks
+    )
+    assert any(isinstance(event, LevelMeasured) for event in events)
+    assert any(isinstance(event, RecordingStopped) for event in events)
+
+    whole = analyze_file(result.path, question, settings, transcriber)
+    live_timing, whole_timing = live["timing"], whole["timing"]
+    for key in ("response_latency_s", "answer_length_s"):
+        assert live_timing[key] == pytest.approx(whole_timing[key], abs=0.1), key
+    assert len(live_timing["pauses"]) == len(whole_timing["pauses"])
+    for live_pause, whole_pause in zip(live_timing["pauses"], whole_timing["pauses"], strict=True):
+        assert live_pause["start_s"] == pytest.approx(whole_pause["start_s"], abs=0.1)
+        assert live_pause["end_s"] == pytest.approx(whole_pause["end_s"], abs=0.1)
+    assert abs(live["fillers"]["count"] - whole["fillers"]["count"]) <= 1
+    assert word_error_rate(tokens(whole), tokens(live)) <= 0.05
+    assert live["audio"]["duration_s"] == pytest.approx(whole["audio"]["duration_s"], abs=0.01)
+
+
+@pytest.mark.alsa
+@pytest.mark.model
+def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Settings) -> None:
+    """A sample answer is the microphone; the question comes out of the speaker."""
+    truth = json.loads(WEAK_ANSWER.with_suffix(".json").read_text())
+    fed = load_audio(WEAK_ANSWER).samples
+    device = AlsaDevice(tmp_path)
+    device.feed(fed)
+    limit = f"{len(fed) / RATE + 0.5:.2f}"
+    run = device.run_cli(
+        "practice", "--question", "goal-missed", "--max-seconds", limit, "--format", "json",
+        timeout=400,
+    )
+    assert run.returncode == 0, run.stderr
+    [report] = json.loads(run.stdout)
+
+    question_text = load_questions()["goal-missed"].text
+    spoken = render_speech(question_text, settings.speech)
+    assert spoken.path is not None
+    question_audio, _ = soundfile.read(spoken.path, dtype="int16")
+    played = device.played()
+    lead = int(np.flatnonzero(played)[0] - np.flatnonzero(question_audio)[0])
+    np.testing.assert_array_equal(played[lead : lead + len(question_audio)], question_audio)
+
+    recording = Path(report["recording_path"])
+    assert recording.is_relative_to(device.data_dir)
+    recorded, rate = soundfile.read(recording, dtype="int16")
+    assert rate == RATE
+    expected = np.clip(np.round(fed * 32768), -32768, 32767).astype(np.int16)
+    np.testing.assert_array_equal(recorded[: len(expected)], expected)
+
+    timing = report["timing"]
+    assert timing["response_latency_s"] == pytest.approx(truth["leading_silence_s"], abs=0.25)
+    assert timing["answer_length_s"] == pytest.approx(truth["answer_length_s"], abs=0.5)
+    assert len(timing["pauses"]) == len(truth["pauses"])
+    for found, true in zip(timing["pauses"], truth["pauses"], strict=True):
+        assert found["start_s"] == pytest.approx(true["start_s"], abs=0.25)
+        assert found["end_s"] == pytest.approx(true["end_s"], abs=0.25)
+    assert abs(report["fillers"]["count"] - truth["filler_count"]) <= 2
+
+    with Store(device.data_dir / "sessions.db") as store:
+        saved = store.session(report["session_id"])
+    assert [answer.row.status for answer in saved.answers] == [STATUS_DONE]
+    assert saved.answers[0].report is not None
+    assert saved.answers[0].report["timing"] == timing
+
+
+def test_practice_without_a_microphone_exits_2_with_one_line(tmp_path: Path) -> None:
+    device = AlsaDevice(tmp_path, asoundrc=None)
+    run = device.run_cli("practice", "--no-speak")
+    assert run.returncode == 2
+    assert run.stdout == ""
+    assert run.stderr.count("\n") == 1 and "no microphone" in run.stderr
+
+
+KILLED_SESSION = """
+import sys
+from pathlib import Path
+from mock_interview.audio.recorder import FileSource
+from mock_interview.config import load_questions, load_settings
+from mock_interview.live import PracticeEngine, RecordingStarted
+from mock_interview.storage import Store
+from mock_interview.transcription import Transcriber
+
+class Unused(Transcriber):
+    def __init__(self): pass
+    def transcribe(self, samples, offset_s=0.0, prompt=None):
+        return []
+
+def on_event(event):
+    if isinstance(event, RecordingStarted):
+        print("recording", flush=True)
+
+settings = load_settings()
+engine = PracticeEngine(settings, Unused(), Store.open_default(), on_event, speak=False,
+                        source_factory=lambda question: FileSource(Path(sys.argv[1])))
+engine.run_session([load_questions()["goal-missed"]])
+"""
+
+
+@pytest.mark.model
+def test_kill_9_mid_answer_is_repaired_and_analysed_on_next_start(
+    tmp_path: Path, settings: Settings, transcriber: Transcriber
+) -> None:
+    device = AlsaDevice(tmp_path)
+    process = device.start(KILLED_SESSION, str(WEAK_ANSWER))
+    assert process.stdout is not None
+    assert process.stdout.readline().strip() == "recording", process.stderr
+    began = time.monotonic()
+    time.sleep(10.0)
+    process.send_signal(signal.SIGKILL)
+    killed_after = time.monotonic() - began
+    process.communicate()
+
+    with Store(device.data_dir / "sessions.db") as store:
+        [row] = unfinished_answers(store)
+        assert row.recording_path is not None
+        assert killed_after - 1.5 <= load_audio(row.recording_path).duration_s <= killed_after
+        recovered = recover_answer(store, row, load_questions(), settings, transcriber)
+        assert recovered.problem is None and recovered.report is not None
+        assert recovered.report["timing"]["response_latency_s"] == pytest.approx(6.0, abs=0.25)
+        assert "promoted" in recovered.report["transcript"]["text"]
+        assert store.unfinished_recordings() == []
+        assert store.answer(row.id).row.status == STATUS_DONE

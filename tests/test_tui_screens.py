@@ -1,0 +1,293 @@
+"""Home, Report, Replay and History driven key by key through Pilot, with fakes only at the
+audio boundary (model, devices, player, speech): the store, the reports and Textual are real."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
+
+from mock_interview.config import Settings, load_questions
+from mock_interview.storage import Store
+from mock_interview.tui.app import PracticeApp, make_app
+from mock_interview.tui.screens.history import HistoryScreen
+from mock_interview.tui.screens.home import HomeScreen
+from mock_interview.tui.screens.replay import ReplayScreen
+from mock_interview.tui.screens.report import ReportScreen
+from mock_interview.tui.widgets import TranscriptView
+from tui_fakes import FakeBackend, fill_store, sample_sessions, wait_until_ready
+
+SIZE = (80, 24)
+# The issue asks for 100 ms; the limit leaves room for a loaded CI machine with two cores.
+RESPONSE_LIMIT_S = 0.25
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data" / "sessions.db")
+
+
+async def key_response_s(app: PracticeApp, key: str, screen_type: type) -> float:
+    """Seconds from a key press to the screen it opens, polled every 5 ms on the app's loop."""
+    started = time.monotonic()
+    app.simulate_key(key)
+    while not isinstance(app.screen, screen_type):
+        assert time.monotonic() - started < 5, f"{key} did not open {screen_type.__name__}"
+        await asyncio.sleep(0.005)
+    return time.monotonic() - started
+
+
+def build_app(
+    settings: Settings, store: Store, tmp_path: Path, backend: FakeBackend | None = None
+) -> PracticeApp:
+    return make_app(
+        settings=settings,
+        questions=load_questions(),
+        store=store,
+        backend=backend or FakeBackend(),
+        export_dir=tmp_path,
+    )
+
+
+def screen_text(app: PracticeApp) -> str:
+    """The text of every Static and Label on the current screen, scrolled into view or not."""
+    texts = [
+        str(widget.render())
+        for widget in app.screen.query(Static)
+        if not any(isinstance(node, Header) for node in widget.ancestors)
+    ]
+    return "\n".join(texts).replace("\u00a0", " ")
+
+
+async def test_home_shows_questions_sessions_and_status(settings, store, tmp_path) -> None:
+    fill_store(store, sample_sessions())
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        options = app.screen.query_one(OptionList)
+        assert "Tell me about a goal you set for yourself and achieved." in str(
+            options.get_option_at_index(0).prompt
+        )
+        assert options.option_count == 1 + len(load_questions()) - 2
+        recent = app.screen.query_one("#recent", DataTable)
+        assert recent.row_count == 3
+        assert recent.get_row_at(0)[1] == "74"  # newest first
+        text = screen_text(app)
+        assert "Speech model: embedded ready" in text
+        assert "Microphone: Test microphone" in text
+        assert "Score over time (55 → 74)" in text
+
+
+async def test_home_without_microphone_or_speech_says_what_to_do(settings, store, tmp_path):
+    backend = FakeBackend(microphone_name=None, speech="Speech unavailable: install espeak-ng")
+    app = build_app(settings, store, tmp_path, backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        text = screen_text(app)
+        assert "No microphone found: press d to practise with a sample answer" in text
+        assert "Speech: Speech unavailable: install espeak-ng" in text
+        assert "No sessions yet" in text
+        await pilot.press("enter")  # no microphone: a notice, not a crash, still on Home
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert any("No microphone" in n.message for n in app._notifications)
+
+
+async def test_model_failure_is_a_notice_not_a_traceback(settings, store, tmp_path) -> None:
+    backend = FakeBackend(model_error="cannot load model embedded: file is damaged")
+    app = build_app(settings, store, tmp_path, backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert "Speech model: cannot load model embedded" in screen_text(app)
+        assert any("damaged" in n.message for n in app._notifications)
+
+
+async def test_home_is_usable_before_the_model_has_loaded(settings, store, tmp_path) -> None:
+    slow = FakeBackend()
+    original = slow.load_transcriber
+
+    def load_slowly(settings: Settings):  # type: ignore[no-untyped-def]
+        time.sleep(1.5)
+        return original(settings)
+
+    slow.load_transcriber = load_slowly  # type: ignore[method-assign]
+    app = build_app(settings, store, tmp_path, slow)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "loading in the background" in screen_text(app)
+        assert await key_response_s(app, "h", HistoryScreen) < RESPONSE_LIMIT_S
+        assert not app.transcriber.done()
+        await wait_until_ready(pilot)
+        assert app.status.model_line == "Speech model: embedded ready"
+
+
+async def test_quit_key_and_remapped_keys(settings, store, tmp_path) -> None:
+    from dataclasses import replace
+
+    remapped = replace(settings, keys={**settings.keys, "history": "y", "quit": "x"})
+    app = build_app(remapped, store, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("h")
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+        assert app.is_running
+        await pilot.press("x")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_command_palette_offers_every_action_of_the_screen(settings, store, tmp_path):
+    fill_store(store, sample_sessions())
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Start", "Demo", "History", "Quit"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"history", "enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, HistoryScreen)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Open report", "Replay", "Sort", "Delete", "Back"):
+            assert title in titles
+
+
+async def open_first_session_report(pilot) -> ReportScreen:  # type: ignore[no-untyped-def]
+    await pilot.press("h")
+    await pilot.pause()
+    history = pilot.app.screen
+    table = history.query_one(DataTable)
+    oldest = max(range(table.row_count), key=lambda i: table.get_row_at(i)[0] == "1")
+    table.move_cursor(row=oldest)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ReportScreen)
+    return pilot.app.screen
+
+
+async def test_report_shows_every_measure_and_cycles_answers(settings, store, tmp_path):
+    fill_store(store, sample_sessions())
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        report = await open_first_session_report(pilot)
+        text = screen_text(app)
+        for label in ("Answer length", "Response latency", "Fillers", "Pauses", "Rubric"):
+            assert label in text
+        assert "[3.6 s]" in text  # long pause marked inline
+        assert "✓ Situation" in text and "✗ Reflection" in text
+        assert "Name the lesson you took from it." in text
+        tabs = report.query_one(TabbedContent)
+        first = tabs.active
+        await pilot.press("n")
+        assert tabs.active != first
+        await pilot.press("n")
+        assert tabs.active == "summary"
+        assert "Fillers/min" in screen_text(app)
+        await pilot.press("n")
+        assert tabs.active == first
+        await pilot.press("e")
+        await pilot.pause()
+        exported = tmp_path / "mock-interview-session-1.html"
+        assert "Response latency" in exported.read_text()
+        assert exported.stat().st_mode & 0o077 == 0
+        await pilot.press("escape")
+        assert isinstance(app.screen, HistoryScreen)
+
+
+async def test_replay_keys_move_the_cursor_and_light_the_word(settings, store, tmp_path):
+    fill_store(store, sample_sessions())
+    backend = FakeBackend()
+    player = backend.player
+    app = build_app(settings, store, tmp_path, backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_session_report(pilot)
+        await pilot.press("p")
+        for _ in range(50):
+            if isinstance(app.screen, ReplayScreen):
+                break
+            await pilot.pause(0.02)
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        assert player.playing and player.played[0][0] == replay.path
+        transcript = replay.query_one(TranscriptView)
+        player.advance(2.0)
+        await pilot.pause(0.15)
+        lit = transcript.pieces[transcript.current]
+        assert lit.start_s <= 2.0 < lit.end_s + 0.5
+        await pilot.press("space")
+        assert not player.playing
+        await pilot.press("space")
+        assert player.playing
+        await pilot.press("right")
+        assert player.position_s == pytest.approx(7.0)
+        await pilot.press("left", "left")
+        assert player.position_s == 0.0
+        marks = sorted(p.start_s for p in transcript.pieces if p.kind != "word")
+        await pilot.press("right_square_bracket")
+        assert player.position_s == pytest.approx(marks[0] - 0.3)
+        await pilot.press("right_square_bracket")
+        assert player.position_s == pytest.approx(marks[1] - 0.3)
+        await pilot.press("left_square_bracket")
+        assert player.position_s == pytest.approx(marks[0] - 0.3)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert backend.spoken == [load_questions()["goal-achieved"].text]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        assert not player.playing
+
+
+async def test_history_sorts_opens_replays_and_deletes(settings, store, tmp_path) -> None:
+    sessions = fill_store(store, sample_sessions())
+    recordings = [a.recording_path for a in store.answers(session_id=sessions[0])]
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["3", "2", "1", "1"]
+        score_column = 8
+        await pilot.click("#history", offset=(2, 0))  # the Session header: ascending ids
+        await pilot.pause()
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["1", "1", "2", "3"]
+        for _ in range(score_column):
+            await pilot.press("s")
+        scores = [table.get_row_at(i)[score_column] for i in range(table.row_count)]
+        assert scores == sorted(scores, key=int)
+        await pilot.press("s")  # wraps round to Session, ascending
+        table.move_cursor(row=0)
+        assert table.get_row_at(0)[0] == "1"
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("n")  # keep it
+        await pilot.pause()
+        assert len(store.sessions()) == 3
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [s.id for s in store.sessions()] == [sessions[2], sessions[1]]
+        assert not any(path is not None and path.exists() for path in recordings)
+        assert table.row_count == 2
+        await pilot.press("p")
+        for _ in range(50):
+            if isinstance(app.screen, ReplayScreen):
+                break
+            await pilot.pause(0.02)
+        assert isinstance(app.screen, ReplayScreen)

@@ -1,0 +1,241 @@
+"""Fakes at the TUI's audio boundary (model, devices, player, speech) with the real interfaces.
+
+Everything else in the TUI tests is real: Textual through Pilot, the store in SQLite, the reports.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, cast
+
+import numpy as np
+import soundfile
+
+from mock_interview.analysis.model import Word
+from mock_interview.audio.recorder import StopReason
+from mock_interview.config import Settings
+from mock_interview.errors import UserError
+from mock_interview.storage import Store
+from mock_interview.transcription import Transcriber
+
+FIRST_SESSION = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+class FakePlayer:
+    """Plays nothing; its position moves only when a test calls `advance`, so screens are stable."""
+
+    def __init__(self) -> None:
+        self.position_s = 0.0
+        self.duration_s = 0.0
+        self.playing = False
+        self.played: list[tuple[Path, float]] = []
+
+    def play_file(self, path: Path, start_s: float = 0.0) -> None:
+        self.duration_s = soundfile.info(str(path)).duration
+        self.position_s = start_s
+        self.playing = True
+        self.played.append((path, start_s))
+
+    def advance(self, seconds: float) -> None:
+        self.position_s = min(self.duration_s, self.position_s + seconds)
+
+    def pause(self) -> None:
+        self.playing = False
+
+    def resume(self) -> None:
+        if self.position_s < self.duration_s:
+            self.playing = True
+
+    def seek(self, position_s: float) -> None:
+        self.position_s = min(self.duration_s, max(0.0, position_s))
+
+    def stop(self) -> None:
+        self.playing = False
+
+
+@dataclass
+class FakeBackend:
+    """The machine a test wants: a microphone or none, speech or none, a model or a failure."""
+
+    microphone_name: str | None = "Test microphone at 16000 Hz"
+    speech: str | None = None
+    transcriber: Any = None
+    model_error: str | None = None
+    player: FakePlayer = field(default_factory=FakePlayer)
+    spoken: list[str] = field(default_factory=list)
+    engine_factory: Any = None
+    last_engine: Any = None
+    demo_requested: list[bool] = field(default_factory=list)
+
+    def load_transcriber(self, settings: Settings) -> Transcriber:
+        if self.model_error:
+            raise UserError(self.model_error)
+        if self.transcriber is not None:
+            return cast(Transcriber, self.transcriber)
+        return cast(Transcriber, _NamedModel("embedded"))
+
+    def microphone(self, settings: Settings) -> str:
+        if self.microphone_name is None:
+            raise UserError("no microphone (input device) found")
+        return self.microphone_name
+
+    def speech_problem(self, text: str, settings: Settings) -> str | None:
+        return self.speech
+
+    def open_player(self, settings: Settings) -> FakePlayer:
+        return self.player
+
+    def speak(self, text: str, settings: Settings) -> None:
+        self.spoken.append(text)
+
+    def engine(
+        self, settings: Settings, transcriber: Any, store: Store, on_event: Any, demo: bool
+    ) -> Any:
+        """A scripted engine, or the real one with `engine_factory` (a fake microphone)."""
+        self.demo_requested.append(demo)
+        if self.engine_factory is not None:
+            self.last_engine = self.engine_factory(settings, transcriber, store, on_event)
+        else:
+            self.last_engine = FakeEngine(settings, store, on_event)
+        return self.last_engine
+
+
+@dataclass
+class _NamedModel:
+    model_name: str
+
+
+def write_tone_wav(path: Path, seconds: float, rate: int = 16000) -> Path:
+    """A quiet tone standing in for a recording (replay needs a real file to play)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    t = np.arange(int(seconds * rate)) / rate
+    soundfile.write(str(path), (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), rate)
+    return path
+
+
+def fill_store(store: Store, reports: list[list[dict[str, Any]]]) -> list[int]:
+    """One session per inner list, a day apart from FIRST_SESSION, each answer with a recording."""
+    ids = []
+    for day, answers in enumerate(reports):
+        question_ids = [report["question"]["id"] for report in answers]
+        session_id = store.create_session(question_ids, FIRST_SESSION + timedelta(days=day))
+        for report in answers:
+            path = store.new_recording_path(session_id, report["question"]["id"])
+            write_tone_wav(path, report["audio"]["duration_s"])
+            store.add_answer(session_id, report["question"]["id"], path, report)
+        ids.append(session_id)
+    return ids
+
+
+ANSWER_TEXT = (
+    "So, um, in my last role I set a goal to cut our release time from two weeks to two days. "
+    "I measured every step, uh, found the slow manual checks and automated them with the team. "
+    "After three months we shipped every two days, and I learned to measure before I change."
+)
+
+
+def sample_sessions() -> list[list[dict[str, Any]]]:
+    """Three sessions: a full two-question interview, then two single answers, scores rising."""
+    from crafted_reports import crafted_report
+
+    return [
+        [
+            crafted_report(ANSWER_TEXT, latency_s=1.5, pauses={12: 1.4, 30: 3.6}, score=58),
+            crafted_report(
+                ANSWER_TEXT, latency_s=2.0, question_id="goal-missed", kind="missed", score=52
+            ),
+        ],
+        [crafted_report(ANSWER_TEXT, latency_s=1.2, pauses={20: 2.0}, score=66)],
+        [crafted_report(ANSWER_TEXT, latency_s=0.8, score=74)],
+    ]
+
+
+async def wait_until_ready(pilot: Any) -> None:
+    """Until the model and device probes have reported, so what is drawn no longer changes."""
+    app = pilot.app
+    for _ in range(200):
+        if app.transcriber.done() and "looking" not in app.status.microphone_line:
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+class FakeEngine:
+    """The live engine's interface and events, scripted: each answer records until stopped.
+
+    It says what a real session says (`live` events, in the same order), with fixed levels, times
+    and words, and saves a crafted report per answer in the real store, so every screen after the
+    interview works on real rows.
+    """
+
+    def __init__(self, settings: Settings, store: Store, on_event: Any, elapsed_s: float = 83.0):
+        from mock_interview import live
+
+        self.live = live
+        self.settings = settings
+        self.store = store
+        self.on_event = on_event
+        self.elapsed_s = elapsed_s
+        self.stopped = threading.Event()
+        self.started = threading.Event()
+        self.abandoned = threading.Event()
+        self.repeats = 0
+        self.recording = threading.Event()
+
+    def run_session(self, questions: list[Any]) -> int:
+        from crafted_reports import crafted_report
+
+        live = self.live
+        session_id = self.store.create_session([q.id for q in questions], FIRST_SESSION)
+        self.on_event(live.SessionStarted(session_id, questions))
+        reports = []
+        for question in questions:
+            if self.abandoned.is_set():
+                break
+            self.stopped.clear()
+            self.on_event(live.QuestionAsked(question, None))
+            self.on_event(live.QuestionSpoken(question))
+            if not self.settings.practice.auto_start:
+                self.started.wait(30)
+            path = self.store.new_recording_path(session_id, question.id)
+            write_tone_wav(path, 4.0)
+            self.on_event(
+                live.RecordingStarted(
+                    question, path, 16000, question.target_min_s, question.target_max_s, "fake"
+                )
+            )
+            report = crafted_report(
+                ANSWER_TEXT, question_id=question.id, kind=question.kind, path=str(path)
+            )
+            words = [
+                Word(w["text"], w["start_s"], w["end_s"], w["filler"])
+                for w in report["transcript"]["words"]
+            ]
+            self.on_event(live.LevelMeasured(0.08, 0.3, self.elapsed_s))
+            self.on_event(live.ChunkTranscribed(words, report["fillers"]["count"], 12.0))
+            self.recording.set()
+            self.stopped.wait(30)
+            self.recording.clear()
+            self.on_event(live.RecordingStopped(question, path, 4.0, StopReason.REQUESTED, None))
+            answer_id = self.store.add_answer(session_id, question.id, path, report)
+            reports.append(report)
+            self.on_event(live.ReportReady(question, report, session_id, answer_id, path))
+        self.on_event(live.SessionFinished(session_id, reports))
+        return session_id
+
+    def start_answer(self) -> None:
+        self.started.set()
+
+    def stop_answer(self) -> None:
+        self.started.set()
+        self.stopped.set()
+
+    def repeat_question(self) -> None:
+        self.repeats += 1
+
+    def abandon(self) -> None:
+        self.abandoned.set()
+        self.stop_answer()
