@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Digits, TabbedContent
+from textual.widgets import DataTable, Digits, TabbedContent
 
 from mock_interview.audio.recorder import FileSource
 from mock_interview.config import Settings, load_questions
@@ -46,6 +46,12 @@ async def until(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
     await pilot.pause()
 
 
+def report_screen(app: PracticeApp) -> ReportScreen:
+    screen = app.screen
+    assert isinstance(screen, ReportScreen)
+    return screen
+
+
 def recording(backend: FakeBackend) -> bool:
     engine = backend.last_engine
     return engine is not None and engine.recording.is_set()
@@ -76,13 +82,13 @@ async def test_full_session_question_by_question(settings, tmp_path) -> None:
         assert "did not achieve" in str(screen.query_one("#question").render())
         await pilot.press("space")
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        session = app.store.session(app.screen.session_id)
+        session = app.store.session(report_screen(app).session_id)
         assert [a.row.question_id for a in session.answers] == ["goal-achieved", "goal-missed"]
         assert app.screen.query_one(TabbedContent).tab_count == 3  # two answers and the summary
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
-        assert app.screen.query_one("#recent").row_count == 1
+        assert app.screen.query_one("#recent", DataTable).row_count == 1
 
 
 async def test_abandon_asks_first_and_keeps_what_was_recorded(settings, tmp_path) -> None:
@@ -102,7 +108,7 @@ async def test_abandon_asks_first_and_keeps_what_was_recorded(settings, tmp_path
         await pilot.pause()
         await pilot.press("y")
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
-        answers = app.store.session(app.screen.session_id).answers
+        answers = app.store.session(report_screen(app).session_id).answers
         assert [a.row.question_id for a in answers] == ["goal-achieved"]
         assert answers[0].row.recording_path is not None
         assert answers[0].row.recording_path.is_file()
@@ -137,7 +143,7 @@ async def test_demo_works_without_a_microphone(settings, tmp_path) -> None:
         await pilot.press("d")
         await until(pilot, lambda: recording(backend))
         assert backend.demo_requested == [True]
-        assert "Demo" in app.screen.sub_title
+        assert "Demo" in str(app.screen.sub_title)
         backend.last_engine.abandon()
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
 
@@ -172,6 +178,7 @@ async def test_a_question_picked_from_the_bank_is_asked_alone(settings, tmp_path
         await pilot.press("down")  # the first question after the default interview
         await pilot.press("enter")
         await until(pilot, lambda: recording(backend))
+        assert isinstance(app.screen, InterviewScreen)
         assert app.screen.question_ids == ["critical-feedback"]
         assert "Question 1 of 1 · aim for 1:30–2:30" in str(
             app.screen.query_one("#progress-line").render()
@@ -202,7 +209,7 @@ async def test_real_engine_with_a_sample_answer_as_microphone(settings, tmp_path
         await wait_until_ready(pilot)
         await pilot.press("down", "enter")
         await until(pilot, lambda: isinstance(app.screen, ReportScreen), timeout=120)
-        answer = app.store.session(app.screen.session_id).answers[0]
+        answer = app.store.session(report_screen(app).session_id).answers[0]
         assert answer.report is not None
         assert answer.report["transcript"]["words"]
         assert "rubric" in answer.report

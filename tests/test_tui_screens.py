@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
 
 from mock_interview.config import Settings, load_questions
@@ -116,7 +118,7 @@ async def test_home_is_usable_before_the_model_has_loaded(settings, store, tmp_p
     slow = FakeBackend()
     original = slow.load_transcriber
 
-    def load_slowly(settings: Settings):  # type: ignore[no-untyped-def]
+    def load_slowly(settings: Settings) -> Any:
         time.sleep(1.5)
         return original(settings)
 
@@ -167,7 +169,7 @@ async def test_command_palette_offers_every_action_of_the_screen(settings, store
             assert title in titles
 
 
-async def open_first_session_report(pilot) -> ReportScreen:  # type: ignore[no-untyped-def]
+async def open_first_session_report(pilot: Pilot[None]) -> ReportScreen:
     await pilot.press("h")
     await pilot.pause()
     history = pilot.app.screen
@@ -227,6 +229,7 @@ async def test_replay_keys_move_the_cursor_and_light_the_word(settings, store, t
         transcript = replay.query_one(TranscriptView)
         player.advance(2.0)
         await pilot.pause(0.15)
+        assert transcript.current is not None
         lit = transcript.pieces[transcript.current]
         assert lit.start_s <= 2.0 < lit.end_s + 0.5
         await pilot.press("space")
@@ -291,3 +294,34 @@ async def test_history_sorts_opens_replays_and_deletes(settings, store, tmp_path
                 break
             await pilot.pause(0.02)
         assert isinstance(app.screen, ReplayScreen)
+
+
+@pytest.mark.model
+async def test_a_cut_off_answer_is_offered_and_analysed(settings, store, tmp_path, transcriber):
+    """A recording a crash left unfinished: announced at start, analysed from the palette."""
+    from mock_interview.audio.io import load_audio
+    from mock_interview.audio.recorder import WavAppender
+
+    session_id = store.create_session(["goal-achieved"])
+    path = store.new_recording_path(session_id, "goal-achieved")
+    store.mark_recording_started(session_id, "goal-achieved", path)
+    sample = load_audio(Path(__file__).parent.parent / "audio_samples" / "goal_achieved_short.mp3")
+    wav = WavAppender(path, 16000)
+    wav.append((sample.samples * 32767).astype("int16"))  # never closed: the header is stale
+    app = build_app(settings, store, tmp_path, FakeBackend(transcriber=transcriber))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        assert any("cut off last time and kept" in n.message for n in app._notifications)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Analyse cut-off answers" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"cut-off", "enter")
+        for _ in range(500):
+            if not store.unfinished_recordings():
+                break
+            await pilot.pause(0.05)
+        [answer] = store.answers()
+        assert answer.answer_length_s is not None and answer.answer_length_s > 10
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#recent", DataTable).row_count == 1

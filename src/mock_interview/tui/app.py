@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # numpy and the model stack load in the background, not befor
     from mock_interview.transcription import Transcriber
 
 NO_MICROPHONE_HINT = "press d to practise with a sample answer"
+RECOVER_COMMAND = "Analyse cut-off answers"
 
 
 @dataclass
@@ -112,6 +113,41 @@ class PracticeApp(App[None]):
     def on_model_loaded(self, message: ModelLoaded) -> None:
         self.status.model_line = f"Speech model: {message.description} ready"
         self._show_status()
+        cut_off = len(self.store.unfinished_recordings())
+        if cut_off:
+            self.notify(
+                f"{cut_off} answer{'s were' if cut_off > 1 else ' was'} cut off last time and "
+                f"kept. Press ctrl+p and choose “{RECOVER_COMMAND}” to analyse "
+                f"{'them' if cut_off > 1 else 'it'}.",
+                title="Recording kept",
+                timeout=20,
+            )
+
+    def can_recover(self) -> bool:
+        """Cut-off answers exist and no session is recording (its answer is unfinished too)."""
+        interviewing = any(w.group == "engine" and w.is_running for w in self.workers)
+        return not interviewing and bool(self.store.unfinished_recordings())
+
+    @work(thread=True, group="recover", exclusive=True)
+    def recover_answers(self) -> None:
+        """Repair and analyse every answer a crash cut off, saying what became of each."""
+        from mock_interview.live import recover_answer, unfinished_answers
+
+        transcriber = self.transcriber.result()
+        for row in unfinished_answers(self.store):
+            result = recover_answer(self.store, row, self.questions, self.settings, transcriber)
+            if result.problem:
+                self.call_from_thread(self.notify, result.problem, severity="error", timeout=15)
+            else:
+                self.call_from_thread(
+                    self.notify, f"Answer {row.id} ({row.question_id}) analysed: see History."
+                )
+        self.call_from_thread(self._refresh_home)
+
+    def _refresh_home(self) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.refresh_recent()
 
     def on_model_failed(self, message: ModelFailed) -> None:
         self.status.model_line = f"Speech model: {message.message}"
@@ -199,20 +235,27 @@ class PracticeApp(App[None]):
 
     # -- command palette ---------------------------------------------------------------------
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        """Every action of the screen under the palette, then Textual's own (theme, quit …)."""
-        seen = set()
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every action the footer shows for the screen under the palette, then Textual's own
+        (theme, keys, screenshot …); widget-internal bindings such as cursor moves stay out."""
+        textual_own = list(super().get_system_commands(screen))
+        seen = {command.title for command in textual_own}
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+            shown = binding.show and binding.description and active.enabled
+            if not shown or binding.description in seen:
                 continue
-            seen.add(binding.action)
+            seen.add(binding.description)
             yield SystemCommand(
                 binding.description,
                 f"{binding.description} (key: {self.get_key_display(binding) or key})",
                 partial(self.call_later, self.run_action, binding.action, active.node),
             )
-        yield from super().get_system_commands(screen)
+        if self.can_recover():
+            yield SystemCommand(
+                RECOVER_COMMAND, "Repair and analyse answers a crash cut off", self.recover_answers
+            )
+        yield from textual_own
 
 
 def make_app(

@@ -6,8 +6,10 @@ so light and dark themes both read well.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -19,7 +21,7 @@ from mock_interview.render import Piece, clock, timing_lines, transcript_pieces
 METER_FLOOR_DB = -60.0
 
 
-def _seconds_at(column: int, width: int, total_s: float) -> float:
+def _seconds_at(column: float, width: int, total_s: float) -> float:
     return column * total_s / width
 
 
@@ -241,9 +243,9 @@ class TranscriptView(Static):
             if piece.kind == "pause":
                 long = piece.end_s - piece.start_s >= self.long_pause_s
                 piece_style = style("transcript--long" if long else "transcript--pause")
-                label = f"[{piece.text}]".replace(" ", "\u00a0")  # never split over lines
+                label = f"[{piece.text}]"
             else:
-                piece_style = style("transcript--filler") if piece.kind == "filler" else ""
+                piece_style = style("transcript--filler") if piece.kind == "filler" else Style()
                 label = piece.text
             if index == self.current:
                 piece_style = style("transcript--current")
@@ -331,7 +333,7 @@ class RubricView(Static):
 
 
 def fill_table(
-    table: DataTable[str], header: list[str], rows: list[tuple[str, ...]], keys: list[str]
+    table: DataTable[str], header: list[str], rows: Sequence[tuple[str, ...]], keys: list[str]
 ) -> None:
     """Replace a table's columns and rows, each column as wide as its widest cell.
 

@@ -99,7 +99,8 @@ class HistoryScreen(Screen[None]):
         plt = plot.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Trend per session")
+        enough = len(means) >= 2
+        plt.title("Trend per session" if enough else "The trend appears after two sessions")
         for key, label, colour, side in TREND_SERIES:
             points = [
                 (n, values[key]) for n, (_, _, values) in enumerate(means, 1) if key in values

@@ -78,7 +78,12 @@ class ReplayScreen(Screen[None]):
 
     def show_position(self) -> None:
         position = self.player.position_s
-        state = "▶ playing" if self.player.playing else "⏸ paused"
+        if self.player.playing:
+            state = "▶ playing"
+        elif position >= self.player.duration_s - 0.05:
+            state = "■ at the end (space plays it again)"
+        else:
+            state = "⏸ paused"
         self.query_one("#position", Static).update(
             f"{state}  {clock(position)} / {clock(self.player.duration_s)}"
         )

@@ -124,9 +124,9 @@ class ReportScreen(Screen[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         """Focus the pane's content, so the arrow and page keys scroll it at once."""
-        scroller = event.pane.query(VerticalScroll).first(None)
-        if scroller is not None:
+        for scroller in event.pane.query(VerticalScroll).results():
             scroller.focus()
+            break
 
     def current_answer(self) -> StoredAnswer | None:
         active = self.query_one(TabbedContent).active
