@@ -30,7 +30,7 @@ def main() -> int:
     args = parser.parse_args()
     path = args.audio or samples_dir() / BENCH_ANSWER
     settings = load_settings()
-    question = load_questions().get("goal-achieved")
+    question = load_questions()["goal-achieved"]
     transcriber = Transcriber(settings.transcription)
     stopped_at: list[float] = []
 

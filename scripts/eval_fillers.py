@@ -33,9 +33,13 @@ JOIN_PAUSE_S = 1.5
 # Clips of the long answer, one group per 30-second stretch; each stretch holds fillers.
 LONG_ANSWER_STRETCHES = [
     ["mfa/acoustic_corpus.wav"],
-    ["mfa/mfa_uhum.flac", "mfa/mfa_surround.flac", "mfa/mfa_uh.flac"],
-    ["mfa/mfa_uhuh.flac", "jfk/jfk.flac", "mfa/mfa_um.flac"],
-    ["lhotse/LibriSpeech-2412-153948-0000.flac", "mfa/mfa_uhum.flac", "mfa/mfa_uh.flac"],
+    ["mfa/mfa_uhum.flac", "mfa/mfa_words.flac", "mfa/mfa_uh.flac"],
+    ["mfa/mfa_uhuh.flac", "mfa/mfa_thoughts.flac", "mfa/mfa_um.flac"],
+    [
+        "librivox_pocketsphinx/sense_and_sensibility_01_austen_64kb-0880.wav",
+        "mfa/mfa_uhum.flac",
+        "mfa/mfa_uh.flac",
+    ],
     [
         "mfa/mfa_um.flac",
         "librivox_pocketsphinx/sense_and_sensibility_01_austen_64kb-0870.wav",
@@ -165,14 +169,16 @@ def long_answer(folder: Path) -> LongAnswer:
         if cursor > stretch_start + STRETCH_S:
             raise ValueError(f"stretch {index + 1} is longer than {STRETCH_S} s")
         filled = sum(piece.size for piece in pieces)
-        pieces.append(np.zeros(int((stretch_start + STRETCH_S) * ANALYSIS_RATE) - filled, np.float32))
+        pieces.append(
+            np.zeros(int((stretch_start + STRETCH_S) * ANALYSIS_RATE) - filled, np.float32)
+        )
     return LongAnswer(np.concatenate(pieces), clips)
 
 
 def per_stretch(
     answer: LongAnswer, found: list[tuple[str, float, float]]
 ) -> list[tuple[int, int, int]]:
-    """(reference, found, matched) per 30-second stretch; found fillers go to the clip they are in."""
+    """(reference, found, matched) per 30-second stretch; a found filler counts for its clip."""
     rows = []
     for index in range(len(LONG_ANSWER_STRETCHES)):
         reference = found_count = matched = 0
@@ -208,11 +214,69 @@ def time_errors(
     reference: list[tuple[str, float, float]], found: list[tuple[str, float, float]]
 ) -> list[float]:
     """For each reference filler, how far the nearest found filler's start is from its start."""
-    return [min((abs(item[1] - ref[1]) for item in found), default=float("inf")) for ref in reference]
+    return [
+        min((abs(item[1] - ref[1]) for item in found), default=float("inf")) for ref in reference
+    ]
 
 
 def _ratio(part: int, whole: int) -> str:
-    return f"{part / whole:.2f}" if whole else "  - "
+    return f"{part / whole:.2f}" if whole else "-"
+
+
+def _count_controls(results: list[ClipResult]) -> str:
+    controls = [result for result in results if result.reference == 0]
+    ours = sum(bool(result.ours or result.ours_other) for result in controls)
+    plain = sum(bool(result.plain or result.plain_other) for result in controls)
+    total = len(controls)
+    return f"negative controls with any filler: ours {ours}/{total}, plain {plain}/{total}"
+
+
+def _clip_table(folder: Path, settings: Settings, transcriber: Transcriber) -> list[ClipResult]:
+    results = []
+    seconds = {"ours": 0.0, "plain": 0.0}
+    print(f"{'clip':<44} {'ref':>4} {'ours':>5} {'match':>5} {'plain':>5} {'match':>5}  notes")
+    for row in development_set(folder):
+        samples = load_audio(folder / row["file"]).samples
+        found = {}
+        for name, finder in (("ours", ours_fillers), ("plain", plain_fillers)):
+            started = time.perf_counter()
+            found[name] = split_fillers(finder(samples, settings, transcriber))
+            seconds[name] += time.perf_counter() - started
+        (ours, ours_other), (plain, plain_other) = found["ours"], found["plain"]
+        result = ClipResult(
+            row["file"], row["filled_pauses"], ours, len(plain), ours_other, plain_other
+        )
+        results.append(result)
+        notes = ["negative control"] if is_negative_control(row) else []
+        notes += [f"ours also: {', '.join(ours_other)}"] if ours_other else []
+        notes += [f"plain also: {', '.join(plain_other)}"] if plain_other else []
+        counts = (
+            f"{result.reference:>4} {len(result.ours):>5} {result.ours_matched:>5} "
+            f"{result.plain:>5} {result.plain_matched:>5}"
+        )
+        print(f"{Path(row['file']).name[:44]:<44} {counts}  {'; '.join(notes)}")
+    print()
+    for name in ("ours", "plain"):
+        recall, precision = recall_precision(results, ours=name == "ours")
+        figures = f"recall {recall:.2f}  precision {precision:.2f}"
+        print(f"overall {name:<5}: {figures}  ({seconds[name]:.1f} s)")
+    print(_count_controls(results))
+    return results
+
+
+def _stretch_table(folder: Path, settings: Settings, transcriber: Transcriber) -> None:
+    answer = long_answer(folder)
+    print(f"\nlong answer: {answer.samples.size / ANALYSIS_RATE:.1f} s of joined development clips")
+    ours, _ = split_fillers(ours_fillers(answer.samples, settings, transcriber))
+    plain, _ = split_fillers(plain_fillers(answer.samples, settings, transcriber))
+    print(f"{'stretch':<12} {'ref':>4} {'ours':>5} {'recall':>6} {'plain':>5} {'recall':>6}")
+    rows = zip(per_stretch(answer, ours), per_stretch(answer, plain), strict=True)
+    for index, (ours_row, plain_row) in enumerate(rows):
+        span = f"{index * STRETCH_S:.0f}-{(index + 1) * STRETCH_S:.0f} s"
+        print(
+            f"{span:<12} {ours_row[0]:>4} {ours_row[1]:>5} {_ratio(ours_row[2], ours_row[0]):>6} "
+            f"{plain_row[1]:>5} {_ratio(plain_row[2], plain_row[0]):>6}"
+        )
 
 
 def main() -> int:
@@ -222,58 +286,11 @@ def main() -> int:
         return 1
     settings = load_settings()
     transcriber = Transcriber(settings.transcription)
-    results = []
-    ours_s = plain_s = 0.0
-    print(f"{'clip':<44} {'ref':>4} {'ours':>5} {'match':>5} {'plain':>5} {'match':>5}  notes")
-    for row in development_set(folder):
-        samples = load_audio(folder / row["file"]).samples
-        started = time.perf_counter()
-        ours, ours_other = split_fillers(ours_fillers(samples, settings, transcriber))
-        ours_s += time.perf_counter() - started
-        started = time.perf_counter()
-        plain, plain_other = split_fillers(plain_fillers(samples, settings, transcriber))
-        plain_s += time.perf_counter() - started
-        result = ClipResult(row["file"], row["filled_pauses"], ours, len(plain), ours_other, plain_other)
-        results.append(result)
-        notes = []
-        if is_negative_control(row):
-            notes.append("negative control")
-        if ours_other:
-            notes.append(f"ours also: {', '.join(ours_other)}")
-        if plain_other:
-            notes.append(f"plain also: {', '.join(plain_other)}")
-        print(
-            f"{row['file']:<44} {result.reference:>4} {len(result.ours):>5} "
-            f"{result.ours_matched:>5} {result.plain:>5} {result.plain_matched:>5}  {'; '.join(notes)}"
-        )
-    ours_recall, ours_precision = recall_precision(results, ours=True)
-    plain_recall, plain_precision = recall_precision(results, ours=False)
-    controls = [result for result in results if result.reference == 0]
-    print()
-    print(f"overall  ours : recall {ours_recall:.2f}  precision {ours_precision:.2f}  ({ours_s:.1f} s)")
-    print(f"overall  plain: recall {plain_recall:.2f}  precision {plain_precision:.2f}  ({plain_s:.1f} s)")
-    print(
-        f"negative controls with any filler: ours {sum(bool(r.ours or r.ours_other) for r in controls)}"
-        f"/{len(controls)}, plain {sum(bool(r.plain or r.plain_other) for r in controls)}/{len(controls)}"
-    )
-    grid = folder / "mfa" / "acoustic_corpus.TextGrid"
+    results = _clip_table(folder, settings, transcriber)
     corpus = next(result for result in results if result.file == "mfa/acoustic_corpus.wav")
-    errors = time_errors(textgrid_fillers(grid), corpus.ours)
-    print(f"acoustic_corpus filler start error vs TextGrid (s): {', '.join(f'{e:.2f}' for e in errors)}")
-
-    answer = long_answer(folder)
-    print(f"\nlong answer: {answer.samples.size / ANALYSIS_RATE:.1f} s of joined clips")
-    ours_long, _ = split_fillers(ours_fillers(answer.samples, settings, transcriber))
-    plain_long, _ = split_fillers(plain_fillers(answer.samples, settings, transcriber))
-    print(f"{'stretch':<12} {'ref':>4} {'ours':>5} {'recall':>6} {'plain':>5} {'recall':>6}")
-    ours_rows = per_stretch(answer, ours_long)
-    plain_rows = per_stretch(answer, plain_long)
-    for index, (ours_row, plain_row) in enumerate(zip(ours_rows, plain_rows, strict=True)):
-        span = f"{index * STRETCH_S:.0f}-{(index + 1) * STRETCH_S:.0f} s"
-        print(
-            f"{span:<12} {ours_row[0]:>4} {ours_row[1]:>5} {_ratio(ours_row[2], ours_row[0]):>6} "
-            f"{plain_row[1]:>5} {_ratio(plain_row[2], plain_row[0]):>6}"
-        )
+    errors = time_errors(textgrid_fillers(folder / "mfa" / "acoustic_corpus.TextGrid"), corpus.ours)
+    print("acoustic_corpus: filler start vs TextGrid, s: " + ", ".join(f"{e:.2f}" for e in errors))
+    _stretch_table(folder, settings, transcriber)
     return 0
 
 

@@ -1,8 +1,10 @@
 """A real sound card made of two files, for tests that go through sounddevice and PortAudio.
 
 ALSA's `file` plugin reads capture audio from IN.raw and writes playback audio to OUT.raw (16-bit
-mono PCM, no header, at whatever rate the stream was opened). PortAudio reads the ALSA config when
-it initialises, so the code under test runs in a subprocess whose HOME holds the `.asoundrc`.
+mono PCM, no header, at whatever rate the stream was opened; a second playback stream writes
+OUT.raw.0001 and so on). Each playback starts with a little silence the device primes itself
+with. PortAudio reads the ALSA config when it initialises, so the code under test runs in a
+subprocess whose HOME holds the `.asoundrc`.
 
 The null device has no clock: capture runs far faster than real time and delivers silence once
 IN.raw is used up, so tests stop on recorded frames (e.g. `max_answer_s`), never on wall time.
@@ -11,6 +13,7 @@ IN.raw is used up, so tests stop on recorded frames (e.g. `max_answer_s`), never
     device.feed(samples_16k)                 # float32 in -1..1 or int16
     result = device.run("from mock_interview... import ...; ...")
     device.played()                          # int16 samples written to the speaker
+    device.playbacks()                       # the same, one array per playback stream
 """
 
 from __future__ import annotations
@@ -23,9 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-FILE_DEVICE = (
-    'pcm.!default {{ type file; slave.pcm "null"; file "{out}"; infile "{inp}"; format "raw" }}\n'
-)
+# Capture reads IN.raw (what it captured goes to /dev/null); each playback stream writes a new
+# file, OUT.raw then OUT.raw.0001, OUT.raw.0002 ... (truncate false keeps the earlier ones).
+FILE_DEVICE = """pcm.!default {{
+  type asym
+  playback.pcm {{ type file; slave.pcm "null"; file "{out}"; format "raw"; truncate false }}
+  capture.pcm {{ type file; slave.pcm "null"; file "/dev/null"; infile "{inp}"; format "raw" }}
+}}
+"""
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -47,18 +55,22 @@ class AlsaDevice:
             (self.home / ".asoundrc").write_text(config)
         self.data_dir = self.home / "data" / "mock-interview"
 
-    def feed(self, samples: np.ndarray) -> None:
-        """What the microphone will hear: float samples in -1..1 or int16."""
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        """What the microphone will hear: float samples in -1..1 (as `load_audio` gives them) or
+        int16. Returns the int16 samples written, to compare with a recording."""
         if samples.dtype != np.int16:
-            samples = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)
+            samples = np.clip(np.round(samples * 32768), -32768, 32767).astype(np.int16)
         samples.astype("<i2").tofile(self.in_raw)
+        return samples
+
+    def playbacks(self) -> list[np.ndarray]:
+        """What each playback stream wrote to the speaker, in order, as int16 samples."""
+        files = sorted(self.home.glob(self.out_raw.name + "*"), key=lambda path: path.name)
+        return [_int16(path.read_bytes()) for path in files]
 
     def played(self) -> np.ndarray:
         """Everything written to the speaker so far, as int16 samples."""
-        if not self.out_raw.exists():
-            return np.zeros(0, dtype=np.int16)
-        raw = self.out_raw.read_bytes()
-        return np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2")
+        return np.concatenate([np.zeros(0, dtype=np.int16), *self.playbacks()])
 
     @property
     def env(self) -> dict[str, str]:
@@ -79,20 +91,30 @@ class AlsaDevice:
         )
         return env
 
-    def start(self, code: str, *args: str) -> subprocess.Popen[str]:
-        """Start `code` (a Python snippet, dedented) in the subprocess; for kill tests."""
+    def start(
+        self, code: str, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.Popen[str]:
+        """Start `code` (a Python snippet, dedented) in the subprocess; for kill tests.
+        `env` adds to (or replaces parts of) `self.env`."""
         return subprocess.Popen(
             [sys.executable, "-c", textwrap.dedent(code), *args],
-            env=self.env,
+            env={**self.env, **(env or {})},
             cwd=self.home,
+            stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
 
-    def run(self, code: str, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def run(
+        self,
+        code: str,
+        *args: str,
+        timeout: float = 120,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
         """Run `code` to the end and return its exit status and output."""
-        process = self.start(code, *args)
+        process = self.start(code, *args, env=env)
         try:
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -106,3 +128,7 @@ class AlsaDevice:
         return self.run(
             "from mock_interview.cli import main; raise SystemExit(main())", *args, timeout=timeout
         )
+
+
+def _int16(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2")

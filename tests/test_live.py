@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import signal
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +16,25 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
-from mock_interview.analysis.report import analyze_file
+from mock_interview.analysis.report import analyze_file, build_report
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.audio.recorder import FileSource, StopReason
 from mock_interview.audio.tts import render_speech
-from mock_interview.config import Settings, load_questions
-from mock_interview.live import (
+from mock_interview.chunked_transcription import (
     CHUNK_MAX_S,
-    ChunkTranscribed,
-    LevelMeasured,
-    RecordingStopped,
     _ToAnalysisRate,
     find_cut,
+    transcribe_in_chunks,
+)
+from mock_interview.config import Settings, load_questions
+from mock_interview.live import (
+    ChunkTranscribed,
+    LevelMeasured,
+    PracticeEngine,
+    QuestionAsked,
+    RecordingStarted,
+    RecordingStopped,
+    SessionFinished,
     recover_answer,
     transcribe_recording,
     unfinished_answers,
@@ -90,26 +99,55 @@ def test_device_rate_audio_is_resampled_like_the_saved_file(tmp_path: Path) -> N
     np.testing.assert_allclose(live[:size], saved[:size], atol=2e-4)
 
 
-@pytest.mark.model
-def test_live_report_agrees_with_analyze_on_the_saved_wav(
-    tmp_path: Path, settings: Settings, transcriber: Transcriber
-) -> None:
-    question = load_questions()["goal-missed"]
+@dataclass(frozen=True)
+class LiveRun:
+    path: Path
+    report: dict[str, Any]
+    events: list[Any]
+
+
+@pytest.fixture(scope="module")
+def live_run(
+    tmp_path_factory: pytest.TempPathFactory, settings: Settings, transcriber: Transcriber
+) -> LiveRun:
+    """The weak sample answer recorded and transcribed live, once for the tests below."""
     events: list[Any] = []
-    result, live = transcribe_recording(
-        FileSource(WEAK_ANSWER, pace=0), tmp_path / "answer.wav", question, settings,
-        transcriber, events.append,
+    result, report = transcribe_recording(
+        FileSource(WEAK_ANSWER, pace=0), tmp_path_factory.mktemp("live") / "answer.wav",
+        load_questions()["goal-missed"], settings, transcriber, events.append,
     )
     assert result.reason == StopReason.SOURCE_ENDED
-    chunks = [event for event in events if isinstance(event, ChunkTranscribed)]
-    assert len(chunks) >= 3, "the answer was not transcribed in chunks"
-    assert [chunk.transcribed_until_s for chunk in chunks] == sorted(
-        chunk.transcribed_until_s for chunk in chunks
-    )
-    assert any(isinstance(event, LevelMeasured) for event in events)
-    assert any(isinstance(event, RecordingStopped) for event in events)
+    return LiveRun(result.path, report, events)
 
-    whole = analyze_file(result.path, question, settings, transcriber)
+
+@pytest.mark.model
+def test_live_transcript_is_the_chunked_transcript_of_the_saved_wav(
+    live_run: LiveRun, settings: Settings, transcriber: Transcriber
+) -> None:
+    """Cuts fall at the same places however the audio arrives: live and offline chunks agree."""
+    chunks = [event for event in live_run.events if isinstance(event, ChunkTranscribed)]
+    assert len(chunks) >= 3, "the answer was not transcribed in chunks"
+    until = [chunk.transcribed_until_s for chunk in chunks]
+    assert until == sorted(until)
+    assert any(isinstance(event, LevelMeasured) for event in live_run.events)
+    assert any(isinstance(event, RecordingStopped) for event in live_run.events)
+    saved = load_audio(live_run.path)
+    chunked = transcribe_in_chunks(saved.samples, transcriber, settings.fillers)
+    question = load_questions()["goal-missed"]
+    offline = build_report(
+        saved.samples, saved.source_rate, live_run.path, question, settings,
+        chunked.words, chunked.speech,
+    )
+    assert offline["transcript"] == live_run.report["transcript"]
+    assert offline["timing"] == live_run.report["timing"]
+
+
+@pytest.mark.model
+def test_live_report_agrees_with_analyze_on_the_saved_wav(
+    live_run: LiveRun, settings: Settings, transcriber: Transcriber
+) -> None:
+    live = live_run.report
+    whole = analyze_file(live_run.path, load_questions()["goal-missed"], settings, transcriber)
     live_timing, whole_timing = live["timing"], whole["timing"]
     for key in ("response_latency_s", "answer_length_s"):
         assert live_timing[key] == pytest.approx(whole_timing[key], abs=0.1), key
@@ -129,7 +167,7 @@ def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Setting
     truth = json.loads(WEAK_ANSWER.with_suffix(".json").read_text())
     fed = load_audio(WEAK_ANSWER).samples
     device = AlsaDevice(tmp_path)
-    device.feed(fed)
+    fed_int16 = device.feed(fed)
     limit = f"{len(fed) / RATE + 0.5:.2f}"
     run = device.run_cli(
         "practice", "--question", "goal-missed", "--max-seconds", limit, "--format", "json",
@@ -150,8 +188,7 @@ def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Setting
     assert recording.is_relative_to(device.data_dir)
     recorded, rate = soundfile.read(recording, dtype="int16")
     assert rate == RATE
-    expected = np.clip(np.round(fed * 32768), -32768, 32767).astype(np.int16)
-    np.testing.assert_array_equal(recorded[: len(expected)], expected)
+    np.testing.assert_array_equal(recorded[: len(fed_int16)], fed_int16)
 
     timing = report["timing"]
     assert timing["response_latency_s"] == pytest.approx(truth["leading_silence_s"], abs=0.25)
@@ -219,10 +256,101 @@ def test_kill_9_mid_answer_is_repaired_and_analysed_on_next_start(
     with Store(device.data_dir / "sessions.db") as store:
         [row] = unfinished_answers(store)
         assert row.recording_path is not None
-        assert killed_after - 1.5 <= load_audio(row.recording_path).duration_s <= killed_after
+        assert killed_after - 1.5 <= load_audio(row.recording_path).duration_s <= killed_after + 0.2
         recovered = recover_answer(store, row, load_questions(), settings, transcriber)
         assert recovered.problem is None and recovered.report is not None
         assert recovered.report["timing"]["response_latency_s"] == pytest.approx(6.0, abs=0.25)
-        assert "promoted" in recovered.report["transcript"]["text"]
+        assert "last year" in recovered.report["transcript"]["text"]
         assert store.unfinished_recordings() == []
         assert store.answer(row.id).row.status == STATUS_DONE
+
+
+DISK_FULL_SESSION = """
+import json, resource, sys
+from pathlib import Path
+from mock_interview.audio.recorder import FileSource
+from mock_interview.config import load_questions, load_settings
+from mock_interview.live import EngineFailed, PracticeEngine, RecordingStopped, ReportReady
+from mock_interview.storage import Store
+from mock_interview.transcription import Transcriber
+
+class NoWords(Transcriber):
+    def __init__(self): pass
+    def transcribe(self, samples, offset_s=0.0, prompt=None):
+        return []
+
+seen = []
+def on_event(event):
+    if isinstance(event, RecordingStopped):
+        seen.append({"event": "stopped", "reason": event.reason, "message": event.message})
+    elif isinstance(event, ReportReady):
+        seen.append({"event": "report", "answer_id": event.answer_id})
+    elif isinstance(event, EngineFailed):
+        seen.append({"event": "failed", "message": event.message})
+    else:
+        seen.append({"event": type(event).__name__})
+
+store = Store.open_default()
+resource.setrlimit(resource.RLIMIT_FSIZE, (1_000_000, 1_000_000))
+bank = load_questions()
+engine = PracticeEngine(load_settings(), NoWords(), store, on_event, speak=False,
+                        source_factory=lambda question: FileSource(Path(sys.argv[1]), pace=0))
+engine.run_session([bank["goal-missed"], bank["goal-achieved"]])
+print(json.dumps(seen))
+"""
+
+
+def test_disk_full_mid_answer_keeps_and_saves_the_answer_and_ends_the_session(
+    tmp_path: Path,
+) -> None:
+    device = AlsaDevice(tmp_path)
+    run = device.run(DISK_FULL_SESSION, str(WEAK_ANSWER))
+    assert run.returncode == 0, run.stderr
+    events = json.loads(run.stdout)
+    names = [event["event"] for event in events]
+    assert names[:4] == ["SessionStarted", "QuestionAsked", "QuestionSpoken", "RecordingStarted"]
+    milestones = [name for name in names if name in {"stopped", "report", "failed"}]
+    assert milestones == ["stopped", "report", "failed"] and names[-1] == "failed"
+    stopped = next(event for event in events if event["event"] == "stopped")
+    failed = events[-1]
+    assert stopped["reason"] == StopReason.FAILED and stopped["message"].startswith("disk full")
+    assert failed["event"] == "failed" and failed["message"] == stopped["message"]
+    assert names.count("QuestionAsked") == 1  # the session ends at the failure
+    with Store(device.data_dir / "sessions.db") as store:
+        answer = store.answer(next(e["answer_id"] for e in events if e["event"] == "report"))
+    assert answer.row.status == STATUS_DONE and answer.row.recording_path is not None
+    assert 25 < load_audio(answer.row.recording_path).duration_s < 33
+    assert answer.report is not None and answer.report["recording_error"] == stopped["message"]
+
+
+@pytest.mark.model
+def test_abandon_mid_answer_keeps_that_answer_and_asks_no_more(
+    settings: Settings, transcriber: Transcriber
+) -> None:
+    events: list[Any] = []
+
+    def on_event(event: Any) -> None:
+        events.append(event)
+        if isinstance(event, RecordingStarted):
+            threading.Timer(2.0, engine.abandon).start()
+
+    bank = load_questions()
+    with Store.open_default() as store:
+        engine = PracticeEngine(
+            settings, transcriber, store, on_event, speak=False,
+            source_factory=lambda question: FileSource(WEAK_ANSWER, pace=1.0),
+        )
+        session_id = engine.run_session([bank["goal-missed"], bank["goal-achieved"]])
+        assert session_id is not None
+        saved = store.session(session_id)
+    [stopped] = [event for event in events if isinstance(event, RecordingStopped)]
+    assert stopped.reason == StopReason.REQUESTED and 1.8 <= stopped.duration_s <= 2.6
+    assert [type(event).__name__ for event in events if isinstance(event, QuestionAsked)] == [
+        "QuestionAsked"
+    ]
+    assert isinstance(events[-1], SessionFinished) and len(events[-1].reports) == 1
+    assert [answer.row.question_id for answer in saved.answers] == ["goal-missed"]
+    assert saved.answers[0].row.status == STATUS_DONE
+    recording = saved.answers[0].row.recording_path
+    assert recording is not None
+    assert load_audio(recording).duration_s == pytest.approx(stopped.duration_s, abs=0.01)

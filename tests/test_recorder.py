@@ -19,6 +19,7 @@ from mock_interview.audio.io import load_audio
 from mock_interview.audio.recorder import (
     HEADER_BYTES,
     FileSource,
+    Level,
     Recording,
     StopReason,
     WavAppender,
@@ -133,7 +134,10 @@ def test_device_lost_mid_recording_keeps_what_was_recorded(tmp_path: Path) -> No
     assert result["reason"] == StopReason.FAILED
     assert result["error"].startswith("input device lost")
     recorded, _ = soundfile.read(target, dtype="int16")
-    np.testing.assert_array_equal(recorded, fed)
+    # The device may pad its last period with (near) silence before it stalls.
+    np.testing.assert_array_equal(recorded[: len(fed)], fed)
+    padding = recorded[len(fed) :]
+    assert len(padding) <= RATE // 2 and np.abs(padding).max(initial=0) <= 1
 
 
 def test_disk_full_stops_cleanly_and_keeps_a_valid_file(tmp_path: Path) -> None:
@@ -226,7 +230,7 @@ def test_auto_stop_after_silence(tmp_path: Path) -> None:
 
 def test_file_source_ends_the_recording_and_reports_levels(tmp_path: Path) -> None:
     audio = tone_bursts(1.0)
-    levels = []
+    levels: list[Level] = []
     source = FileSource(make_wav(tmp_path / "in.wav", audio), pace=4.0)
     recording = Recording(source, tmp_path / "out.wav", max_answer_s=60, on_level=levels.append)
     recording.start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -41,22 +42,26 @@ def test_unknown_voice_gives_a_hint_not_an_error(settings: Settings) -> None:
 
 
 def test_missing_pyttsx3_gives_one_line_saying_how_to_get_speech(tmp_path: Path) -> None:
+    """A pyttsx3 that cannot be imported, as on a machine without it."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pyttsx3.py").write_text("raise ImportError('No module named pyttsx3')\n")
     device = AlsaDevice(tmp_path)
+    pythonpath = os.pathsep.join([str(broken), device.env["PYTHONPATH"]])
     run = device.run(
         """
-        import sys
-        sys.modules["pyttsx3"] = None  # as on a machine where it is not installed
         from mock_interview.audio.tts import render_speech
         from mock_interview.config import load_settings
         result = render_speech("Hello there.", load_settings().speech)
         print(result.path)
         print(result.hint)
-        """
+        """,
+        env={"PYTHONPATH": pythonpath},
     )
     assert run.returncode == 0, run.stderr
     path, hint = run.stdout.strip().splitlines()
     assert path == "None"
-    assert "pyttsx3" in hint and "espeak-ng" in hint and "\n" not in hint
+    assert "pyttsx3 is not installed" in hint and "espeak-ng" in hint
 
 
 PLAY_SNIPPET = """

@@ -7,32 +7,41 @@ the TUI wraps the callback into `post_message`, the CLI prints.
     SessionStarted(session_id, questions)
     for each question:
         QuestionAsked(question, speech_hint)     show the question; hint is None or why it is silent
-        QuestionSpoken(question)                 the spoken question finished (or was skipped)
+        QuestionSpoken(question)                 the spoken question finished (or was cut short)
         [waits for start_answer() when settings.practice.auto_start is false]
         RecordingStarted(question, path, sample_rate, target_min_s, target_max_s, source)
         LevelMeasured(rms, peak, elapsed_s)      >= 10 per second while recording
-        ChunkTranscribed(words, filler_count, transcribed_until_s)  after each chunk
+        ChunkTranscribed(words, filler_count, transcribed_until_s)
+                                                 the whole transcript so far, after each chunk
+                                                 and at pauses; the last one may come after
+                                                 RecordingStopped
         RecordingStopped(question, path, duration_s, reason, message)
         ReportReady(question, report, session_id, answer_id, recording_path)
     SessionFinished(session_id, reports)
-    EngineFailed(message, recording_path)       instead of the rest, when something broke;
-                                                what was recorded is kept (and analysed if possible)
+    EngineFailed(message, recording_path)       instead of the rest, when something broke (no
+                                                microphone, device lost, disk full); what was
+                                                recorded is kept, analysed and saved first (the
+                                                report then has "recording_error": message)
 
-Control from any thread: `stop_answer()` (space / Enter), `start_answer()` (when auto-start is
-off), `repeat_question()` (plays the question again), `abandon()` (stop, keep the recording and
-its report, skip the remaining questions).
+Control from any thread: `stop_answer()` (space / Enter; while the question is spoken it only
+cuts the question short), `start_answer()` (when auto-start is off), `repeat_question()` (plays
+the question again), `abandon()` (stop, keep the recording and its report, skip the remaining
+questions).
 
-Live transcription: blocks go from the recorder's writer thread to `LiveTranscriber`, which cuts
-the growing answer at a pause (>= 0.5 s of quiet) once CHUNK_MIN_S is pending and hands each chunk
-to a worker that runs the same VAD and the shared Transcriber with the chunk's offset. At stop only
-the last chunk is left; the merged words and speech spans go through the same `build_report` as
-`analyze`, so the live report and the saved WAV's report agree.
+Demo mode (no microphone): pass `source_factory=lambda question: FileSource(sample_path)`; the
+sample plays the candidate's part at real-time pace through the same recorder and transcriber.
+On start, `unfinished_answers(store)` finds recordings a crash cut off (headers repaired) and
+`recover_answer` analyses and saves one.
+
+Live transcription (`chunked_transcription.LiveTranscriber`): blocks go from the recorder's writer
+thread to a worker that cuts the answer at pauses and analyses each chunk (VAD, the shared
+Transcriber, fillers) while the candidate talks, and the uncut tail at each pause, so at stop
+little or nothing is left to decode. The result goes through the same `build_report` as `analyze`.
 """
 
 from __future__ import annotations
 
 import json
-import queue
 import sys
 import threading
 from collections.abc import Callable
@@ -42,8 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.fillers import mark_fillers
-from mock_interview.analysis.model import Span, Word
+from mock_interview.analysis.model import Word
 from mock_interview.analysis.report import analyze_file, build_report
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.io import ANALYSIS_RATE
@@ -57,26 +65,12 @@ from mock_interview.audio.recorder import (
     StopReason,
     repair_wav,
 )
-from mock_interview.audio.signal import find_speech
+from mock_interview.chunked_transcription import ChunkedTranscript, LiveTranscriber
 from mock_interview.config import Question, Settings, find_question, load_questions, load_settings
 from mock_interview.errors import UserError
 from mock_interview.render import clock, render_text
 from mock_interview.storage import AnswerRow, Store
 from mock_interview.transcription import Transcriber
-
-# A chunk is cut once this much audio is pending, at the latest pause of at least PAUSE_CUT_S.
-CHUNK_MIN_S = 12.0
-# With no pause at all, cut anyway (at the quietest moment) before whisper's 30 s window is full.
-CHUNK_MAX_S = 28.0
-PAUSE_CUT_S = 0.5
-_CUT_CHECK_EVERY_S = 0.5
-_FRAME_S = 0.02
-# A frame this close to the pending audio's noise floor is quiet enough to cut in.
-_QUIET_ABOVE_FLOOR_DB = 10.0
-# Pending audio whose loudest part is below this is all silence; a level spread smaller than
-# _MIN_SPREAD_DB between quiet and loud frames means there is no pause to find.
-_SILENT_DBFS = -50.0
-_MIN_SPREAD_DB = 12.0
 
 
 @dataclass(frozen=True)
@@ -165,182 +159,43 @@ EngineEvent = (
 EventSink = Callable[[EngineEvent], None]
 
 
-class _ToAnalysisRate:
-    """int16 blocks at the device rate to float32 at 16 kHz, as `load_audio` decodes the WAV."""
-
-    def __init__(self, rate: int) -> None:
-        self.rate = rate
-        self._resampler: Any = None
-        if rate != ANALYSIS_RATE:
-            import av
-
-            self._resampler = av.AudioResampler(format="s16", layout="mono", rate=ANALYSIS_RATE)
-
-    def __call__(self, block: np.ndarray | None) -> np.ndarray:
-        """Convert a block; None flushes what the resampler still holds."""
-        if self._resampler is None:
-            return np.zeros(0, np.float32) if block is None else block.astype(np.float32) / 32768
-        import av
-
-        frame = None
-        if block is not None:
-            frame = av.AudioFrame.from_ndarray(block.reshape(1, -1), format="s16", layout="mono")
-            frame.sample_rate = self.rate
-        pieces = [out.to_ndarray().reshape(-1) for out in self._resampler.resample(frame)]
-        if not pieces:
-            return np.zeros(0, np.float32)
-        return np.concatenate(pieces).astype(np.float32) / 32768
-
-
-def find_cut(samples: np.ndarray) -> int | None:
-    """Where to end a chunk: the middle of the latest pause (quiet for >= PAUSE_CUT_S).
-
-    With no such pause and CHUNK_MAX_S pending, the quietest frame of the last 10 s. None: wait.
-    """
-    frame = int(_FRAME_S * ANALYSIS_RATE)
-    count = samples.size // frame
-    if count == 0:
-        return None
-    frames = samples[: count * frame].reshape(count, frame).astype(np.float64)
-    levels = 10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12))
-    floor, loud = np.percentile(levels, 10), np.percentile(levels, 98)
-    if loud < _SILENT_DBFS:
-        return samples.size  # nothing said: no word to split
-    if loud - floor < _MIN_SPREAD_DB:
-        quiet = np.zeros(count, dtype=bool)  # steady sound, no pause in it
-    else:
-        quiet = levels < floor + min(_QUIET_ABOVE_FLOOR_DB, (loud - floor) / 2)
-    edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    # Only a pause with speech on both sides: the VAD of each chunk then sees a whole pause at
-    # its edges, as the VAD of the whole recording does.
-    inside = (starts > 0) & (ends < count)
-    long_enough = inside & ((ends - starts) * _FRAME_S >= PAUSE_CUT_S)
-    if long_enough.any():
-        start, end = starts[long_enough][-1], ends[long_enough][-1]
-        return int((start + end) // 2 * frame)
-    if samples.size < CHUNK_MAX_S * ANALYSIS_RATE:
-        return None
-    recent = max(0, count - int(10 / _FRAME_S))
-    return int((recent + int(np.argmin(levels[recent:]))) * frame)
-
-
-class LiveTranscriber:
-    """Transcribes an answer while it grows: chunks cut at pauses, decoded on a worker thread.
-
-    `feed` is called on the recorder's writer thread and stays cheap; `finish` decodes the rest
-    and returns every word and speech span of the answer in order.
-    """
-
-    def __init__(
-        self,
-        transcriber: Transcriber,
-        source_rate: int,
-        filler_settings: Any,
-        on_chunk: Callable[[ChunkTranscribed], None] | None = None,
-    ) -> None:
-        self._transcriber = transcriber
-        self._filler_settings = filler_settings
-        self._on_chunk = on_chunk
-        self._to_analysis = _ToAnalysisRate(source_rate)
-        self._pending: list[np.ndarray] = []
-        self._pending_size = 0
-        self._pending_start = 0
-        self._unchecked = 0
-        self.words: list[Word] = []
-        self.speech: list[Span] = []
-        self._jobs: queue.Queue[tuple[np.ndarray, int] | None] = queue.Queue()
-        self._failure: BaseException | None = None
-        self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
-        self._worker.start()
-
-    @property
-    def total_samples(self) -> int:
-        return self._pending_start + self._pending_size
-
-    def feed(self, block: np.ndarray) -> None:
-        samples = self._to_analysis(block)
-        self._pending.append(samples)
-        self._pending_size += samples.size
-        self._unchecked += samples.size
-        if (
-            self._pending_size >= CHUNK_MIN_S * ANALYSIS_RATE
-            and self._unchecked >= _CUT_CHECK_EVERY_S * ANALYSIS_RATE
-        ):
-            self._unchecked = 0
-            pending = np.concatenate(self._pending)
-            cut = find_cut(pending)
-            if cut:
-                self._submit(pending[:cut])
-                self._pending = [pending[cut:]]
-                self._pending_size = pending.size - cut
-
-    def _submit(self, chunk: np.ndarray) -> None:
-        self._jobs.put((chunk, self._pending_start))
-        self._pending_start += chunk.size
-
-    def finish(self) -> tuple[list[Word], list[Span], int]:
-        """Decode what is left; (words, speech spans, samples at 16 kHz) of the whole answer."""
-        self._pending.append(self._to_analysis(None))
-        pending = np.concatenate(self._pending) if self._pending else np.zeros(0, np.float32)
-        self._pending, self._pending_size = [], 0
-        if pending.size:
-            self._submit(pending)
-        self._jobs.put(None)
-        self._worker.join()
-        if self._failure is not None:
-            raise self._failure
-        return self.words, self.speech, self._pending_start
-
-    def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if self._failure is not None:
-                continue
-            chunk, start = job
-            offset_s = start / ANALYSIS_RATE
-            try:
-                spans = [
-                    Span(span.start_s + offset_s, span.end_s + offset_s)
-                    for span in find_speech(chunk)
-                ]
-                words = self._transcriber.transcribe(chunk, offset_s) if spans else []
-            except Exception as exc:  # re-raised by finish(), on the engine's thread
-                self._failure = exc
-                continue
-            self.words.extend(words)
-            self.speech.extend(spans)
-            if self._on_chunk is not None:
-                marked, fillers = mark_fillers(self.words, self._filler_settings)
-                until_s = (start + chunk.size) / ANALYSIS_RATE
-                self._on_chunk(ChunkTranscribed(list(marked), len(fillers), until_s))
-
-
 def live_report(
     recording: RecordingResult,
     live: LiveTranscriber,
-    question: Question | None,
+    question: Question,
     settings: Settings,
 ) -> dict[str, Any]:
-    """The answer's report from the chunks: only the last chunk is decoded now."""
-    words, speech, samples = live.finish()
+    """The answer's report from the chunks: only the last chunk is analysed now."""
+    transcript = live.finish()
     # build_report reads only the length of the signal; zeros are not materialised by the OS.
-    length_only = np.zeros(samples, dtype=np.int8)
+    length_only = np.zeros(transcript.samples, dtype=np.int8)
     return build_report(
-        length_only, recording.sample_rate, recording.path, question, settings, words, speech
+        length_only,
+        recording.sample_rate,
+        recording.path,
+        question,
+        settings,
+        transcript.words,
+        transcript.speech,
     )
 
 
 def transcribe_recording(
     source: AudioSource,
     path: Path,
-    question: Question | None,
+    question: Question,
     settings: Settings,
     transcriber: Transcriber,
     on_event: EventSink,
     controls: _AnswerControls | None = None,
 ) -> tuple[RecordingResult, dict[str, Any]]:
     """Record one answer from `source` to `path`, transcribing live; returns the report too."""
-    live = LiveTranscriber(transcriber, source.sample_rate, settings.fillers, on_event)
+
+    def on_progress(transcript: ChunkedTranscript) -> None:
+        until_s = transcript.samples / ANALYSIS_RATE
+        on_event(ChunkTranscribed(transcript.words, transcript.filler_count, until_s))
+
+    live = LiveTranscriber(transcriber, settings.fillers, source.sample_rate, on_progress)
     recording = Recording(
         source,
         path,
@@ -349,28 +204,28 @@ def transcribe_recording(
         on_block=live.feed,
         on_level=lambda level: on_event(_level_event(level)),
     )
-    recording.start()
+    on_event(
+        RecordingStarted(
+            question,
+            path,
+            source.sample_rate,
+            question.target_min_s,
+            question.target_max_s,
+            source.description,
+        )
+    )
+    try:
+        recording.start()
+    except UserError:
+        live.finish()  # nothing was recorded; let the worker go
+        raise
     if controls is not None:
         controls.recording = recording
         if controls.stopped.is_set():
             recording.stop()
-    if question is not None:
-        on_event(
-            RecordingStarted(
-                question,
-                path,
-                source.sample_rate,
-                question.target_min_s,
-                question.target_max_s,
-                source.description,
-            )
-        )
     result = recording.wait()
     assert result is not None
-    if question is not None:
-        on_event(
-            RecordingStopped(question, path, result.duration_s, result.reason, result.error)
-        )
+    on_event(RecordingStopped(question, path, result.duration_s, result.reason, result.error))
     return result, live_report(result, live, question, settings)
 
 
@@ -385,7 +240,6 @@ class _AnswerControls:
         self.recording: Recording | None = None
         self.start = threading.Event()
         self.stopped = threading.Event()
-        self.abandoned = threading.Event()
 
 
 SourceFactory = Callable[[Question], AudioSource]
@@ -411,6 +265,7 @@ class PracticeEngine:
         self.speak = speak and settings.speech.enabled
         self.source_factory = source_factory or self._microphone
         self._controls = _AnswerControls()
+        self._abandoned = threading.Event()
         self._player: Any = None
         self._speech_path: Path | None = None
 
@@ -432,7 +287,7 @@ class PracticeEngine:
             self._player.stop()
 
     def abandon(self) -> None:
-        self._controls.abandoned.set()
+        self._abandoned.set()
         self.stop_answer()
 
     def repeat_question(self) -> None:
@@ -443,6 +298,7 @@ class PracticeEngine:
 
     def run_session(self, questions: list[Question]) -> int | None:
         """Ask, record and report each question in turn; the session id, or None if none began."""
+        self._abandoned.clear()
         try:
             session_id = self.store.create_session([question.id for question in questions])
         except UserError as exc:
@@ -451,13 +307,15 @@ class PracticeEngine:
         self.on_event(SessionStarted(session_id, questions))
         reports = []
         for question in questions:
-            if self._controls.abandoned.is_set():
+            if self._abandoned.is_set():
                 break
             try:
                 ready = self.run_answer(session_id, question)
             except UserError as exc:
                 self.on_event(EngineFailed(str(exc)))
                 return session_id
+            if ready is None:
+                break
             reports.append(ready.report)
             self.on_event(ready)
             if ready.report.get("recording_error"):
@@ -466,13 +324,16 @@ class PracticeEngine:
         self.on_event(SessionFinished(session_id, reports))
         return session_id
 
-    def run_answer(self, session_id: int, question: Question) -> ReportReady:
-        """Speak the question, record and transcribe the answer, save it; the report event."""
+    def run_answer(self, session_id: int, question: Question) -> ReportReady | None:
+        """Speak the question, record and transcribe the answer, save it; the report event
+        (None when the session was abandoned before the answer began)."""
         self._controls = _AnswerControls()
         source = self.source_factory(question)  # fails (no microphone) before anything is said
         self._ask(question)
         if not self.settings.practice.auto_start:
             self._controls.start.wait()
+        if self._abandoned.is_set():
+            return None
         path = self.store.new_recording_path(session_id, question.id)
         self.store.mark_recording_started(session_id, question.id, path)
         self._controls.stopped.clear()  # a stop while the question was spoken only cut it short

@@ -27,6 +27,10 @@ EMBEDDED_MODEL = "embedded"
 # A phrase said this many times in a row is a decoding loop, not speech.
 _LOOP_REPEATS = 3
 _LOOP_MAX_PHRASE_WORDS = 6
+# Greedy-beam decoding only: the fallback to sampling at higher temperatures costs up to 1.5x the
+# decoding time when the prompt makes a window look "repetitive", and sampled text is where the
+# hallucinations come from; loops are cut below and fillers are checked against the audio.
+_TEMPERATURE = 0.0
 # Whisper's own hallucination test: likely silence and a low-confidence decode.
 _NO_SPEECH_PROB = 0.6
 _LOW_LOGPROB = -1.0
@@ -99,6 +103,7 @@ class Transcriber:
                 beam_size=self.settings.beam_size,
                 word_timestamps=True,
                 condition_on_previous_text=False,
+                temperature=_TEMPERATURE,
                 hotwords=prompt if prompt is not None else self.settings.verbatim_prompt,
             )
             words = [

@@ -10,13 +10,17 @@ breath, a cough or a consonant burst has no steady pitch at all. So:
 2. Each transcript filler is matched, in order, to the nearest filler-shaped run, which gives its
    time; one with no such sound near it (the prompt makes whisper add "uh" after the last word,
    or read the "a" of "a liner" as one) is a decoding artefact and is dropped.
-3. Steady runs left over that no word plausibly covers are cut out and decoded again, alone, with
-   the verbatim prompt, where a filler is transcribed well: the ones it names a filler are added
-   with `source="audio"`; anything it hears as a word is left alone.
+3. Steady runs left over that no word plausibly covers are decoded again with the stretch between
+   their neighbouring words, alone and with the verbatim prompt, where a filler is transcribed
+   well. Where that decode hears more fillers than the transcript has there, the extra ones are
+   added on those runs with `source="audio"`; a run it hears as a word is left alone.
+   (Decoding the runs themselves, cut out, makes whisper call any vowel "uh".)
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -42,26 +46,34 @@ _PITCH_CEILING_HZ = 400.0
 _SILENCE_THRESHOLD = 0.01
 _VOICING_THRESHOLD = 0.35
 # Unvoiced gaps shorter than this (a creak, a glottal catch) do not split a run.
-_BRIDGE_S = 0.05
-# A filled pause is held for at least this long and rarely longer than the upper bound.
-_MIN_FILLED_S = 0.1
+_BRIDGE_S = 0.03
+# A filled pause is held for at least this long (about 0.15 s) and rarely longer than the upper
+# bound; voiced runs are listed from _MIN_RUN_S.
+_MIN_RUN_S = 0.1
+_MIN_FILLED_S = 0.14
 _MAX_FILLED_S = 1.5
-# Level pitch: standard deviation within the run, in semitones.
+# Level pitch: spread around the run's median pitch, in semitones.
 _MAX_PITCH_SPREAD_ST = 1.0
 # One sound: mean distance of the frames' MFCCs (c1-c12) from their median.
-_MAX_SPECTRAL_SPREAD = 60.0
-# Looser shape that confirms a filler the transcript names ("um" glides from vowel to nasal).
-_CONFIRM_PITCH_SPREAD_ST = 1.5
-_CONFIRM_SPECTRAL_SPREAD = 90.0
+_MAX_SPECTRAL_SPREAD = 45.0
+# Looser shape that confirms a filler the transcript names: the pitch may glide evenly (a
+# falling "um"), so what counts is how far it strays from a straight glide, and "um" moves from
+# a vowel to a nasal, so the spectrum may change once.
+_CONFIRM_PITCH_WOBBLE_ST = 1.5
+_CONFIRM_SPECTRAL_SPREAD = 130.0
 # A transcript filler is matched to a candidate at most this far from its stamp (seconds).
 _MATCH_WINDOW_S = 1.0
-# A word whose stamp is longer than this (base + per letter) has swallowed a pause or a filler.
-_WORD_BASE_S = 0.25
-_WORD_PER_LETTER_S = 0.09
+# A sound this much overlapped by a word's stamp may belong to the word.
+_COVERED = 0.3
+# The longest a word takes to say: base + per letter (slow speech, a lengthened vowel).
+_WORD_BASE_S = 0.3
+_WORD_PER_LETTER_S = 0.1
 # A stretch decoded again reaches at most this far beyond its unexplained sounds (seconds).
 _GAP_REACH_S = 1.0
+# Silence between stretches decoded together, so whisper hears each one alone.
+_SEPARATION_S = 1.0
 # Slack on word stamps when finding the words around a sound.
-_COLLAGE_PAD_S = 0.05
+_STAMP_SLACK_S = 0.05
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,8 @@ class VoicedRun:
 
     start_s: float
     end_s: float
-    pitch_spread_st: float
+    pitch_spread_st: float  # spread around the run's median pitch, semitones
+    pitch_wobble_st: float  # spread around the best straight pitch glide, semitones
     spectral_spread: float
 
     @property
@@ -80,26 +93,30 @@ class VoicedRun:
     @property
     def steady(self) -> bool:
         """Shaped like a filled pause: long enough, level pitch, one sound."""
-        return self._shaped(_MAX_PITCH_SPREAD_ST, _MAX_SPECTRAL_SPREAD)
+        return (
+            self._held()
+            and self.pitch_spread_st <= _MAX_PITCH_SPREAD_ST
+            and self.spectral_spread <= _MAX_SPECTRAL_SPREAD
+        )
 
     @property
     def filler_like(self) -> bool:
         """Close enough to that shape to confirm a filler the transcript names."""
-        return self._shaped(_CONFIRM_PITCH_SPREAD_ST, _CONFIRM_SPECTRAL_SPREAD)
-
-    def _shaped(self, pitch_spread_st: float, spectral_spread: float) -> bool:
         return (
-            _MIN_FILLED_S <= self.duration_s <= _MAX_FILLED_S
-            and self.pitch_spread_st <= pitch_spread_st
-            and self.spectral_spread <= spectral_spread
+            self._held()
+            and self.pitch_wobble_st <= _CONFIRM_PITCH_WOBBLE_ST
+            and self.spectral_spread <= _CONFIRM_SPECTRAL_SPREAD
         )
+
+    def _held(self) -> bool:
+        return _MIN_FILLED_S <= self.duration_s <= _MAX_FILLED_S
 
 
 def voiced_runs(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[VoicedRun]:
-    """Every run of voiced frames of at least _MIN_FILLED_S, in time order."""
+    """Every run of voiced frames of at least _MIN_RUN_S, in time order."""
     import parselmouth
 
-    if samples.size < rate * _MIN_FILLED_S:
+    if samples.size < rate * _MIN_RUN_S:
         return []
     sound = parselmouth.Sound(samples.astype(np.float64), sampling_frequency=rate)
     pitch = sound.to_pitch_ac(
@@ -116,12 +133,13 @@ def voiced_runs(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[VoicedRu
     cepstra_times = mfcc.xs()
     runs = []
     for first, last in _true_stretches(_bridged(f0 > 0)):
-        if (last - first) * _FRAME_S < _MIN_FILLED_S:
+        if (last - first) * _FRAME_S < _MIN_RUN_S:
             continue
-        voiced = f0[first:last][f0[first:last] > 0]
-        semitones = 12 * np.log2(voiced / np.median(voiced))
-        # robust spread (scaled median absolute deviation): a stray octave jump does not count
-        pitch_spread = 1.4826 * float(np.median(np.abs(semitones)))
+        voiced = f0[first:last] > 0
+        semitones = 12 * np.log2(f0[first:last][voiced] / np.median(f0[first:last][voiced]))
+        semitones -= 12 * np.round(semitones / 12)  # undo the tracker's octave jumps
+        frame_times = times[first:last][voiced]
+        glide = np.polyval(np.polyfit(frame_times, semitones, 1), frame_times)
         lo, hi = np.searchsorted(cepstra_times, [times[first], times[last - 1]])
         frames = cepstra[lo : max(hi, lo + 1)]
         spread = np.linalg.norm(frames - np.median(frames, axis=0), axis=1).mean()
@@ -129,11 +147,17 @@ def voiced_runs(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[VoicedRu
             VoicedRun(
                 round(float(times[first]) - _FRAME_S / 2, 3),
                 round(float(times[last - 1]) + _FRAME_S / 2, 3),
-                pitch_spread,
+                _robust_spread(semitones),
+                _robust_spread(semitones - glide),
                 float(spread),
             )
         )
     return runs
+
+
+def _robust_spread(values: np.ndarray) -> float:
+    """Scaled median absolute deviation: a stray octave jump of the tracker does not count."""
+    return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
 def _bridged(voiced: np.ndarray) -> np.ndarray:
@@ -141,7 +165,7 @@ def _bridged(voiced: np.ndarray) -> np.ndarray:
     bridged = voiced.copy()
     longest = round(_BRIDGE_S / _FRAME_S)
     for first, last in _true_stretches(~voiced):
-        if 0 < first and last < voiced.size and last - first <= longest:
+        if first > 0 and last < voiced.size and last - first <= longest:
             bridged[first:last] = True
     return bridged
 
@@ -160,11 +184,11 @@ def filled_pause_candidates(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> l
 def place_fillers(
     samples: np.ndarray, words: list[Word], transcriber: Transcriber
 ) -> tuple[list[Word], list[Filler]]:
-    """The words with each filler moved onto the sound it names, and every filler found.
+    """The words with each transcript filler moved onto the sound it names, and the fillers
+    found only in the audio.
 
-    `words` carry the lexicon's `filler` marks. Transcript fillers with no filler-shaped sound
-    near them are dropped; steady voiced sounds no word accounts for become audio fillers when a
-    decode of them alone names a filler.
+    `words` carry the lexicon's `filler` marks (phrases such as "you know" are left as they are).
+    Transcript fillers with no filler-shaped sound near them are dropped.
     """
     runs = voiced_runs(samples)
     candidates = [Span(run.start_s, run.end_s) for run in runs if run.filler_like]
@@ -174,13 +198,16 @@ def place_fillers(
         for index, word in enumerate(words)
         if word.filler and canonical_label(word.text) is not None
     ]
-    matches = _match_in_order([words[index] for index in filler_indexes], candidates)
+    limits = [_between_neighbours(words, index) for index in filler_indexes]
+    matches = _match_in_order([words[index] for index in filler_indexes], candidates, limits)
     placed = list(words)
     for index, match in zip(filler_indexes, matches, strict=True):
         if match is not None:
             span = candidates[match]
             placed[index] = replace(words[index], start_s=span.start_s, end_s=span.end_s)
-    unconfirmed = {index for index, match in zip(filler_indexes, matches, strict=True) if match is None}
+    unconfirmed = {
+        index for index, match in zip(filler_indexes, matches, strict=True) if match is None
+    }
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
     claimed = {match for match in matches if match is not None}
     unexplained = [
@@ -193,53 +220,87 @@ def place_fillers(
 
 
 def canonical_label(text: str) -> str | None:
-    """"um", "uh", "er" or "hmm" for a filled-pause spelling; None for any other token."""
+    """The filled-pause label ("um", "uh", "er", "hmm") a token spells; None for other tokens."""
     token = canonical_filler(normalize_token(text))
     token = _FILLED_PAUSE_SPELLINGS.get(token, token)
     return token if token in FILLED_PAUSE_LABELS else None
 
 
-def _match_in_order(fillers: list[Word], candidates: list[Span]) -> list[int | None]:
-    """Monotone matching of fillers to candidates: the most pairs, then the least time moved."""
-    n, m = len(fillers), len(candidates)
-    # best[i][j]: (pairs, -distance) using fillers[i:] and candidates[j:]
+def _between_neighbours(words: list[Word], index: int) -> Span:
+    """From the start of the ordinary word before words[index] to the end of the one after:
+    a filler stays between the words it was said between."""
+    before = [word.start_s for word in words[:index] if _timed_word(word)]
+    after = [word.end_s for word in words[index + 1 :] if _timed_word(word)]
+    return Span(before[-1] if before else 0.0, after[0] if after else float("inf"))
+
+
+def _timed_word(word: Word) -> bool:
+    """An ordinary word whose stamp says where it is (a zero-length stamp says nothing)."""
+    return not word.filler and word.end_s - word.start_s >= _STAMP_SLACK_S
+
+
+def _match_in_order(
+    fillers: list[Word], candidates: list[Span], limits: list[Span]
+) -> list[int | None]:
+    """Each filler's candidate (or None), keeping time order and each filler inside its limits."""
+
+    def moved(i: int, j: int) -> float:
+        span, limit, word = candidates[j], limits[i], fillers[i]
+        if span.start_s < limit.start_s or span.end_s > limit.end_s:
+            return float("inf")
+        return max(0.0, span.start_s - word.end_s, word.start_s - span.end_s)
+
+    return _best_pairs(len(fillers), len(candidates), moved)
+
+
+def _best_pairs(n: int, m: int, moved: Callable[[int, int], float]) -> list[int | None]:
+    """Order-keeping pairing of n items with m places: the most pairs moved at most
+    _MATCH_WINDOW_S, then the least total move; for each item its place or None."""
+    # best[i][j]: (pairs, -total move) using items i.. and places j..
     best = [[(0, 0.0)] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
-            options = [best[i + 1][j], best[i][j + 1]]
-            distance = _distance(fillers[i], candidates[j])
-            if distance <= _MATCH_WINDOW_S:
-                pairs, cost = best[i + 1][j + 1]
-                options.append((pairs + 1, cost - distance))
-            best[i][j] = max(options)
+            best[i][j] = max(best[i + 1][j], best[i][j + 1], _paired(best, moved, i, j))
     result: list[int | None] = [None] * n
     i = j = 0
     while i < n and j < m:
-        distance = _distance(fillers[i], candidates[j])
-        if distance <= _MATCH_WINDOW_S:
-            pairs, cost = best[i + 1][j + 1]
-            if best[i][j] == (pairs + 1, cost - distance):
-                result[i] = j
-                i, j = i + 1, j + 1
-                continue
-        if best[i][j] == best[i + 1][j]:
+        if best[i][j] == _paired(best, moved, i, j):
+            result[i] = j
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
             i += 1
         else:
             j += 1
     return result
 
 
-def _distance(word: Word, span: Span) -> float:
-    """Gap between a stamp and a span; 0 when they overlap."""
-    return max(0.0, span.start_s - word.end_s, word.start_s - span.end_s)
+def _paired(
+    best: list[list[tuple[int, float]]], moved: Callable[[int, int], float], i: int, j: int
+) -> tuple[int, float]:
+    """The score of pairing item i with place j; worse than anything when too far."""
+    distance = moved(i, j)
+    if distance > _MATCH_WINDOW_S:
+        return (-1, 0.0)
+    pairs, cost = best[i + 1][j + 1]
+    return (pairs + 1, cost - distance)
 
 
 def _covered_by_word(span: Span, words: list[Word]) -> bool:
-    """A plausible-length word stamp overlaps most of the span: the sound is part of a word."""
-    for word in words:
-        letters = len(normalize_token(word.text))
-        plausible = word.end_s - word.start_s <= _WORD_BASE_S + _WORD_PER_LETTER_S * letters
-        if plausible and span.overlap_s(word.start_s, word.end_s) >= span.duration_s / 2:
+    """A word's stamp overlaps a good part of the span: the sound may be part of that word.
+
+    A stamp longer than the word could take to say has swallowed a pause or a filler and covers
+    nothing, except the first word's: whisper starts it at the start of the audio, so the word
+    itself is the end of its stamp.
+    """
+    ordinary = [word for word in words if not word.filler]
+    for index, word in enumerate(ordinary):
+        plausible_s = _WORD_BASE_S + _WORD_PER_LETTER_S * len(normalize_token(word.text))
+        start_s = word.start_s
+        if word.end_s - word.start_s > plausible_s:
+            if index:
+                continue
+            start_s = word.end_s - plausible_s
+        if span.overlap_s(start_s, word.end_s) >= _COVERED * span.duration_s:
             return True
     return False
 
@@ -249,42 +310,88 @@ def _recover_by_redecoding(
 ) -> list[Filler]:
     """Decode each stretch between two words that holds unexplained sounds, alone.
 
-    Heard alone, the fillers of the stretch are written down; every one more than the transcript
-    already has there becomes an audio filler on the next unexplained sound, in order.
+    Heard alone, the fillers of the stretch are written down. When that is all there is, every
+    unexplained sound in it is a filler (whisper writes "uh, uh" for a chain of six); otherwise
+    the fillers heard are paired in order with the filler-shaped sounds there, and those paired
+    with an unexplained sound beyond the transcript's count become audio fillers.
     """
     fillers: list[Filler] = []
-    for gap, inside in _gaps_between_words(spans, words, samples.size / ANALYSIS_RATE):
-        lo, hi = int(gap.start_s * ANALYSIS_RATE), int(gap.end_s * ANALYSIS_RATE)
-        heard = [
-            label
-            for word in transcriber.transcribe(samples[lo:hi])
-            if (label := canonical_label(word.text)) is not None
+    gaps = _gaps_between_words(spans, words)
+    heard_in_gaps = _decode_alone(samples, [gap for gap, _ in gaps], transcriber)
+    for (gap, inside), heard_words in zip(gaps, heard_in_gaps, strict=True):
+        heard = [word for word in heard_words if canonical_label(word.text) is not None]
+        known = [
+            Span(word.start_s, word.end_s)
+            for word in words
+            if word.filler and gap.overlap_s(word.start_s, word.end_s) > 0
         ]
-        known = sum(
-            word.filler and gap.overlap_s(word.start_s, word.end_s) > 0 for word in words
-        )
-        for label, span in zip(heard[known:], inside, strict=False):
+        if heard and len(heard) == len(heard_words):
+            # nothing but fillers between the two words: every held sound there is one
+            label = Counter(str(canonical_label(word.text)) for word in heard).most_common(1)[0][0]
+            fillers += [Filler(label, span.start_s, span.end_s, source="audio") for span in inside]
+            continue
+        extra = len(heard) - len(known)
+        if extra <= 0:  # what was heard there is what the transcript has
+            continue
+        places = sorted([*known, *inside], key=lambda span: span.start_s)
+        reach = Span(min(span.start_s for span in places), max(span.end_s for span in places))
+        pairs = _match_in_order(heard, places, [reach] * len(heard))
+        new = [
+            (word, places[place])
+            for word, place in zip(heard, pairs, strict=True)
+            if place is not None and places[place] in inside
+        ]
+        for word, span in new[:extra]:
+            label = str(canonical_label(word.text))
             fillers.append(Filler(label, span.start_s, span.end_s, source="audio"))
     return fillers
 
 
-def _gaps_between_words(
-    spans: list[Span], words: list[Word], duration_s: float
-) -> list[tuple[Span, list[Span]]]:
+def _decode_alone(
+    samples: np.ndarray, stretches: list[Span], transcriber: Transcriber
+) -> list[list[Word]]:
+    """The words heard in each stretch decoded on its own, with the verbatim prompt.
+
+    The stretches are decoded in one pass, laid end to end with silence between them (one
+    encoder pass per 30 s rather than one per stretch); each word goes back to its stretch.
+    """
+    silence = np.zeros(int(_SEPARATION_S * ANALYSIS_RATE), dtype=np.float32)
+    pieces = [silence]
+    starts = []  # where each stretch begins in the joined audio
+    cursor_s = _SEPARATION_S
+    for stretch in stretches:
+        piece = samples[int(stretch.start_s * ANALYSIS_RATE) : int(stretch.end_s * ANALYSIS_RATE)]
+        starts.append(cursor_s)
+        pieces += [piece.astype(np.float32), silence]
+        cursor_s += piece.size / ANALYSIS_RATE + _SEPARATION_S
+    heard: list[list[Word]] = [[] for _ in stretches]
+    if not stretches:
+        return heard
+    for word in transcriber.transcribe(np.concatenate(pieces)):
+        middle = (word.start_s + word.end_s) / 2
+        index = max(0, int(np.searchsorted(starts, middle + _SEPARATION_S / 2)) - 1)
+        heard[index].append(word.shifted(stretches[index].start_s - starts[index]))
+    return heard
+
+
+def _gaps_between_words(spans: list[Span], words: list[Word]) -> list[tuple[Span, list[Span]]]:
     """The stretch from the word before to the word after each span, with the spans inside it.
 
-    Stretches are kept to _GAP_REACH_S around their spans so a decode never covers much speech.
+    Stretches are kept to _GAP_REACH_S around their spans so a decode never covers much speech;
+    sounds after the last word get none.
     """
-    ordinary = [word for word in words if not word.filler]
+    ordinary = [word for word in words if _timed_word(word)]
     gaps: list[tuple[Span, list[Span]]] = []
     for span in spans:
         before = max(
-            (w.end_s for w in ordinary if w.end_s <= span.start_s + _COLLAGE_PAD_S), default=0.0
+            (w.end_s for w in ordinary if w.end_s <= span.start_s + _STAMP_SLACK_S), default=0.0
         )
         after = min(
-            (w.start_s for w in ordinary if w.start_s >= span.end_s - _COLLAGE_PAD_S),
-            default=duration_s,
+            (w.start_s for w in ordinary if w.start_s >= span.end_s - _STAMP_SLACK_S),
+            default=None,
         )
+        if after is None:  # after the last word, the prompt makes whisper hear "uh" in any noise
+            continue
         gap = Span(max(before, span.start_s - _GAP_REACH_S), min(after, span.end_s + _GAP_REACH_S))
         if gaps and gaps[-1][0].overlap_s(gap.start_s, gap.end_s) > 0:
             merged = Span(gaps[-1][0].start_s, max(gaps[-1][0].end_s, gap.end_s))

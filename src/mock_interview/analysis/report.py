@@ -71,7 +71,8 @@ def build_report(
         lexicon_marked, _ = mark_fillers(words, settings.fillers)
         words, audio_fillers = place_fillers(samples, lexicon_marked, listen_with)
         heard = [Span(word.start_s, word.end_s) for word in words if word.filler]
-        speech = with_filled_pauses(speech, heard + [Span(f.start_s, f.end_s) for f in audio_fillers])
+        heard += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
+        speech = with_filled_pauses(speech, heard)
     aligned = align_words(words, speech)
     marked, transcript_fillers = mark_fillers(aligned, settings.fillers)
     fillers = sorted(transcript_fillers + audio_fillers, key=lambda filler: filler.start_s)

@@ -37,8 +37,11 @@ SAMPLE_BYTES = 2
 HEADER_FIX_INTERVAL_S = 0.5
 LEVEL_INTERVAL_S = 0.05
 BLOCK_S = 0.05
-# No audio from a running input stream for this long means the device went away.
-DEVICE_LOST_AFTER_S = 2.0
+# No audio from a running input stream for this long means the device went away (generous:
+# analysis that holds the GIL, such as Praat's pitch tracker, can delay the callback a little).
+DEVICE_LOST_AFTER_S = 3.0
+# PortAudio's capture buffer: room to wait out such delays without dropping audio.
+INPUT_LATENCY_S = 1.0
 # Below this level (dBFS) a block counts as silence for auto-stop.
 SILENCE_DBFS = -40.0
 PRIVATE_FILE_MODE = 0o600
@@ -198,11 +201,13 @@ class MicrophoneSource:
         self.description = f"{self.device.name} at {self.sample_rate} Hz"
         self._stream: object | None = None
         self._stopping = threading.Event()
+        self._last_audio = time.monotonic()
 
     def start(self, sink: queue.Queue[QueueItem]) -> None:
         sd = self._sd
 
         def on_audio(indata: np.ndarray, frames: int, moment: object, status: object) -> None:
+            self._last_audio = time.monotonic()
             sink.put_nowait(indata[:, 0].copy())
 
         def on_finished() -> None:
@@ -218,6 +223,7 @@ class MicrophoneSource:
                 blocksize=int(self.sample_rate * BLOCK_S),
                 callback=on_audio,
                 finished_callback=on_finished,
+                latency=INPUT_LATENCY_S,
             )
             stream.start()
         except (sd.PortAudioError, ValueError) as exc:
@@ -226,6 +232,15 @@ class MicrophoneSource:
                 "it may be busy in another program"
             ) from None
         self._stream = stream
+        self._last_audio = time.monotonic()
+        threading.Thread(target=self._watch, args=(sink,), daemon=True).start()
+
+    def _watch(self, sink: queue.Queue[QueueItem]) -> None:
+        """A device that stops delivering without an error (it hangs) is lost too."""
+        while not self._stopping.wait(0.25):
+            if time.monotonic() - self._last_audio > DEVICE_LOST_AFTER_S:
+                sink.put(SourceFailed(f"input device lost: no audio from {self.device.name}"))
+                return
 
     def stop(self) -> None:
         """Close the stream; a device that hangs on close is left behind rather than waited for."""
@@ -359,7 +374,7 @@ class Recording:
 
     def _write_until_stopped(self) -> tuple[StopReason, str | None]:
         rate = self.source.sample_rate
-        last_sync = last_level = last_audio = time.monotonic()
+        last_sync = last_level = time.monotonic()
         heard_speech = False
         silent_frames = 0
         while True:
@@ -376,12 +391,7 @@ class Recording:
                 return StopReason.SOURCE_ENDED, None
             if isinstance(item, SourceFailed):
                 return StopReason.FAILED, item.message
-            if item is None:
-                if now - last_audio > DEVICE_LOST_AFTER_S:
-                    lost = f"input device lost: no audio from {self.source.description}"
-                    return StopReason.FAILED, lost
-            else:
-                last_audio = now
+            if item is not None:
                 block = item[: self.max_frames - self._writer.frames]
                 self._take(block)
                 loud = _LevelMeter.block_dbfs(block) > SILENCE_DBFS

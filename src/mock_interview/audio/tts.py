@@ -1,21 +1,21 @@
 """The question, spoken: pyttsx3 (eSpeak NG on Linux) renders it to a WAV that is played like audio.
 
 Rendering to a file rather than speaking directly lets the player interrupt it, replay it and send
-it to the chosen output device, and lets tests check what came out. Files are cached per text,
-voice and rate. Where pyttsx3 or its speech engine is missing, the caller gets None and one line
-saying how to get speech; the question is then shown as text only.
+it to the chosen output device, and lets tests check what came out. Each rendering runs in a
+child process (see `_render`). Files are cached per text, voice and rate. Where pyttsx3 or its
+speech engine is missing, the caller gets None and one line saying how to get speech; the
+question is then shown as text only.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import io
 import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from mock_interview.config import SpeechSettings
 from mock_interview.paths import cache_dir
@@ -24,8 +24,9 @@ SPEECH_HINT = (
     "Speech unavailable ({reason}): install it with `sudo apt-get install espeak-ng` "
     "and `pip install pyttsx3`; questions are shown as text"
 )
-_render_lock = threading.Lock()
-_engine: Any = None
+_RENDER_TIMEOUT_S = 30.0
+_NO_SUCH_VOICE = 3
+_WAV_HEADER_BYTES = 44
 
 
 @dataclass(frozen=True)
@@ -46,49 +47,55 @@ def render_speech(text: str, settings: SpeechSettings) -> SpeechResult:
     target = speech_file(text, settings.voice, settings.rate)
     if target.is_file():
         return SpeechResult(target)
-    with _render_lock:  # pyttsx3 has one engine per process and is not thread-safe
-        try:
-            engine = _speech_engine()
-            _select_voice(engine, settings.voice)
-            engine.setProperty("rate", settings.rate)
-            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            partial = target.with_suffix(f".{os.getpid()}.part.wav")
-            engine.save_to_file(text, str(partial))
-            with contextlib.redirect_stdout(io.StringIO()):  # it prints "Audio saved to ..."
-                engine.runAndWait()
-        except LookupError as exc:
-            return SpeechResult(None, f"Speech unavailable: {exc}; questions are shown as text")
-        except (ImportError, OSError, RuntimeError) as exc:
-            return SpeechResult(None, SPEECH_HINT.format(reason=_reason(exc)))
-    if not partial.is_file() or partial.stat().st_size <= 44:
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part.wav")
+    voice, rate = settings.voice, str(settings.rate)
+    command = [sys.executable, "-m", __name__, text, voice, rate, str(partial)]
+    try:
+        run = subprocess.run(command, capture_output=True, text=True, timeout=_RENDER_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        partial.unlink(missing_ok=True)
+        return SpeechResult(None, SPEECH_HINT.format(reason="the speech engine did not answer"))
+    reason = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else "it failed"
+    if run.returncode == _NO_SUCH_VOICE:
+        return SpeechResult(None, f"Speech unavailable: {reason}; questions are shown as text")
+    if run.returncode != 0:
+        return SpeechResult(None, SPEECH_HINT.format(reason=reason))
+    if not partial.is_file() or partial.stat().st_size <= _WAV_HEADER_BYTES:
         partial.unlink(missing_ok=True)
         return SpeechResult(None, SPEECH_HINT.format(reason="the speech engine wrote no audio"))
     partial.replace(target)
     return SpeechResult(target)
 
 
-def _speech_engine() -> Any:
-    global _engine
-    if _engine is None:
+def _render(text: str, voice: str, rate: int, path: str) -> int:
+    """In a child process: pyttsx3 keeps one engine per process, which misbehaves when reused
+    (settings not applied, files not finished), and a stuck engine can be killed from outside."""
+    try:
         import pyttsx3
 
-        _engine = pyttsx3.init()
-    return _engine
+        engine = pyttsx3.init()
+    except ImportError:
+        print("pyttsx3 is not installed", file=sys.stderr)
+        return 1
+    except (OSError, RuntimeError) as exc:
+        print(str(exc).strip() or "no speech engine", file=sys.stderr)
+        return 1
+    if voice:
+        matches = [
+            candidate.id
+            for candidate in engine.getProperty("voices")
+            if voice == candidate.id or voice.lower() in str(candidate.name).lower()
+        ]
+        if not matches:
+            print(f"no voice matches '{voice}' (setting speech.voice)", file=sys.stderr)
+            return _NO_SUCH_VOICE
+        engine.setProperty("voice", matches[0])
+    engine.setProperty("rate", rate)
+    engine.save_to_file(text, path)
+    engine.runAndWait()
+    return 0
 
 
-def _select_voice(engine: Any, wanted: str) -> None:
-    """A voice by id or a fragment of its name; empty keeps the engine's default."""
-    if not wanted:
-        return
-    for voice in engine.getProperty("voices"):
-        if wanted == voice.id or wanted.lower() in str(voice.name).lower():
-            engine.setProperty("voice", voice.id)
-            return
-    raise LookupError(f"no voice matches '{wanted}' (setting speech.voice)")
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, ImportError):
-        return "pyttsx3 is not installed"
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return text
+if __name__ == "__main__":
+    sys.exit(_render(sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]))
