@@ -69,3 +69,23 @@ def test_noise_before_the_first_word_is_not_the_start_of_the_answer() -> None:
 )
 def test_verdict(length: float, expected: str) -> None:
     assert verdict(length, 120.0, 180.0) == expected
+
+
+def test_zero_length_word_inside_speech_is_kept() -> None:
+    speech = [Span(1.0, 3.0)]
+    words = [Word("so", 1.2, 1.5), Word("um", 2.0, 2.0), Word("ghost", 5.0, 5.0)]
+    assert [w.text for w in align_words(words, speech)] == ["so", "um"]
+
+
+def test_whisper_word_pieces_are_joined_into_written_words() -> None:
+    from types import SimpleNamespace
+
+    from mock_interview.transcription import join_word_pieces
+
+    pieces = [
+        SimpleNamespace(word=text, start=start, end=start + 0.2)
+        for text, start in [(" a", 0.0), (" mid", 0.3), ("-sized", 0.5), (" 40", 1.0), ("%", 1.2)]
+    ]
+    words = join_word_pieces(pieces)
+    assert [w.text for w in words] == ["a", "mid-sized", "40%"]
+    assert (words[1].start_s, words[1].end_s) == (0.3, 0.7)

@@ -49,8 +49,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from mock_interview.analysis.model import Word
 from mock_interview.analysis.report import analyze_file, build_report
 from mock_interview.audio.devices import find_device
@@ -167,16 +165,15 @@ def live_report(
 ) -> dict[str, Any]:
     """The answer's report from the chunks: only the last chunk is analysed now."""
     transcript = live.finish()
-    # build_report reads only the length of the signal; zeros are not materialised by the OS.
-    length_only = np.zeros(transcript.samples, dtype=np.int8)
     return build_report(
-        length_only,
+        transcript.samples / ANALYSIS_RATE,
         recording.sample_rate,
         recording.path,
         question,
         settings,
         transcript.words,
         transcript.speech,
+        transcript.audio_fillers,
     )
 
 

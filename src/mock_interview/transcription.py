@@ -8,7 +8,6 @@ that still slip through are cut here.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mock_interview.analysis.model import Word
+from mock_interview.analysis.model import Word, normalize_token
 from mock_interview.config import TranscriptionSettings
 from mock_interview.errors import UserError
 
@@ -53,11 +52,6 @@ def resolve_model(name_or_path: str) -> str:
             raise UserError(f"model path {name_or_path}: no CTranslate2 model.bin in it")
         return str(path)
     return name_or_path
-
-
-def normalize_token(text: str) -> str:
-    """Lower case without surrounding punctuation: how words are compared everywhere."""
-    return re.sub(r"^[^\w']+|[^\w']+$", "", text.lower())
 
 
 class Transcriber:
@@ -107,12 +101,27 @@ class Transcriber:
                 hotwords=prompt if prompt is not None else self.settings.verbatim_prompt,
             )
             words = [
-                Word(word.word.strip(), word.start + offset_s, word.end + offset_s)
+                word.shifted(offset_s)
                 for segment in _trusted(segments)
-                for word in segment.words or []
-                if word.word.strip()
+                for word in join_word_pieces(segment.words or [])
             ]
         return drop_repetition_loops(words)
+
+
+def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
+    """Whisper's word pieces as written words: a piece with no leading space ("-sized", "%")
+    belongs to the word before it, so "mid-sized" and "40%" stay one word each."""
+    words: list[Word] = []
+    for piece in pieces:
+        text = piece.word
+        if not text.strip():
+            continue
+        if words and not text[:1].isspace():
+            last = words[-1]
+            words[-1] = Word(last.text + text.strip(), last.start_s, piece.end)
+        else:
+            words.append(Word(text.strip(), piece.start, piece.end))
+    return words
 
 
 def _trusted(segments: Iterable[Any]) -> Iterable[Any]:

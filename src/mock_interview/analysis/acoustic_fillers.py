@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mock_interview.analysis.fillers import canonical_filler
-from mock_interview.analysis.model import Filler, Span, Word
+from mock_interview.analysis.model import Filler, Span, Word, normalize_token
 from mock_interview.audio.io import ANALYSIS_RATE
-from mock_interview.transcription import normalize_token
 
 if TYPE_CHECKING:
     from mock_interview.transcription import Transcriber
@@ -210,13 +209,15 @@ def place_fillers(
     }
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
     claimed = {match for match in matches if match is not None}
-    unexplained = [
+    loose = [
         span
         for index, span in enumerate(candidates)
-        if index not in claimed and span in steady and not _covered_by_word(span, placed)
+        if index not in claimed and not _covered_by_word(span, placed)
     ]
-    audio_fillers = _recover_by_redecoding(samples, unexplained, placed, transcriber)
-    return placed, audio_fillers
+    audio_fillers = _recover_by_redecoding(
+        samples, [span for span in loose if span in steady], placed, transcriber
+    )
+    return placed, audio_fillers + _chain_links(loose, placed, audio_fillers)
 
 
 def canonical_label(text: str) -> str | None:
@@ -310,10 +311,13 @@ def _recover_by_redecoding(
 ) -> list[Filler]:
     """Decode each stretch between two words that holds unexplained sounds, alone.
 
-    Heard alone, the fillers of the stretch are written down. When that is all there is, every
-    unexplained sound in it is a filler (whisper writes "uh, uh" for a chain of six); otherwise
-    the fillers heard are paired in order with the filler-shaped sounds there, and those paired
-    with an unexplained sound beyond the transcript's count become audio fillers.
+    Heard alone, the fillers of the stretch are written down. When that is all there is among
+    the unexplained sounds, every one of them is a filler (whisper writes "uh, uh" for a chain
+    of six). Words heard wholly before the first of them or after the last are the neighbouring
+    words reaching into the stretch (whisper's stamp for the next word is often late, so the
+    stretch can hold its start) and do not count. Otherwise the fillers heard are paired in
+    order with the filler-shaped sounds there, and those paired with an unexplained sound beyond
+    the transcript's count become audio fillers.
     """
     fillers: list[Filler] = []
     gaps = _gaps_between_words(spans, words)
@@ -325,8 +329,16 @@ def _recover_by_redecoding(
             for word in words
             if word.filler and gap.overlap_s(word.start_s, word.end_s) > 0
         ]
-        if heard and len(heard) == len(heard_words):
-            # nothing but fillers between the two words: every held sound there is one
+        among = Span(inside[0].start_s, inside[-1].end_s)
+        spoken_among = [
+            word
+            for word in heard_words
+            if canonical_label(word.text) is None
+            and word.end_s > among.start_s
+            and word.start_s < among.end_s
+        ]
+        if heard and not spoken_among:
+            # nothing but fillers among the unexplained sounds: every one of them is a filler
             label = Counter(str(canonical_label(word.text)) for word in heard).most_common(1)[0][0]
             fillers += [Filler(label, span.start_s, span.end_s, source="audio") for span in inside]
             continue
@@ -345,6 +357,36 @@ def _recover_by_redecoding(
             label = str(canonical_label(word.text))
             fillers.append(Filler(label, span.start_s, span.end_s, source="audio"))
     return fillers
+
+
+def _chain_links(loose: list[Span], words: list[Word], audio: list[Filler]) -> list[Filler]:
+    """Filler-shaped sounds no word covers inside a chain of fillers, as fillers of that chain.
+
+    A repeated "uh" is not always held at a level pitch (so the re-decode never looked at it),
+    but between two fillers with no word between them it can only be another one.
+    """
+    chain = sorted(
+        [
+            *(Filler(str(canonical_label(w.text)), w.start_s, w.end_s) for w in words if w.filler),
+            *audio,
+        ],
+        key=lambda filler: filler.start_s,
+    )
+    chain = [filler for filler in chain if filler.text in FILLED_PAUSE_LABELS]
+    ordinary = [word for word in words if _timed_word(word)]
+    taken = {(filler.start_s, filler.end_s) for filler in chain}
+    links = []
+    for before, after in zip(chain, chain[1:], strict=False):
+        if any(before.end_s < w.end_s and w.start_s < after.start_s for w in ordinary):
+            continue
+        links += [
+            Filler(before.text, span.start_s, span.end_s, source="audio")
+            for span in loose
+            if before.end_s <= span.start_s
+            and span.end_s <= after.start_s
+            and (span.start_s, span.end_s) not in taken
+        ]
+    return links
 
 
 def _decode_alone(

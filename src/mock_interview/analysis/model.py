@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -44,3 +45,8 @@ class Filler:
     start_s: float
     end_s: float
     source: FillerSource = "transcript"
+
+
+def normalize_token(text: str) -> str:
+    """Lower case without surrounding punctuation: how words are compared everywhere."""
+    return re.sub(r"^[^\w']+|[^\w']+$", "", text.lower())

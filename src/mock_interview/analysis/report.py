@@ -40,39 +40,38 @@ def analyze_samples(
     settings: Settings,
     transcriber: Transcriber,
 ) -> dict[str, Any]:
-    """Transcribe the whole answer at once (no speech found: no decoding at all) and report."""
+    """Transcribe the whole answer at once (no speech found: no decoding at all) and report.
+
+    Transcript fillers move to the sound they name, and fillers whisper dropped are recovered by
+    decoding them again alone (`place_fillers`).
+    """
     speech = find_speech(samples)
     words = transcriber.transcribe(samples) if speech else []
+    lexicon_marked, _ = mark_fillers(words, settings.fillers)
+    words, audio_fillers = place_fillers(samples, lexicon_marked, transcriber)
+    heard = [Span(word.start_s, word.end_s) for word in words if word.filler]
+    heard += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
+    speech = with_filled_pauses(speech, heard)
+    duration_s = len(samples) / ANALYSIS_RATE
     return build_report(
-        samples, source_rate, path, question, settings, words, speech, listen_with=transcriber
+        duration_s, source_rate, path, question, settings, words, speech, audio_fillers
     )
 
 
 def build_report(
-    samples: np.ndarray,
+    duration_s: float,
     source_rate: int,
     path: Path,
     question: Question | None,
     settings: Settings,
     words: list[Word],
     speech: list[Span],
-    *,
-    listen_with: Transcriber | None = None,
+    audio_fillers: list[Filler],
 ) -> dict[str, Any]:
-    """The report for `words` transcribed from `samples`.
+    """The report for `words` and the fillers heard only in the audio (`audio_fillers`).
 
-    With `listen_with` the fillers are also taken from the audio (`samples` must then be the real
-    signal): transcript fillers move to the sound they name, and fillers whisper dropped are
-    recovered by decoding them again alone with that transcriber.
+    `speech` must already include the filled pauses, so a hummed "hmm" is not a silent pause.
     """
-    duration_s = len(samples) / ANALYSIS_RATE
-    audio_fillers: list[Filler] = []
-    if listen_with is not None:
-        lexicon_marked, _ = mark_fillers(words, settings.fillers)
-        words, audio_fillers = place_fillers(samples, lexicon_marked, listen_with)
-        heard = [Span(word.start_s, word.end_s) for word in words if word.filler]
-        heard += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
-        speech = with_filled_pauses(speech, heard)
     aligned = align_words(words, speech)
     marked, transcript_fillers = mark_fillers(aligned, settings.fillers)
     fillers = sorted(transcript_fillers + audio_fillers, key=lambda filler: filler.start_s)

@@ -29,7 +29,7 @@ def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
     aligned: list[Word] = []
     for word in words:
         best = max(speech, key=lambda span: span.overlap_s(word.start_s, word.end_s), default=None)
-        if best is None or best.overlap_s(word.start_s, word.end_s) <= 0:
+        if best is None or not _touches(best, word):
             continue
         start = max(word.start_s, best.start_s)
         end = min(word.end_s, best.end_s)
@@ -37,6 +37,13 @@ def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
             start = min(aligned[-1].end_s, end)
         aligned.append(replace(word, start_s=round(start, 3), end_s=round(end, 3)))
     return aligned
+
+
+def _touches(span: Span, word: Word) -> bool:
+    """The word lies at least partly in the span; whisper gives some words no length at all."""
+    if word.end_s <= word.start_s:
+        return span.start_s <= word.start_s <= span.end_s
+    return span.overlap_s(word.start_s, word.end_s) > 0
 
 
 def answer_speech(speech: list[Span], marks: list[Span]) -> list[Span]:
