@@ -48,7 +48,6 @@ class InterviewScreen(Screen[None]):
         self.answers_saved = 0
         self.position = 0
         self.asked_id: str | None = None
-        self.abandoning = False
 
     @property
     def practice(self) -> PracticeApp:
@@ -149,8 +148,6 @@ class InterviewScreen(Screen[None]):
     def start_recording(self) -> None:
         self.query_one("#question").add_class("recording")
         self.set_phase(RECORDING)
-        if self.abandoning and self.engine is not None:
-            self.call_engine(self.engine.abandon)
 
     def show_progress(self, question_id: str) -> None:
         question = self.practice.questions[question_id]
@@ -242,7 +239,6 @@ class InterviewScreen(Screen[None]):
     def action_abandon(self) -> None:
         def answered(yes: bool | None) -> None:
             if yes and self.engine is not None:
-                self.abandoning = True
                 self.call_engine(self.engine.abandon)
             elif yes:
                 self.dismiss()
