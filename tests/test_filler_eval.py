@@ -70,11 +70,6 @@ def test_fillers_sit_where_they_are_spoken(
     assert max(evaluation.time_errors(reference, found)) <= 0.3, (reference, found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met yet: whisper writes 2 of the 6 chained 'uh's of mfa_uhuh inside a long answer "
-    "and the audio side recovers only some (per stretch 1.00, 0.86, 0.86, 0.86, 0.43)",
-)
 def test_a_long_answer_keeps_its_recall_in_every_stretch(
     speech_dir: Path, settings: Settings, transcriber: Transcriber
 ) -> None:

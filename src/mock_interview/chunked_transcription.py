@@ -216,12 +216,15 @@ class LiveTranscriber:
         filler_settings: FillerSettings,
         source_rate: int = ANALYSIS_RATE,
         on_progress: Callable[[ChunkedTranscript], None] | None = None,
+        guess_tail: bool = True,
     ) -> None:
         """`on_progress(transcript so far)` runs on the worker after each chunk and each guess
-        of the tail (so what follows the last cut may still change)."""
+        of the tail (so what follows the last cut may still change). Without `guess_tail` the
+        idle worker only waits: a recording read from its file has no pause to use."""
         self._transcriber = transcriber
         self._filler_settings = filler_settings
         self._on_progress = on_progress
+        self._guess_tail_when_idle = guess_tail
         self._to_analysis = _ToAnalysisRate(source_rate)
         self._lock = threading.Lock()
         self._pending: list[np.ndarray] = []
@@ -289,7 +292,8 @@ class LiveTranscriber:
             try:
                 job = self._jobs.get(timeout=_IDLE_POLL_S)
             except queue.Empty:
-                self._guarded(self._guess_tail)
+                if self._guess_tail_when_idle:
+                    self._guarded(self._guess_tail)
                 continue
             if job is None:
                 return
@@ -355,6 +359,6 @@ def transcribe_in_chunks(
     samples: np.ndarray, transcriber: Transcriber, filler_settings: FillerSettings
 ) -> ChunkedTranscript:
     """A whole recording (16 kHz) cut and analysed exactly as the live engine does it."""
-    live = LiveTranscriber(transcriber, filler_settings)
+    live = LiveTranscriber(transcriber, filler_settings, guess_tail=False)
     live.feed_analysis_samples(samples)
     return live.finish()

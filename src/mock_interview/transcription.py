@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from mock_interview.analysis.model import Word, normalize_token
+from mock_interview.audio.io import ANALYSIS_RATE
 from mock_interview.config import TranscriptionSettings
 from mock_interview.errors import UserError
 
@@ -33,6 +34,10 @@ _TEMPERATURE = 0.0
 # Whisper's own hallucination test: likely silence and a low-confidence decode.
 _NO_SPEECH_PROB = 0.6
 _LOW_LOGPROB = -1.0
+# Audio after the last word shorter than this was heard in its window already. faster-whisper
+# would decode it again in a 30 s window of its own (a whole encoder pass, twice when that window
+# ends with no timestamp), where the verbatim prompt makes it hear an "uh" in the silence.
+_RESIDUE_S = 1.0
 
 
 def resolve_model(name_or_path: str) -> str:
@@ -102,7 +107,7 @@ class Transcriber:
             )
             words = [
                 word.shifted(offset_s)
-                for segment in _trusted(segments)
+                for segment in _trusted(_before_residue(segments, samples.size / ANALYSIS_RATE))
                 for word in join_word_pieces(segment.words or [])
             ]
         return drop_repetition_loops(words)
@@ -122,6 +127,14 @@ def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
         else:
             words.append(Word(text.strip(), piece.start, piece.end))
     return words
+
+
+def _before_residue(segments: Iterable[Any], duration_s: float) -> Iterable[Any]:
+    """The segments, up to one that ends within _RESIDUE_S of the end of the audio."""
+    for segment in segments:
+        yield segment
+        if segment.end > duration_s - _RESIDUE_S:
+            return
 
 
 def _trusted(segments: Iterable[Any]) -> Iterable[Any]:

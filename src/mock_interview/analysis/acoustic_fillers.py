@@ -214,10 +214,7 @@ def place_fillers(
         for index, span in enumerate(candidates)
         if index not in claimed and not _covered_by_word(span, placed)
     ]
-    audio_fillers = _recover_by_redecoding(
-        samples, [span for span in loose if span in steady], placed, transcriber
-    )
-    return placed, audio_fillers + _chain_links(loose, placed, audio_fillers)
+    return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber)
 
 
 def canonical_label(text: str) -> str | None:
@@ -307,20 +304,27 @@ def _covered_by_word(span: Span, words: list[Word]) -> bool:
 
 
 def _recover_by_redecoding(
-    samples: np.ndarray, spans: list[Span], words: list[Word], transcriber: Transcriber
+    samples: np.ndarray,
+    loose: list[Span],
+    steady: set[Span],
+    words: list[Word],
+    transcriber: Transcriber,
 ) -> list[Filler]:
     """Decode each stretch between two words that holds unexplained sounds, alone.
 
-    Heard alone, the fillers of the stretch are written down. When that is all there is among
-    the unexplained sounds, every one of them is a filler (whisper writes "uh, uh" for a chain
-    of six). Words heard wholly before the first of them or after the last are the neighbouring
-    words reaching into the stretch (whisper's stamp for the next word is often late, so the
-    stretch can hold its start) and do not count. Otherwise the fillers heard are paired in
-    order with the filler-shaped sounds there, and those paired with an unexplained sound beyond
-    the transcript's count become audio fillers.
+    `loose` are the filler-shaped sounds no word explains; the steady ones are looked at. Heard
+    alone, the fillers of the stretch are written down. When that is all there is among the
+    unexplained sounds, every one of them is a filler (whisper writes "uh, uh" for a chain of
+    six), and so is every loose sound between them (a repeated "uh" is not always held at a
+    level pitch). Around a chain of several such sounds, words heard wholly before the first or
+    after the last are neighbouring words reaching into the stretch (whisper often stamps the
+    next word late, so the stretch can hold its start) and do not count; next to a single sound
+    they do, as the filler heard may then be one the transcript already has. Otherwise the
+    fillers heard are paired in order with the filler-shaped sounds there, and those paired with
+    an unexplained sound beyond the transcript's count become audio fillers.
     """
     fillers: list[Filler] = []
-    gaps = _gaps_between_words(spans, words)
+    gaps = _gaps_between_words([span for span in loose if span in steady], words)
     heard_in_gaps = _decode_alone(samples, [gap for gap, _ in gaps], transcriber)
     for (gap, inside), heard_words in zip(gaps, heard_in_gaps, strict=True):
         heard = [word for word in heard_words if canonical_label(word.text) is not None]
@@ -334,13 +338,17 @@ def _recover_by_redecoding(
             word
             for word in heard_words
             if canonical_label(word.text) is None
-            and word.end_s > among.start_s
-            and word.start_s < among.end_s
+            and (len(inside) == 1 or (word.end_s > among.start_s and word.start_s < among.end_s))
         ]
         if heard and not spoken_among:
             # nothing but fillers among the unexplained sounds: every one of them is a filler
             label = Counter(str(canonical_label(word.text)) for word in heard).most_common(1)[0][0]
-            fillers += [Filler(label, span.start_s, span.end_s, source="audio") for span in inside]
+            chain = [
+                span
+                for span in loose
+                if among.start_s <= span.start_s and span.end_s <= among.end_s
+            ]
+            fillers += [Filler(label, span.start_s, span.end_s, source="audio") for span in chain]
             continue
         extra = len(heard) - len(known)
         if extra <= 0:  # what was heard there is what the transcript has
@@ -357,36 +365,6 @@ def _recover_by_redecoding(
             label = str(canonical_label(word.text))
             fillers.append(Filler(label, span.start_s, span.end_s, source="audio"))
     return fillers
-
-
-def _chain_links(loose: list[Span], words: list[Word], audio: list[Filler]) -> list[Filler]:
-    """Filler-shaped sounds no word covers inside a chain of fillers, as fillers of that chain.
-
-    A repeated "uh" is not always held at a level pitch (so the re-decode never looked at it),
-    but between two fillers with no word between them it can only be another one.
-    """
-    chain = sorted(
-        [
-            *(Filler(str(canonical_label(w.text)), w.start_s, w.end_s) for w in words if w.filler),
-            *audio,
-        ],
-        key=lambda filler: filler.start_s,
-    )
-    chain = [filler for filler in chain if filler.text in FILLED_PAUSE_LABELS]
-    ordinary = [word for word in words if _timed_word(word)]
-    taken = {(filler.start_s, filler.end_s) for filler in chain}
-    links = []
-    for before, after in zip(chain, chain[1:], strict=False):
-        if any(before.end_s < w.end_s and w.start_s < after.start_s for w in ordinary):
-            continue
-        links += [
-            Filler(before.text, span.start_s, span.end_s, source="audio")
-            for span in loose
-            if before.end_s <= span.start_s
-            and span.end_s <= after.start_s
-            and (span.start_s, span.end_s) not in taken
-        ]
-    return links
 
 
 def _decode_alone(
