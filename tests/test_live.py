@@ -102,8 +102,12 @@ def live_run(
     """The weak sample answer recorded and transcribed live, once for the tests below."""
     events: list[Any] = []
     result, report = transcribe_recording(
-        FileSource(WEAK_ANSWER, pace=0), tmp_path_factory.mktemp("live") / "answer.wav",
-        load_questions()["goal-missed"], settings, transcriber, events.append,
+        FileSource(WEAK_ANSWER, pace=0),
+        tmp_path_factory.mktemp("live") / "answer.wav",
+        load_questions()["goal-missed"],
+        settings,
+        transcriber,
+        events.append,
     )
     assert result.reason == StopReason.SOURCE_ENDED
     return LiveRun(result.path, report, events)
@@ -124,25 +128,33 @@ def test_live_transcript_is_the_chunked_transcript_of_the_saved_wav(
     chunked = transcribe_in_chunks(saved.samples, transcriber, settings.fillers)
     question = load_questions()["goal-missed"]
     offline = build_report(
-        saved.duration_s, saved.source_rate, live_run.path, question, settings,
-        chunked.words, chunked.speech, chunked.audio_fillers,
+        saved.duration_s,
+        saved.source_rate,
+        live_run.path,
+        question,
+        settings,
+        chunked.words,
+        chunked.speech,
+        chunked.audio_fillers,
     )
     assert offline["transcript"] == live_run.report["transcript"]
     assert offline["timing"] == live_run.report["timing"]
     assert offline["fillers"] == live_run.report["fillers"]
 
 
-@pytest.mark.model
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 5 still open: timing and filler counts agree, but whisper decodes chunks cut at "
-    "pauses differently from its own 30 s windows (WER ~7% between the two, limit 5%)",
-)
-def test_live_report_agrees_with_analyze_on_the_saved_wav(
+@pytest.fixture(scope="module")
+def offline_report(
     live_run: LiveRun, settings: Settings, transcriber: Transcriber
+) -> dict[str, Any]:
+    """`analyze` on the WAV the live run saved."""
+    return analyze_file(live_run.path, load_questions()["goal-missed"], settings, transcriber)
+
+
+@pytest.mark.model
+def test_live_timing_and_fillers_agree_with_analyze_on_the_saved_wav(
+    live_run: LiveRun, offline_report: dict[str, Any]
 ) -> None:
-    live = live_run.report
-    whole = analyze_file(live_run.path, load_questions()["goal-missed"], settings, transcriber)
+    live, whole = live_run.report, offline_report
     live_timing, whole_timing = live["timing"], whole["timing"]
     for key in ("response_latency_s", "answer_length_s"):
         assert live_timing[key] == pytest.approx(whole_timing[key], abs=0.1), key
@@ -151,8 +163,19 @@ def test_live_report_agrees_with_analyze_on_the_saved_wav(
         assert live_pause["start_s"] == pytest.approx(whole_pause["start_s"], abs=0.1)
         assert live_pause["end_s"] == pytest.approx(whole_pause["end_s"], abs=0.1)
     assert abs(live["fillers"]["count"] - whole["fillers"]["count"]) <= 1
-    assert jiwer.wer(transcript_of(whole), transcript_of(live)) <= 0.05
     assert live["audio"]["duration_s"] == pytest.approx(whole["audio"]["duration_s"], abs=0.01)
+
+
+@pytest.mark.model
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 5 still open: whisper decodes chunks cut at pauses differently from its own "
+    "30 s windows (WER ~7% between the two transcripts, limit 5%)",
+)
+def test_live_transcript_agrees_with_analyze_on_the_saved_wav(
+    live_run: LiveRun, offline_report: dict[str, Any]
+) -> None:
+    assert jiwer.wer(transcript_of(offline_report), transcript_of(live_run.report)) <= 0.05
 
 
 @pytest.mark.alsa
@@ -165,7 +188,13 @@ def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Setting
     fed_int16 = device.feed(fed)
     limit = f"{len(fed) / RATE + 0.5:.2f}"
     run = device.run_cli(
-        "practice", "--question", "goal-missed", "--max-seconds", limit, "--format", "json",
+        "practice",
+        "--question",
+        "goal-missed",
+        "--max-seconds",
+        limit,
+        "--format",
+        "json",
         timeout=400,
     )
     assert run.returncode == 0, run.stderr
@@ -332,7 +361,11 @@ def test_abandon_mid_answer_keeps_that_answer_and_asks_no_more(
     bank = load_questions()
     with Store.open_default() as store:
         engine = PracticeEngine(
-            settings, transcriber, store, on_event, speak=False,
+            settings,
+            transcriber,
+            store,
+            on_event,
+            speak=False,
             source_factory=lambda question: FileSource(WEAK_ANSWER, pace=1.0),
         )
         session_id = engine.run_session([bank["goal-missed"], bank["goal-achieved"]])
