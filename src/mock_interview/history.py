@@ -30,15 +30,18 @@ class Metric:
     label: str
     better: Better
     formatter: Callable[[float], str]
+    short: str  # the column heading where width is scarce (the TUI at 80 columns)
 
 
 METRICS: tuple[Metric, ...] = (
-    Metric("answer_length_s", "Answer length", None, clock),
-    Metric("response_latency_s", "Latency", "lower", lambda v: f"{v:.1f} s"),
-    Metric("words_per_minute", "WPM", None, lambda v: f"{v:.0f}"),
-    Metric("fillers_per_minute", "Fillers/min", "lower", lambda v: f"{v:.1f}"),
-    Metric("long_pause_count", "Long pauses", "lower", lambda v: f"{v:.1f}".removesuffix(".0")),
-    Metric("score", "Score", "higher", lambda v: f"{v:.0f}"),
+    Metric("answer_length_s", "Answer length", None, clock, "Length"),
+    Metric("response_latency_s", "Latency", "lower", lambda v: f"{v:.1f} s", "Latency"),
+    Metric("words_per_minute", "WPM", None, lambda v: f"{v:.0f}", "WPM"),
+    Metric("fillers_per_minute", "Fillers/min", "lower", lambda v: f"{v:.1f}", "Fill/min"),
+    Metric(
+        "long_pause_count", "Long pauses", "lower", lambda v: f"{v:.1f}".removesuffix(".0"), "Long"
+    ),
+    Metric("score", "Score", "higher", lambda v: f"{v:.0f}", "Score"),
 )
 
 
@@ -133,14 +136,18 @@ def _cell(metric: Metric, value: float | None) -> str:
 
 
 HISTORY_HEADER = ("Session", "Date", "Question", *(m.label for m in METRICS))
+COMPACT_HEADER = ("#", "Date", "Question", *(m.short for m in METRICS))
+COMPACT_DATE = "%d %b %H:%M"
 
 
-def history_table(rows: list[AnswerRow]) -> list[tuple[str, ...]]:
+def history_table(
+    rows: list[AnswerRow], date_format: str = "%Y-%m-%d %H:%M"
+) -> list[tuple[str, ...]]:
     """The history as display strings, newest first (also what the TUI's table shows)."""
     return [
         (
             str(row.session_id),
-            row.session_started_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+            row.session_started_at.astimezone().strftime(date_format),
             row.question_id,
             *(_cell(metric, getattr(row, metric.key)) for metric in METRICS),
         )

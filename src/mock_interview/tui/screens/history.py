@@ -12,7 +12,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 from textual_plotext import PlotextPlot
 
-from mock_interview.history import HISTORY_HEADER, METRICS, history_table, session_means
+from mock_interview.history import (
+    COMPACT_DATE,
+    COMPACT_HEADER,
+    HISTORY_HEADER,
+    METRICS,
+    history_table,
+    session_means,
+)
 from mock_interview.storage import AnswerRow
 from mock_interview.tui.screens.confirm import ConfirmScreen
 from mock_interview.tui.widgets import fill_table
@@ -79,10 +86,11 @@ class HistoryScreen(Screen[None]):
         arrow = " ▼" if self.sort_reverse else " ▲"
         header = [
             name + (arrow if index == self.sort_column else "")
-            for index, name in enumerate(HISTORY_HEADER)
+            for index, name in enumerate(COMPACT_HEADER)
         ]
         table = self.query_one(DataTable)
-        fill_table(table, header, history_table(ordered), [str(row.id) for row in ordered])
+        rows = history_table(ordered, COMPACT_DATE)
+        fill_table(table, header, rows, [str(row.id) for row in ordered])
         note = self.query_one("#history-note", Label)
         if not self.rows:
             note.update("No sessions yet: go back and press enter (or d for a demo).")
