@@ -22,18 +22,22 @@ def without_portaudio(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(shim), *sys.path])}
 
 
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mock_interview", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.mark.parametrize("command", [["devices"], ["practice", "--no-speak"]])
 def test_commands_needing_audio_say_how_to_install_portaudio(
     without_portaudio: dict[str, str], command: list[str]
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_interview", *command],
-        capture_output=True,
-        text=True,
-        env=without_portaudio,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(without_portaudio, *command)
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -41,12 +45,5 @@ def test_commands_needing_audio_say_how_to_install_portaudio(
 
 
 def test_history_works_without_portaudio(without_portaudio: dict[str, str]) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "mock_interview", "history"],
-        capture_output=True,
-        text=True,
-        env=without_portaudio,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(without_portaudio, "history")
     assert result.returncode == 0, result.stderr
