@@ -150,3 +150,24 @@ def test_a_vowel_no_word_covers_is_recovered_from_the_audio(
     assert audio_fillers[0].source == "audio"
     assert audio_fillers[0].text in {"um", "uh", "er", "hmm", "filler"}
     assert abs(audio_fillers[0].start_s - where.start_s) < 0.05
+
+
+@pytest.mark.model
+def test_two_fillers_whisper_stamps_in_one_held_sound_are_both_kept(
+    tmp_path: Path, transcriber: Transcriber
+) -> None:
+    """"uh-uh" with no break between is one voiced run; the two stamps split it in two."""
+    samples, where = between_words(vowel(0.9), tmp_path)
+    middle = (where.start_s + where.end_s) / 2
+    words = [
+        Word("goal", where.start_s - 0.4, where.start_s - 0.1),
+        Word("uh,", where.start_s + 0.1, where.start_s + 0.3, filler=True),
+        Word("uh,", middle + 0.1, middle + 0.3, filler=True),
+        Word("and", where.end_s + 0.15, where.end_s + 0.3),
+    ]
+    placed, _ = place_fillers(samples, words, transcriber)
+    fillers = [word for word in placed if word.filler]
+    assert len(fillers) == 2
+    assert fillers[0].start_s == pytest.approx(where.start_s, abs=0.05)
+    assert fillers[0].end_s <= fillers[1].start_s
+    assert fillers[1].end_s == pytest.approx(where.end_s, abs=0.05)

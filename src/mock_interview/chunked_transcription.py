@@ -1,18 +1,21 @@
 """Transcribing an answer in chunks cut at pauses, while it is recorded or afterwards.
 
-Whisper decodes fixed 30 s windows, which can cut a word in two. Here the audio is cut in the middle
-of a pause (>= PAUSE_CUT_S of quiet with speech on both sides) once CHUNK_MIN_S is pending, and each
-chunk gets the whole analysis that needs the audio: Silero VAD, the shared Transcriber, the filler
-lexicon and the acoustic filler placement (`place_fillers`), all in the chunk's own time, shifted by
-its offset. The results are plain lists that `build_report` takes as they are.
+Whisper decodes 30 s windows. Here each window starts where the last chunk ended; the chunk is
+cut in the middle of the latest pause Silero hears in the window, at least LOOKAHEAD_S before
+the window's end, and only the words before the cut are kept: whisper has heard what follows
+them, as it does in a whole-file decode, and the rest is decoded again in the next window. Each
+chunk gets the whole analysis that needs the audio: Silero VAD, the filler lexicon and the
+acoustic filler placement (`place_fillers`), in the chunk's own time, shifted by its offset. The
+results are plain lists that `build_report` takes as they are.
 
-The cut points are looked for at fixed points of the audio, not of its arrival, so a recording fed
-in live blocks and the same recording read from its file give the same chunks and the same words:
-`transcribe_in_chunks` is what the live engine would have produced.
+Cuts depend only on the audio, never on when it arrived, so a recording fed in live blocks and
+the same recording read from its file give the same chunks and the same words:
+`transcribe_in_chunks` (what `analyze` uses) is what the live engine produced.
 """
 
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections.abc import Callable
@@ -21,7 +24,11 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.acoustic_fillers import place_fillers, with_filled_pauses
+from mock_interview.analysis.acoustic_fillers import (
+    canonical_label,
+    place_fillers,
+    with_filled_pauses,
+)
 from mock_interview.analysis.fillers import mark_fillers
 from mock_interview.analysis.model import Filler, Span, Word
 from mock_interview.audio.io import ANALYSIS_RATE
@@ -29,15 +36,21 @@ from mock_interview.audio.signal import find_speech
 from mock_interview.config import FillerSettings
 from mock_interview.transcription import Transcriber
 
-# A chunk is cut once this much audio is pending, at the latest pause of at least PAUSE_CUT_S.
-CHUNK_MIN_S = 20.0
-# With no pause at all, cut anyway (at the quietest moment) before whisper's 30 s window is full.
-CHUNK_MAX_S = 28.0
+# Whisper's window: a chunk is cut once this much audio is pending.
+WINDOW_S = 30.0
+# Words this close to the window's end are left to the next window, which hears what follows.
+LOOKAHEAD_S = 2.0
+# A cut before this point of the window would waste most of its decoding.
+CHUNK_MIN_S = 10.0
+# The shortest pause a chunk is cut in; quiet this long at the end of the uncut tail also means
+# the answer may be over, so the tail is guessed.
 PAUSE_CUT_S = 0.5
-_CUT_CHECK_EVERY_S = 0.5
-# The idle worker looks at the uncut tail this often, and guesses it again after this much audio.
+# The idle worker looks at the uncut tail this often, and guesses it again after this much audio
+# if the speaker paused, or after _GUESS_PERIOD_S anyway: each guess settles all but its last
+# seconds, so at the stop only a few seconds are left to decode.
 _IDLE_POLL_S = 0.1
 _GUESS_EVERY_S = 0.25
+_GUESS_PERIOD_S = 3.0
 # A tail guess stands only if the speech in the last chunk ended this long before the guess did.
 _GUESS_MARGIN_S = 0.2
 _FRAME_S = 0.02
@@ -47,7 +60,6 @@ _QUIET_ABOVE_FLOOR_DB = 10.0
 # _MIN_SPREAD_DB between quiet and loud frames means there is no pause to find.
 _SILENT_DBFS = -50.0
 _MIN_SPREAD_DB = 12.0
-
 
 
 class _ToAnalysisRate:
@@ -94,31 +106,47 @@ def _quiet_frames(levels: np.ndarray) -> np.ndarray:
     return np.asarray(levels < floor + min(_QUIET_ABOVE_FLOOR_DB, (loud - floor) / 2))
 
 
-def find_cut(samples: np.ndarray) -> int | None:
-    """Where to end a chunk: the middle of the latest pause (quiet for >= PAUSE_CUT_S).
+def find_cut(samples: np.ndarray) -> int:
+    """Where to end a chunk within `samples`: the middle of the latest silence Silero hears
+    (>= PAUSE_CUT_S after a stretch of speech) after CHUNK_MIN_S; with none, the widest
+    gap after CHUNK_MIN_S, else the quietest frame after it. Silence is cut at its end.
 
-    With no such pause and CHUNK_MAX_S pending, the quietest frame of the last 10 s. None: wait.
+    Pauses are judged by the same VAD that measures them, so a cut never lands in a soft word
+    that a level threshold would call quiet.
     """
+    speech = find_speech(samples)
+    if not speech:
+        return samples.size  # nothing said: no word to split
+    late = _gaps_after(speech, samples.size, CHUNK_MIN_S)
+    wide = [gap for gap in late if gap[1] - gap[0] >= PAUSE_CUT_S]
+    if wide:
+        return _middle(wide[-1])
+    if late:
+        return _middle(max(late, key=lambda gap: gap[1] - gap[0]))
     frame = int(_FRAME_S * ANALYSIS_RATE)
     levels = _frame_levels(samples)
-    if levels.size == 0:
-        return None
-    quiet = _quiet_frames(levels)
-    if quiet.all():
-        return samples.size  # nothing said: no word to split
-    edges = np.diff(np.concatenate(([0], quiet.astype(np.int8), [0])))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    # Only a pause with speech on both sides: the VAD of each chunk then sees a whole pause at
-    # its edges, as the VAD of the whole recording does.
-    inside = (starts > 0) & (ends < levels.size)
-    long_enough = inside & ((ends - starts) * _FRAME_S >= PAUSE_CUT_S)
-    if long_enough.any():
-        start, end = starts[long_enough][-1], ends[long_enough][-1]
-        return int((start + end) // 2 * frame)
-    if samples.size < CHUNK_MAX_S * ANALYSIS_RATE:
-        return None
-    recent = max(0, levels.size - int(10 / _FRAME_S))
-    return int((recent + int(np.argmin(levels[recent:]))) * frame)
+    first = int(CHUNK_MIN_S / _FRAME_S)
+    return int((first + int(np.argmin(levels[first:]))) * frame)
+
+
+def latest_gap(samples: np.ndarray) -> int | None:
+    """The middle of the latest silence Silero hears after speech, if any: no word is split."""
+    gaps = _gaps_after(find_speech(samples), samples.size, 0.0)
+    return _middle(gaps[-1]) if gaps else None
+
+
+def _gaps_after(speech: list[Span], size: int, earliest_s: float) -> list[tuple[float, float]]:
+    """The silences after each stretch of speech (to the next, or to the end of `size` samples)
+    whose middle is at or after `earliest_s`."""
+    if not speech:
+        return []
+    gaps = [(before.end_s, after.start_s) for before, after in itertools.pairwise(speech)]
+    gaps.append((speech[-1].end_s, size / ANALYSIS_RATE))
+    return [gap for gap in gaps if gap[0] + gap[1] >= 2 * earliest_s and gap[1] > gap[0]]
+
+
+def _middle(gap: tuple[float, float]) -> int:
+    return int((gap[0] + gap[1]) / 2 * ANALYSIS_RATE)
 
 
 def ends_in_pause(samples: np.ndarray) -> bool:
@@ -163,17 +191,23 @@ def _shifted_span(span: Span, offset_s: float) -> Span:
 
 
 def _listen(
-    chunk: np.ndarray,
+    window: np.ndarray,
+    cut: int,
     speech: list[Span],
     transcriber: Transcriber,
     filler_settings: FillerSettings,
     offset_s: float,
 ) -> tuple[list[Word], list[Filler]]:
-    """Words and audio-only fillers of one chunk (given its speech), in recording time."""
+    """Words and audio-only fillers of the chunk `window[:cut]` (given its speech), in recording
+    time. Whisper decodes the whole window; a word belongs to the chunk if its middle does."""
     if not speech:
         return [], []
-    marked, _ = mark_fillers(transcriber.transcribe(chunk), filler_settings)
-    placed, heard_only = place_fillers(chunk, marked, transcriber)
+    cut_s = cut / ANALYSIS_RATE
+    heard = transcriber.transcribe(window, until_s=cut_s)
+    marked, _ = mark_fillers(
+        [word for word in heard if word.start_s + word.end_s < 2 * cut_s], filler_settings
+    )
+    placed, heard_only = place_fillers(window[:cut], marked, transcriber)
     return (
         [word.shifted(offset_s) for word in placed],
         [
@@ -183,22 +217,48 @@ def _listen(
     )
 
 
+def _nothing_said_after(guess: _TailGuess, speech: list[Span]) -> bool:
+    """No speech in the last chunk ends after the guess did (less a margin)."""
+    guessed_until_s = (guess.start + guess.size) / ANALYSIS_RATE
+    return not any(span.end_s > guessed_until_s - _GUESS_MARGIN_S for span in speech)
+
+
 def _with_heard_fillers(
     speech: list[Span], words: list[Word], audio_fillers: list[Filler]
 ) -> list[Span]:
-    heard = [Span(word.start_s, word.end_s) for word in words if word.filler]
+    """The VAD's speech with the filled pauses added (a phrase such as "I mean" is ordinary speech
+    to the VAD; one whisper put in a silence is dropped later, with the other words there)."""
+    heard = [
+        Span(word.start_s, word.end_s)
+        for word in words
+        if word.filler and canonical_label(word.text) is not None
+    ]
     heard += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
     return with_filled_pauses(speech, heard)
 
 
 @dataclass(frozen=True)
 class _TailGuess:
-    """The not-yet-cut audio analysed during a pause, in case the answer ends there."""
+    """The not-yet-cut audio analysed during a pause, in case the answer ends there.
+
+    `start` and `size` (samples) are the tail it covers. What lies before `settled` samples into
+    it (a pause at least LOOKAHEAD_S before its end) was heard with what follows, so the next
+    guess, or the last chunk if speech went on, decodes only from there.
+    """
 
     start: int
     size: int
+    settled: int
     words: list[Word]
     audio_fillers: list[Filler]
+
+    def before_settled(self) -> tuple[list[Word], list[Filler]]:
+        """The words and audio fillers of the settled part, in recording time."""
+        until_s = (self.start + self.settled) / ANALYSIS_RATE
+        return (
+            [word for word in self.words if word.start_s + word.end_s < 2 * until_s],
+            [filler for filler in self.audio_fillers if filler.start_s < until_s],
+        )
 
 
 class LiveTranscriber:
@@ -233,7 +293,7 @@ class LiveTranscriber:
         self._tail_checked = 0
         self._guess: _TailGuess | None = None
         self._done = EMPTY
-        self._jobs: queue.Queue[tuple[np.ndarray, int, bool] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[np.ndarray, int, int, bool] | None] = queue.Queue()
         self._failure: BaseException | None = None
         self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
         self._worker.start()
@@ -247,31 +307,27 @@ class LiveTranscriber:
         self.feed_analysis_samples(self._to_analysis(block))
 
     def feed_analysis_samples(self, samples: np.ndarray) -> None:
-        """Take 16 kHz float samples. Cuts are looked for every _CUT_CHECK_EVERY_S of audio."""
-        check = int(_CUT_CHECK_EVERY_S * ANALYSIS_RATE)
+        """Take 16 kHz float samples; a chunk is cut each time a whole window is pending."""
+        window = int(WINDOW_S * ANALYSIS_RATE)
         with self._lock:
             while samples.size:
-                room = check - self.total_samples % check
+                room = window - self._pending_size
                 piece, samples = samples[:room], samples[room:]
                 self._pending.append(piece)
                 self._pending_size += piece.size
-                at_check_point = self.total_samples % check == 0
-                if at_check_point and self._pending_size >= CHUNK_MIN_S * ANALYSIS_RATE:
-                    self._cut_at_pause()
+                if self._pending_size == window:
+                    self._cut_window()
 
-    def _cut_at_pause(self) -> None:
+    def _cut_window(self) -> None:
         pending = np.concatenate(self._pending)
-        cut = find_cut(pending)
-        if cut:
-            self._submit(pending[:cut], last=False)
-            self._pending = [pending[cut:]]
-            self._pending_size = pending.size - cut
-        else:
-            self._pending = [pending]
+        cut = find_cut(pending[: int((WINDOW_S - LOOKAHEAD_S) * ANALYSIS_RATE)])
+        self._submit(pending, cut, last=False)
+        self._pending = [pending[cut:]]
+        self._pending_size = pending.size - cut
 
-    def _submit(self, chunk: np.ndarray, last: bool) -> None:
-        self._jobs.put((chunk, self._pending_start, last))
-        self._pending_start += chunk.size
+    def _submit(self, window: np.ndarray, cut: int, last: bool) -> None:
+        self._jobs.put((window, cut, self._pending_start, last))
+        self._pending_start += cut
 
     def finish(self) -> ChunkedTranscript:
         """Analyse what is left and return the whole answer."""
@@ -280,7 +336,7 @@ class LiveTranscriber:
             pending = np.concatenate(self._pending)
             self._pending, self._pending_size = [], 0
             if pending.size:
-                self._submit(pending, last=True)
+                self._submit(pending, pending.size, last=True)
         self._jobs.put(None)
         self._worker.join()
         if self._failure is not None:
@@ -308,30 +364,32 @@ class LiveTranscriber:
         except Exception as exc:
             self._failure = exc
 
-    def _analyse_chunk(self, chunk: np.ndarray, start: int, last: bool) -> None:
+    def _analyse_chunk(self, window: np.ndarray, cut: int, start: int, last: bool) -> None:
         offset_s = start / ANALYSIS_RATE
-        speech = [_shifted_span(span, offset_s) for span in find_speech(chunk)]
-        guess = self._usable_guess(start, speech) if last else None
-        if guess is not None:
+        local = find_speech(window[:cut])
+        speech = [_shifted_span(span, offset_s) for span in local]
+        guess = self._guess if last and self._guess and self._guess.start == start else None
+        if guess is not None and _nothing_said_after(guess, speech):
             words, audio_fillers = guess.words, guess.audio_fillers
+        elif guess is not None:  # speech went on: decode only what the guess left unsettled
+            words, audio_fillers = guess.before_settled()
+            rest = window[guess.settled : cut]
+            more_words, more_fillers = _listen(
+                rest,
+                rest.size,
+                find_speech(rest),
+                self._transcriber,
+                self._filler_settings,
+                (start + guess.settled) / ANALYSIS_RATE,
+            )
+            words, audio_fillers = words + more_words, audio_fillers + more_fillers
         else:
-            local = [_shifted_span(span, -offset_s) for span in speech]
             words, audio_fillers = _listen(
-                chunk, local, self._transcriber, self._filler_settings, offset_s
+                window, cut, local, self._transcriber, self._filler_settings, offset_s
             )
         speech = _with_heard_fillers(speech, words, audio_fillers)
-        self._done = self._done.then(ChunkedTranscript(words, speech, audio_fillers, chunk.size))
+        self._done = self._done.then(ChunkedTranscript(words, speech, audio_fillers, cut))
         self._report(self._done)
-
-    def _usable_guess(self, start: int, speech: list[Span]) -> _TailGuess | None:
-        """The tail guess, if it was made on this chunk and no speech came after it."""
-        guess = self._guess
-        if guess is None or guess.start != start:
-            return None
-        guessed_until_s = (guess.start + guess.size) / ANALYSIS_RATE
-        if any(span.end_s > guessed_until_s - _GUESS_MARGIN_S for span in speech):
-            return None
-        return guess
 
     def _guess_tail(self) -> None:
         with self._lock:
@@ -341,13 +399,27 @@ class LiveTranscriber:
                 return
             self._tail_checked = start + size
             tail = np.concatenate(self._pending)
-        if not ends_in_pause(tail):
+        earlier = self._guess if self._guess and self._guess.start == start else None
+        unguessed = size - (earlier.size if earlier else 0)
+        if unguessed < _GUESS_PERIOD_S * ANALYSIS_RATE and not ends_in_pause(tail):
             return
-        words, audio_fillers = _listen(
-            tail, find_speech(tail), self._transcriber, self._filler_settings,
-            start / ANALYSIS_RATE,
+        settled = earlier.settled if earlier else 0
+        words, audio_fillers = earlier.before_settled() if earlier else ([], [])
+        rest = tail[settled:]
+        more_words, more_fillers = _listen(
+            rest,
+            rest.size,
+            find_speech(rest),
+            self._transcriber,
+            self._filler_settings,
+            (start + settled) / ANALYSIS_RATE,
         )
-        self._guess = _TailGuess(start, size, words, audio_fillers)
+        words, audio_fillers = words + more_words, audio_fillers + more_fillers
+        lookahead = int(LOOKAHEAD_S * ANALYSIS_RATE)
+        gap = latest_gap(rest[: rest.size - lookahead]) if rest.size > lookahead else None
+        if gap is not None:
+            settled += gap
+        self._guess = _TailGuess(start, size, settled, words, audio_fillers)
         self._report(self._done.then(ChunkedTranscript(words, [], audio_fillers, size)))
 
     def _report(self, transcript: ChunkedTranscript) -> None:

@@ -36,7 +36,7 @@ On start, `unfinished_answers(store)` finds recordings a crash cut off (headers 
 Live transcription (`chunked_transcription.LiveTranscriber`): blocks go from the recorder's writer
 thread to a worker that cuts the answer at pauses and analyses each chunk (VAD, the shared
 Transcriber, fillers) while the candidate talks, and the uncut tail at each pause, so at stop
-little or nothing is left to decode. The result goes through the same `build_report` as `analyze`.
+little or nothing is left to decode. The report comes from `report_from_chunks`, as in `analyze`.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from mock_interview.analysis.model import Word
-from mock_interview.analysis.report import analyze_file, build_report
+from mock_interview.analysis.report import analyze_file, report_from_chunks
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.io import ANALYSIS_RATE
 from mock_interview.audio.recorder import (
@@ -157,26 +157,6 @@ EngineEvent = (
 EventSink = Callable[[EngineEvent], None]
 
 
-def live_report(
-    recording: RecordingResult,
-    live: LiveTranscriber,
-    question: Question,
-    settings: Settings,
-) -> dict[str, Any]:
-    """The answer's report from the chunks: only the last chunk is analysed now."""
-    transcript = live.finish()
-    return build_report(
-        transcript.samples / ANALYSIS_RATE,
-        recording.sample_rate,
-        recording.path,
-        question,
-        settings,
-        transcript.words,
-        transcript.speech,
-        transcript.audio_fillers,
-    )
-
-
 def transcribe_recording(
     source: AudioSource,
     path: Path,
@@ -223,7 +203,10 @@ def transcribe_recording(
     result = recording.wait()
     assert result is not None
     on_event(RecordingStopped(question, path, result.duration_s, result.reason, result.error))
-    return result, live_report(result, live, question, settings)
+    report = report_from_chunks(
+        live.finish(), result.sample_rate, result.path, question, settings
+    )
+    return result, report
 
 
 def _level_event(level: Level) -> LevelMeasured:

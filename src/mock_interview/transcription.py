@@ -38,6 +38,16 @@ _LOW_LOGPROB = -1.0
 # would decode it again in a 30 s window of its own (a whole encoder pass, twice when that window
 # ends with no timestamp), where the verbatim prompt makes it hear an "uh" in the silence.
 _RESIDUE_S = 1.0
+# A segment whose text compresses this well is a decode stuck in a loop ("ahh, ahh, ..." over a
+# whole window measured 13): the prompt can lock a window into one, and that window is decoded
+# again without it (deterministic, unlike sampling). Whisper's own 2.4 is too low here: a real
+# chain of six "uh" measures 2.9.
+_LOOP_COMPRESSION_RATIO = 5.0
+# Tokens a window may produce: fast speech with fillers runs to about 5 a second, and a decode
+# stuck in a loop would otherwise run on to whisper's limit (seconds of work for a short guess).
+_TOKENS_BASE = 24
+_TOKENS_PER_S = 8
+_WINDOW_MAX_TOKENS = 220
 
 
 def resolve_model(name_or_path: str) -> str:
@@ -90,27 +100,56 @@ class Transcriber:
             raise UserError(f"cannot load model {self.model_name}: {first_line}") from None
 
     def transcribe(
-        self, samples: np.ndarray, offset_s: float = 0.0, prompt: str | None = None
+        self, samples: np.ndarray, prompt: str | None = None, until_s: float | None = None
     ) -> list[Word]:
-        """Words with times shifted by `offset_s`; `prompt` replaces the verbatim prompt."""
+        """Words, in seconds from the start of `samples`; `prompt` replaces the verbatim prompt.
+
+        With `until_s`, decoding stops once whisper has reached that point: what comes later is
+        only context for the words before it.
+        """
         if samples.size == 0:
             return []
+        until_s = samples.size / ANALYSIS_RATE if until_s is None else until_s
+        hotwords = prompt if prompt is not None else self.settings.verbatim_prompt
         with self._lock:
-            segments, _ = self._model.transcribe(
-                samples,
-                language="en",
-                beam_size=self.settings.beam_size,
-                word_timestamps=True,
-                condition_on_previous_text=False,
-                temperature=_TEMPERATURE,
-                hotwords=prompt if prompt is not None else self.settings.verbatim_prompt,
-            )
-            words = [
-                word.shifted(offset_s)
-                for segment in _trusted(_before_residue(segments, samples.size / ANALYSIS_RATE))
-                for word in join_word_pieces(segment.words or [])
-            ]
+            segments = self._decode(samples, until_s, hotwords)
+            looping = [segment for segment in segments if _collapsed(segment)]
+            if looping and hotwords:
+                plain = self._decode(samples, until_s, None)
+                segments = [s for s in segments if not _collapsed(s)] + [
+                    s for s in plain if any(_inside(s, loop) for loop in looping)
+                ]
+                segments.sort(key=lambda segment: segment.start)
+        words = [word for segment in segments for word in join_word_pieces(segment.words or [])]
         return drop_repetition_loops(words)
+
+    def _decode(self, samples: np.ndarray, until_s: float, hotwords: str | None) -> list[Any]:
+        segments, _ = self._model.transcribe(
+            samples,
+            language="en",
+            beam_size=self.settings.beam_size,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            temperature=_TEMPERATURE,
+            hotwords=hotwords or None,
+            max_new_tokens=_max_tokens(samples.size / ANALYSIS_RATE),
+        )
+        return list(_trusted(_before_residue(segments, until_s)))
+
+
+def _max_tokens(duration_s: float) -> int:
+    """Room for the fastest speech in a window of this length, not for a loop to run on."""
+    return int(min(_WINDOW_MAX_TOKENS, _TOKENS_BASE + _TOKENS_PER_S * duration_s))
+
+
+def _collapsed(segment: Any) -> bool:
+    """Whisper's own test for a decode stuck in a loop ("ahh, ahh, ahh, ..." over 20 s)."""
+    return bool(segment.compression_ratio > _LOOP_COMPRESSION_RATIO)
+
+
+def _inside(segment: Any, span: Any) -> bool:
+    middle = (segment.start + segment.end) / 2
+    return bool(span.start <= middle <= span.end)
 
 
 def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
@@ -129,11 +168,11 @@ def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
     return words
 
 
-def _before_residue(segments: Iterable[Any], duration_s: float) -> Iterable[Any]:
-    """The segments, up to one that ends within _RESIDUE_S of the end of the audio."""
+def _before_residue(segments: Iterable[Any], until_s: float) -> Iterable[Any]:
+    """The segments, up to one that ends within _RESIDUE_S of `until_s` (often the end)."""
     for segment in segments:
         yield segment
-        if segment.end > duration_s - _RESIDUE_S:
+        if segment.end > until_s - _RESIDUE_S:
             return
 
 
@@ -168,8 +207,8 @@ def _loop_end(tokens: list[str], index: int) -> tuple[int, int] | None:
     """(phrase length, index after the last repeat) when a loop starts at `index`."""
     for size in range(1, _LOOP_MAX_PHRASE_WORDS + 1):
         phrase = tokens[index : index + size]
-        if len(phrase) < size or (size == 1 and len(phrase[0]) <= 3):
-            continue
+        if len(phrase) < size or (len(set(phrase)) == 1 and len(phrase[0]) <= 3):
+            continue  # "uh, uh, uh" is said, even when counted in pairs
         end = index + size
         while tokens[end : end + size] == phrase:
             end += size

@@ -19,6 +19,7 @@ breath, a cough or a consonant burst has no steady pitch at all. So:
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -197,6 +198,7 @@ def place_fillers(
         for index, word in enumerate(words)
         if word.filler and canonical_label(word.text) is not None
     ]
+    candidates = _split_between_stamps(candidates, [words[index] for index in filler_indexes])
     limits = [_between_neighbours(words, index) for index in filler_indexes]
     matches = _match_in_order([words[index] for index in filler_indexes], candidates, limits)
     placed = list(words)
@@ -215,6 +217,27 @@ def place_fillers(
         if index not in claimed and not _covered_by_word(span, placed)
     ]
     return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber)
+
+
+def _split_between_stamps(candidates: list[Span], fillers: list[Word]) -> list[Span]:
+    """Each run cut between the transcript fillers stamped inside it: "uh-uh" said with no
+    unvoiced break between is one voiced run, but two fillers."""
+    pieces: list[Span] = []
+    for span in candidates:
+        middles = sorted(
+            middle
+            for middle in ((word.start_s + word.end_s) / 2 for word in fillers)
+            if span.start_s < middle < span.end_s
+        )
+        edges = [span.start_s]
+        edges += [(before + after) / 2 for before, after in itertools.pairwise(middles)]
+        edges.append(span.end_s)
+        parts = [Span(start, end) for start, end in itertools.pairwise(edges)]
+        if all(part.duration_s >= _MIN_FILLED_S for part in parts):
+            pieces += parts
+        else:
+            pieces.append(span)
+    return pieces
 
 
 def canonical_label(text: str) -> str | None:

@@ -1,7 +1,7 @@
 """The answer report: one JSON-shaped dict (schema 1) that every view renders.
 
-`analyze_file` is `mock-interview analyze`; the live engine calls `build_report` with the words it
-transcribed chunk by chunk, so both give the same figures for the same audio.
+`analyze_file` is `mock-interview analyze`. It transcribes the saved audio in the same chunks as
+the live engine does while the answer is recorded, so both give the same words and figures.
 """
 
 from __future__ import annotations
@@ -12,12 +12,11 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.acoustic_fillers import place_fillers, with_filled_pauses
 from mock_interview.analysis.fillers import mark_fillers
 from mock_interview.analysis.model import Filler, Span, Word
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
-from mock_interview.audio.signal import find_speech
+from mock_interview.chunked_transcription import ChunkedTranscript, transcribe_in_chunks
 from mock_interview.config import Question, Settings
 from mock_interview.rubric import load_rubric, score_answer
 from mock_interview.transcription import Transcriber
@@ -40,21 +39,31 @@ def analyze_samples(
     settings: Settings,
     transcriber: Transcriber,
 ) -> dict[str, Any]:
-    """Transcribe the whole answer at once (no speech found: no decoding at all) and report.
+    """Transcribe the answer in the chunks the live engine cuts, so both give the same words.
 
     Transcript fillers move to the sound they name, and fillers whisper dropped are recovered by
-    decoding them again alone (`place_fillers`).
+    decoding them again alone (`place_fillers`, per chunk).
     """
-    speech = find_speech(samples)
-    words = transcriber.transcribe(samples) if speech else []
-    lexicon_marked, _ = mark_fillers(words, settings.fillers)
-    words, audio_fillers = place_fillers(samples, lexicon_marked, transcriber)
-    heard = [Span(word.start_s, word.end_s) for word in words if word.filler]
-    heard += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
-    speech = with_filled_pauses(speech, heard)
-    duration_s = len(samples) / ANALYSIS_RATE
+    transcript = transcribe_in_chunks(samples, transcriber, settings.fillers)
+    return report_from_chunks(transcript, source_rate, path, question, settings)
+
+
+def report_from_chunks(
+    transcript: ChunkedTranscript,
+    source_rate: int,
+    path: Path,
+    question: Question | None,
+    settings: Settings,
+) -> dict[str, Any]:
     return build_report(
-        duration_s, source_rate, path, question, settings, words, speech, audio_fillers
+        transcript.samples / ANALYSIS_RATE,
+        source_rate,
+        path,
+        question,
+        settings,
+        transcript.words,
+        transcript.speech,
+        transcript.audio_fillers,
     )
 
 
