@@ -372,17 +372,7 @@ class LiveTranscriber:
         if guess is not None and _nothing_said_after(guess, speech):
             words, audio_fillers = guess.words, guess.audio_fillers
         elif guess is not None:  # speech went on: decode only what the guess left unsettled
-            words, audio_fillers = guess.before_settled()
-            rest = window[guess.settled : cut]
-            more_words, more_fillers = _listen(
-                rest,
-                rest.size,
-                find_speech(rest),
-                self._transcriber,
-                self._filler_settings,
-                (start + guess.settled) / ANALYSIS_RATE,
-            )
-            words, audio_fillers = words + more_words, audio_fillers + more_fillers
+            words, audio_fillers = self._listen_after(window[:cut], start, guess)
         else:
             words, audio_fillers = _listen(
                 window, cut, local, self._transcriber, self._filler_settings, offset_s
@@ -403,9 +393,23 @@ class LiveTranscriber:
         unguessed = size - (earlier.size if earlier else 0)
         if unguessed < _GUESS_PERIOD_S * ANALYSIS_RATE and not ends_in_pause(tail):
             return
+        words, audio_fillers = self._listen_after(tail, start, earlier)
         settled = earlier.settled if earlier else 0
-        words, audio_fillers = earlier.before_settled() if earlier else ([], [])
         rest = tail[settled:]
+        lookahead = int(LOOKAHEAD_S * ANALYSIS_RATE)
+        gap = latest_gap(rest[: rest.size - lookahead]) if rest.size > lookahead else None
+        if gap is not None:
+            settled += gap
+        self._guess = _TailGuess(start, size, settled, words, audio_fillers)
+        self._report(self._done.then(ChunkedTranscript(words, [], audio_fillers, size)))
+
+    def _listen_after(
+        self, audio: np.ndarray, start: int, guess: _TailGuess | None
+    ) -> tuple[list[Word], list[Filler]]:
+        """What `guess` settled of `audio` (the uncut tail from `start`), and the rest decoded."""
+        settled = guess.settled if guess else 0
+        words, audio_fillers = guess.before_settled() if guess else ([], [])
+        rest = audio[settled:]
         more_words, more_fillers = _listen(
             rest,
             rest.size,
@@ -414,13 +418,7 @@ class LiveTranscriber:
             self._filler_settings,
             (start + settled) / ANALYSIS_RATE,
         )
-        words, audio_fillers = words + more_words, audio_fillers + more_fillers
-        lookahead = int(LOOKAHEAD_S * ANALYSIS_RATE)
-        gap = latest_gap(rest[: rest.size - lookahead]) if rest.size > lookahead else None
-        if gap is not None:
-            settled += gap
-        self._guess = _TailGuess(start, size, settled, words, audio_fillers)
-        self._report(self._done.then(ChunkedTranscript(words, [], audio_fillers, size)))
+        return words + more_words, audio_fillers + more_fillers
 
     def _report(self, transcript: ChunkedTranscript) -> None:
         if self._on_progress is not None:
