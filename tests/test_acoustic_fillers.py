@@ -35,14 +35,22 @@ def _resonate(signal: np.ndarray, freq: float, bandwidth: float) -> np.ndarray:
     return out
 
 
-def vowel(seconds: float, f0: float = 110.0, jitter: float = 0.005, seed: int = 1) -> np.ndarray:
-    """A held "uh": a glottal pulse train through the formants of the schwa."""
+def vowel(
+    seconds: float,
+    f0: float = 110.0,
+    jitter: float = 0.005,
+    seed: int = 1,
+    f0_end: float | None = None,
+) -> np.ndarray:
+    """A held "uh": a glottal pulse train through the formants of the schwa; with `f0_end`, its
+    pitch glides evenly (in semitones) from `f0` to that."""
     rng = np.random.default_rng(seed)
     pulses = np.zeros(int(seconds * RATE))
     at = 0.0
     while at < seconds:
         pulses[int(at * RATE)] = 1.0
-        at += 1 / (f0 * (1 + rng.normal(0, jitter)))
+        pitch = f0 * (f0_end / f0) ** (at / seconds) if f0_end else f0
+        at += 1 / (pitch * (1 + rng.normal(0, jitter)))
     shaped = pulses
     for freq, bandwidth in ((600, 80), (1200, 90), (2500, 120)):
         shaped = _resonate(shaped, freq, bandwidth)
@@ -86,6 +94,14 @@ def test_a_held_vowel_between_words_is_found(tmp_path: Path) -> None:
     assert len(found) == 1, found
     assert abs(found[0].start_s - where.start_s) < 0.05
     assert abs(found[0].end_s - where.end_s) < 0.05
+
+
+def test_a_vowel_with_an_even_falling_pitch_is_found(tmp_path: Path) -> None:
+    """A falling "uh" (three semitones) is as much a filled pause as a level one."""
+    samples, where = between_words(vowel(0.4, f0=130.0, f0_end=110.0), tmp_path)
+    found = filled_pause_candidates(samples)
+    assert len(found) == 1, found
+    assert abs(found[0].start_s - where.start_s) < 0.05
 
 
 @pytest.mark.parametrize(
@@ -156,7 +172,7 @@ def test_a_vowel_no_word_covers_is_recovered_from_the_audio(
 def test_two_fillers_whisper_stamps_in_one_held_sound_are_both_kept(
     tmp_path: Path, transcriber: Transcriber
 ) -> None:
-    """"uh-uh" with no break between is one voiced run; the two stamps split it in two."""
+    """ "uh-uh" with no break between is one voiced run; the two stamps split it in two."""
     samples, where = between_words(vowel(0.9), tmp_path)
     middle = (where.start_s + where.end_s) / 2
     words = [
@@ -171,3 +187,44 @@ def test_two_fillers_whisper_stamps_in_one_held_sound_are_both_kept(
     assert fillers[0].start_s == pytest.approx(where.start_s, abs=0.05)
     assert fillers[0].end_s <= fillers[1].start_s
     assert fillers[1].end_s == pytest.approx(where.end_s, abs=0.05)
+
+
+@pytest.mark.model
+def test_a_chain_stamped_on_one_instant_is_placed_on_its_sounds(
+    tmp_path: Path, transcriber: Transcriber
+) -> None:
+    """Whisper piles a chain's "uh"s onto one instant, far from the first of them; the chain's
+    order, not the stamp, places each one."""
+    gap = silence(0.3)
+    chain = np.concatenate([vowel(0.4), gap, vowel(0.4, seed=5), gap, vowel(0.4, seed=6)])
+    samples, where = between_words(chain, tmp_path)
+    piled_at = where.end_s - 0.1
+    words = [
+        Word("goal", where.start_s - 0.4, where.start_s - 0.1),
+        *[Word("uh,", piled_at, piled_at, filler=True)] * 3,
+        Word("and", where.end_s + 0.15, where.end_s + 0.3),
+    ]
+    placed, audio_fillers = place_fillers(samples, words, transcriber)
+    starts = [word.start_s for word in placed if word.filler]
+    assert audio_fillers == []
+    assert starts == pytest.approx(
+        [where.start_s, where.start_s + 0.7, where.start_s + 1.4], abs=0.05
+    )
+
+
+@pytest.mark.model
+def test_a_word_stamped_over_its_one_held_sound_is_that_word(
+    tmp_path: Path, transcriber: Transcriber
+) -> None:
+    """A drawn-out "or" is as steady as an "uh". When the only sound under a word's overlong
+    stamp is that held vowel, the vowel is the word; with another sound there, it is not."""
+    samples, where = between_words(vowel(0.5), tmp_path)
+    goal = Word("goal", where.start_s - 0.4, where.start_s - 0.1)
+    after = Word("and", where.end_s + 0.15, where.end_s + 0.3)
+    drawn_out = Word("or", where.start_s - 0.05, where.end_s + 0.1)
+    _, audio_fillers = place_fillers(samples, [goal, drawn_out, after], transcriber)
+    assert audio_fillers == []
+    swallowing = Word("and", where.start_s - 0.05, where.end_s + 0.4)
+    next_word = Word("I", where.end_s + 0.45, where.end_s + 0.55)
+    _, audio_fillers = place_fillers(samples, [goal, swallowing, next_word], transcriber)
+    assert [filler.start_s for filler in audio_fillers] == pytest.approx([where.start_s], abs=0.05)

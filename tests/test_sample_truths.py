@@ -34,9 +34,9 @@ def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
             assert end == pytest.approx(true_end, abs=TOLERANCE_S), (name, end, true_end)
 
 
-def test_filler_counts_match(analyzed_samples: Analyzed) -> None:
+def test_filler_counts_are_exact(analyzed_samples: Analyzed) -> None:
     for name, (report, truth) in analyzed_samples.items():
-        assert abs(report["fillers"]["count"] - truth["filler_count"]) <= 1, (
+        assert report["fillers"]["count"] == truth["filler_count"], (
             name,
             report["fillers"]["by_word"],
             truth["filler_count"],

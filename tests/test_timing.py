@@ -43,6 +43,14 @@ def test_aligned_words_never_overlap() -> None:
         assert before.end_s <= after.start_s
 
 
+def test_a_filler_keeps_its_time_when_the_word_before_ran_over_it() -> None:
+    """"me." stamped 21.17-22.21 swallows the "um" placed on its sound at 21.51-21.91."""
+    speech = [Span(20.0, 23.0)]
+    words = [Word("me.", 21.17, 22.21), Word("Um,", 21.51, 21.91, filler=True)]
+    aligned = align_words(words, speech)
+    assert [(w.start_s, w.end_s) for w in aligned] == [(21.17, 21.51), (21.51, 21.91)]
+
+
 def test_pauses_latency_and_length() -> None:
     speech = [Span(1.5, 10.0), Span(10.5, 20.0), Span(23.2, 30.0), Span(31.1, 40.0)]
     timing = measure_timing(speech, duration_s=45.0, pause_min_s=1.0)

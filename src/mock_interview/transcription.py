@@ -8,6 +8,7 @@ that still slip through are cut here.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -43,6 +44,10 @@ _RESIDUE_S = 1.0
 # again without it (deterministic, unlike sampling). Whisper's own 2.4 is too low here: a real
 # chain of six "uh" measures 2.9.
 _LOOP_COMPRESSION_RATIO = 5.0
+# Words stamped this many in a row at one instant were never heard: the aligner found no sound
+# for them, as when the prompt locks a window into "uh, uh, ..." that runs on to the token limit
+# past the words still to come. That window is decoded again without the prompt too.
+_PILED_WORDS = 3
 # Tokens a window may produce: fast speech with fillers runs to about 5 a second, and a decode
 # stuck in a loop would otherwise run on to whisper's limit (seconds of work for a short guess).
 _TOKENS_BASE = 24
@@ -113,14 +118,13 @@ class Transcriber:
         hotwords = prompt if prompt is not None else self.settings.verbatim_prompt
         with self._lock:
             segments = self._decode(samples, until_s, hotwords)
-            looping = [segment for segment in segments if _collapsed(segment)]
-            if looping and hotwords:
-                plain = self._decode(samples, until_s, None)
-                segments = [s for s in segments if not _collapsed(s)] + [
-                    s for s in plain if any(_inside(s, loop) for loop in looping)
-                ]
-                segments.sort(key=lambda segment: segment.start)
-        words = [word for segment in segments for word in join_word_pieces(segment.words or [])]
+            words = _words(segments)
+            stuck = [segment for segment in segments if _stuck(segment)]
+            if stuck and hotwords:
+                plain = _words(self._decode(samples, until_s, None))
+                words = [word for word in words if not _inside(word, stuck)]
+                words += [word for word in plain if _inside(word, stuck)]
+                words.sort(key=lambda word: word.start_s)
         return drop_repetition_loops(words)
 
     def _decode(self, samples: np.ndarray, until_s: float, hotwords: str | None) -> list[Any]:
@@ -142,14 +146,26 @@ def _max_tokens(duration_s: float) -> int:
     return int(min(_WINDOW_MAX_TOKENS, _TOKENS_BASE + _TOKENS_PER_S * duration_s))
 
 
-def _collapsed(segment: Any) -> bool:
-    """Whisper's own test for a decode stuck in a loop ("ahh, ahh, ahh, ..." over 20 s)."""
-    return bool(segment.compression_ratio > _LOOP_COMPRESSION_RATIO)
+def _words(segments: Iterable[Any]) -> list[Word]:
+    return [word for segment in segments for word in join_word_pieces(segment.words or [])]
 
 
-def _inside(segment: Any, span: Any) -> bool:
-    middle = (segment.start + segment.end) / 2
-    return bool(span.start <= middle <= span.end)
+def _stuck(segment: Any) -> bool:
+    """A decode stuck in a loop: text that compresses too well (whisper's own test, with our
+    limit), or words piled up at one instant with no sound under them."""
+    if segment.compression_ratio > _LOOP_COMPRESSION_RATIO:
+        return True
+    stamps = [(word.start, word.end) for word in segment.words or []]
+    return any(
+        len(run) >= _PILED_WORDS and run[0][0] == run[0][1]
+        for run in (list(group) for _, group in itertools.groupby(stamps))
+    )
+
+
+def _inside(word: Word, segments: list[Any]) -> bool:
+    """The word's middle lies in one of the segments."""
+    middle = (word.start_s + word.end_s) / 2
+    return any(segment.start <= middle <= segment.end for segment in segments)
 
 
 def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:

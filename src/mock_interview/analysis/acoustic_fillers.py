@@ -52,8 +52,10 @@ _BRIDGE_S = 0.03
 _MIN_RUN_S = 0.1
 _MIN_FILLED_S = 0.14
 _MAX_FILLED_S = 1.5
-# Level pitch: spread around the run's median pitch, in semitones.
+# Level pitch: spread around the run's median pitch, in semitones; or an even glide (a falling
+# "uh"): spread around the best straight glide.
 _MAX_PITCH_SPREAD_ST = 1.0
+_MAX_GLIDE_WOBBLE_ST = 0.3
 # One sound: mean distance of the frames' MFCCs (c1-c12) from their median.
 _MAX_SPECTRAL_SPREAD = 45.0
 # Looser shape that confirms a filler the transcript names: the pitch may glide evenly (a
@@ -92,10 +94,13 @@ class VoicedRun:
 
     @property
     def steady(self) -> bool:
-        """Shaped like a filled pause: long enough, level pitch, one sound."""
+        """Shaped like a filled pause: long enough, level or evenly gliding pitch, one sound."""
         return (
             self._held()
-            and self.pitch_spread_st <= _MAX_PITCH_SPREAD_ST
+            and (
+                self.pitch_spread_st <= _MAX_PITCH_SPREAD_ST
+                or self.pitch_wobble_st <= _MAX_GLIDE_WOBBLE_ST
+            )
             and self.spectral_spread <= _MAX_SPECTRAL_SPREAD
         )
 
@@ -200,7 +205,12 @@ def place_fillers(
     ]
     candidates = _split_between_stamps(candidates, [words[index] for index in filler_indexes])
     limits = [_between_neighbours(words, index) for index in filler_indexes]
-    matches = _match_in_order([words[index] for index in filler_indexes], candidates, limits)
+    matches = _match_in_order(
+        [words[index] for index in filler_indexes],
+        candidates,
+        limits,
+        _chain_gaps(words, filler_indexes),
+    )
     placed = list(words)
     for index, match in zip(filler_indexes, matches, strict=True):
         if match is not None:
@@ -211,10 +221,18 @@ def place_fillers(
     }
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
     claimed = {match for match in matches if match is not None}
+    unclaimed = [
+        Span(run.start_s, run.end_s)
+        for run in runs
+        if not any(
+            run.start_s < candidates[match].end_s and candidates[match].start_s < run.end_s
+            for match in claimed
+        )
+    ]
     loose = [
         span
         for index, span in enumerate(candidates)
-        if index not in claimed and not _covered_by_word(span, placed)
+        if index not in claimed and not _covered_by_word(span, placed, unclaimed)
     ]
     return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber)
 
@@ -240,6 +258,22 @@ def _split_between_stamps(candidates: list[Span], fillers: list[Word]) -> list[S
     return pieces
 
 
+def _chain_gaps(words: list[Word], filler_indexes: list[int]) -> list[Span | None]:
+    """For each filler of a chain (fillers said one after another, no word between), the gap
+    between the words around the chain; None for a filler said alone.
+
+    Whisper stamps a chain of "uh"s badly, often piling several onto one instant, so only their
+    order and the words around the chain say where they are.
+    """
+    indexes = set(filler_indexes)
+    return [
+        _between_neighbours(words, index, inner=True)
+        if index - 1 in indexes or index + 1 in indexes
+        else None
+        for index in filler_indexes
+    ]
+
+
 def canonical_label(text: str) -> str | None:
     """The filled-pause label ("um", "uh", "er", "hmm") a token spells; None for other tokens."""
     token = canonical_filler(normalize_token(text))
@@ -247,11 +281,14 @@ def canonical_label(text: str) -> str | None:
     return token if token in FILLED_PAUSE_LABELS else None
 
 
-def _between_neighbours(words: list[Word], index: int) -> Span:
+def _between_neighbours(words: list[Word], index: int, inner: bool = False) -> Span:
     """From the start of the ordinary word before words[index] to the end of the one after:
-    a filler stays between the words it was said between."""
-    before = [word.start_s for word in words[:index] if _timed_word(word)]
-    after = [word.end_s for word in words[index + 1 :] if _timed_word(word)]
+    a filler stays between the words it was said between. `inner`: from the end of the word
+    before to the start of the one after."""
+    before = [word.end_s if inner else word.start_s for word in words[:index] if _timed_word(word)]
+    after = [
+        word.start_s if inner else word.end_s for word in words[index + 1 :] if _timed_word(word)
+    ]
     return Span(before[-1] if before else 0.0, after[0] if after else float("inf"))
 
 
@@ -261,22 +298,36 @@ def _timed_word(word: Word) -> bool:
 
 
 def _match_in_order(
-    fillers: list[Word], candidates: list[Span], limits: list[Span]
+    fillers: list[Word],
+    candidates: list[Span],
+    limits: list[Span],
+    chain_gaps: list[Span | None] | None = None,
 ) -> list[int | None]:
-    """Each filler's candidate (or None), keeping time order and each filler inside its limits."""
+    """Each filler's candidate (or None), keeping time order and each filler inside its limits:
+    within _MATCH_WINDOW_S of its stamp, or for a filler of a chain, in its chain's gap."""
 
-    def moved(i: int, j: int) -> float:
+    def moved(i: int, j: int) -> float | None:
         span, limit, word = candidates[j], limits[i], fillers[i]
         if span.start_s < limit.start_s or span.end_s > limit.end_s:
-            return float("inf")
-        return max(0.0, span.start_s - word.end_s, word.start_s - span.end_s)
+            return None
+        distance = _distance(span, Span(word.start_s, word.end_s))
+        gap = chain_gaps[i] if chain_gaps else None
+        if gap is not None:
+            middle = (span.start_s + span.end_s) / 2
+            return distance if gap.start_s <= middle <= gap.end_s else None
+        return distance if distance <= _MATCH_WINDOW_S else None
 
     return _best_pairs(len(fillers), len(candidates), moved)
 
 
-def _best_pairs(n: int, m: int, moved: Callable[[int, int], float]) -> list[int | None]:
-    """Order-keeping pairing of n items with m places: the most pairs moved at most
-    _MATCH_WINDOW_S, then the least total move; for each item its place or None."""
+def _distance(span: Span, other: Span) -> float:
+    """How far apart two spans are (0 when they overlap)."""
+    return max(0.0, span.start_s - other.end_s, other.start_s - span.end_s)
+
+
+def _best_pairs(n: int, m: int, moved: Callable[[int, int], float | None]) -> list[int | None]:
+    """Order-keeping pairing of n items with m places: the most pairs, then the least total
+    move; `moved` is None for a pair that may not be made. For each item its place or None."""
     # best[i][j]: (pairs, -total move) using items i.. and places j..
     best = [[(0, 0.0)] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
@@ -296,31 +347,41 @@ def _best_pairs(n: int, m: int, moved: Callable[[int, int], float]) -> list[int 
 
 
 def _paired(
-    best: list[list[tuple[int, float]]], moved: Callable[[int, int], float], i: int, j: int
+    best: list[list[tuple[int, float]]],
+    moved: Callable[[int, int], float | None],
+    i: int,
+    j: int,
 ) -> tuple[int, float]:
-    """The score of pairing item i with place j; worse than anything when too far."""
+    """The score of pairing item i with place j; worse than anything when it may not be made."""
     distance = moved(i, j)
-    if distance > _MATCH_WINDOW_S:
+    if distance is None:
         return (-1, 0.0)
     pairs, cost = best[i + 1][j + 1]
     return (pairs + 1, cost - distance)
 
 
-def _covered_by_word(span: Span, words: list[Word]) -> bool:
+def _covered_by_word(span: Span, words: list[Word], sounds: list[Span]) -> bool:
     """A word's stamp overlaps a good part of the span: the sound may be part of that word.
 
-    A stamp longer than the word could take to say has swallowed a pause or a filler and covers
-    nothing, except the first word's: whisper starts it at the start of the audio, so the word
-    itself is the end of its stamp.
+    A stamp longer than the word could take to say has swallowed a pause or a filler. It covers
+    the span only when the span is the one sound in it (of `sounds`, the voiced runs no
+    transcript filler has taken): a word is said somewhere, and a drawn-out "or" is as steady
+    as an "um". The first word's stamp is the exception: whisper starts it at the start of the
+    audio, so the word itself is the end of its stamp.
     """
     ordinary = [word for word in words if not word.filler]
     for index, word in enumerate(ordinary):
         plausible_s = _WORD_BASE_S + _WORD_PER_LETTER_S * len(normalize_token(word.text))
         start_s = word.start_s
         if word.end_s - word.start_s > plausible_s:
-            if index:
+            if not index:
+                start_s = word.end_s - plausible_s
+            elif any(
+                sound.overlap_s(word.start_s, word.end_s) > 0
+                and sound.overlap_s(span.start_s, span.end_s) == 0
+                for sound in sounds
+            ):
                 continue
-            start_s = word.end_s - plausible_s
         if span.overlap_s(start_s, word.end_s) >= _COVERED * span.duration_s:
             return True
     return False

@@ -25,7 +25,11 @@ class Timing:
 
 
 def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
-    """Each word clipped into the speech stretch it overlaps most; words over silence dropped."""
+    """Each word clipped into the speech stretch it overlaps most; words over silence dropped.
+
+    Fillers carry the times of their sounds (`place_fillers`), ordinary words whisper's looser
+    stamps, so where they overlap the filler keeps its time.
+    """
     aligned: list[Word] = []
     for word in words:
         best = max(speech, key=lambda span: span.overlap_s(word.start_s, word.end_s), default=None)
@@ -34,7 +38,12 @@ def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
         start = max(word.start_s, best.start_s)
         end = min(word.end_s, best.end_s)
         if aligned and start < aligned[-1].end_s:  # keep words in order, never overlapping
-            start = min(aligned[-1].end_s, end)
+            previous = aligned[-1]
+            if word.filler and not previous.filler and previous.start_s < start:
+                # the filler sits on its own sound; the stamp of the word before ran over it
+                aligned[-1] = replace(previous, end_s=round(start, 3))
+            else:
+                start = min(previous.end_s, end)
         aligned.append(replace(word, start_s=round(start, 3), end_s=round(end, 3)))
     return aligned
 
