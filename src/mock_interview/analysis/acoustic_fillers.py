@@ -2,14 +2,15 @@
 
 Whisper tiny.en writes down only some of the "um"s and "uh"s, and puts the ones it writes at
 rough times (often a zero-length stamp next to the word before). The audio knows better: a filled
-pause is a sustained voiced sound of about 0.15-1.5 s whose pitch stays level and whose spectrum
-hardly changes (one vowel, or a vowel and an "m"), while a word moves through several sounds and a
-breath, a cough or a consonant burst has no steady pitch at all. So:
+pause is a sustained voiced sound of about 0.15-1.5 s whose pitch stays level (or glides evenly)
+and whose spectrum hardly changes (one vowel, or a vowel and an "m"), while a word moves through
+several sounds and a breath, a cough or a consonant burst has no steady pitch at all. So:
 
 1. Praat's pitch tracker (via parselmouth) finds the voiced runs and measures how steady they are.
 2. Each transcript filler is matched, in order, to the nearest filler-shaped run, which gives its
-   time; one with no such sound near it (the prompt makes whisper add "uh" after the last word,
-   or read the "a" of "a liner" as one) is a decoding artefact and is dropped.
+   time (a filler of a chain, to any run between the words around the chain); one with no such
+   sound near it (the prompt makes whisper add "uh" after the last word, or read the "a" of
+   "a liner" as one) is a decoding artefact and is dropped.
 3. Steady runs left over that no word plausibly covers are decoded again with the stretch between
    their neighbouring words, alone and with the verbatim prompt, where a filler is transcribed
    well. Where that decode hears more fillers than the transcript has there, the extra ones are
