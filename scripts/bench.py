@@ -24,7 +24,7 @@ from mock_interview.transcription import Transcriber
 REPO = Path(__file__).resolve().parent.parent
 # The ~2.5-minute benchmark answer: its own file once made, else the sample README names.
 BENCH_SAMPLES = ("bench_answer.flac", "goal_missed_strong.flac")
-ROUNDS = 2
+ROUNDS = 3
 
 
 def timed(work: Callable[[], object]) -> tuple[float, float]:
