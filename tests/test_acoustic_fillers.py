@@ -228,3 +228,23 @@ def test_a_word_stamped_over_its_one_held_sound_is_that_word(
     next_word = Word("I", where.end_s + 0.45, where.end_s + 0.55)
     _, audio_fillers = place_fillers(samples, [goal, swallowing, next_word], transcriber)
     assert [filler.start_s for filler in audio_fillers] == pytest.approx([where.start_s], abs=0.05)
+
+
+@pytest.mark.model
+def test_a_filler_goes_to_the_sound_before_its_stamp(
+    tmp_path: Path, transcriber: Transcriber
+) -> None:
+    """Whisper stamps a filler at or after its sound: of two held sounds around the stamp, the
+    one before it is the filler, even when the one after is a little nearer."""
+    held = np.concatenate([vowel(0.4), silence(0.5), vowel(0.4, seed=5)])
+    samples, where = between_words(held, tmp_path)
+    stamp = where.start_s + 0.7  # 0.3 s after the first sound, 0.2 s before the second
+    words = [
+        Word("goal", where.start_s - 0.4, where.start_s - 0.1),
+        Word("uh,", stamp, stamp, filler=True),
+        Word("and", where.end_s + 0.15, where.end_s + 0.3),
+    ]
+    placed, _ = place_fillers(samples, words, transcriber)
+    assert [word.start_s for word in placed if word.filler] == pytest.approx(
+        [where.start_s], abs=0.05
+    )

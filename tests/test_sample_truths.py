@@ -9,6 +9,8 @@ import pytest
 from conftest import sample_audio_files
 
 TOLERANCE_S = 0.25
+# Replay jumps to a filler: it must be where it is said.
+FILLER_TOLERANCE_S = 0.3
 
 pytestmark = pytest.mark.skipif(not sample_audio_files(), reason="audio_samples not generated")
 
@@ -34,13 +36,16 @@ def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
             assert end == pytest.approx(true_end, abs=TOLERANCE_S), (name, end, true_end)
 
 
-def test_filler_counts_are_exact(analyzed_samples: Analyzed) -> None:
+def test_filler_counts_are_exact_and_each_is_where_it_is_said(analyzed_samples: Analyzed) -> None:
     for name, (report, truth) in analyzed_samples.items():
         assert report["fillers"]["count"] == truth["filler_count"], (
             name,
             report["fillers"]["by_word"],
             truth["filler_count"],
         )
+        found = sorted(item["start_s"] for item in report["fillers"]["items"])
+        expected = sorted(filler["start_s"] for filler in truth["fillers"])
+        assert found == pytest.approx(expected, abs=FILLER_TOLERANCE_S), name
 
 
 def test_no_pause_sits_inside_a_word(analyzed_samples: Analyzed) -> None:
