@@ -228,10 +228,7 @@ def place_fillers(
     unclaimed = [
         Span(run.start_s, run.end_s)
         for run in runs
-        if not any(
-            run.start_s < candidates[match].end_s and candidates[match].start_s < run.end_s
-            for match in claimed
-        )
+        if not any(candidates[match].overlap_s(run.start_s, run.end_s) > 0 for match in claimed)
     ]
     loose = [
         span
@@ -314,21 +311,16 @@ def _match_in_order(
         span, limit, word = candidates[j], limits[i], fillers[i]
         if span.start_s < limit.start_s or span.end_s > limit.end_s:
             return None
-        distance = _distance(span, Span(word.start_s, word.end_s))
-        # whisper stamps a filler at or after its sound, so a sound after the stamp is a worse fit
-        cost = distance + max(0.0, span.start_s - word.end_s) * (_LATE_SOUND_COST - 1)
+        early = max(0.0, word.start_s - span.end_s)  # the sound ends before the stamp
+        late = max(0.0, span.start_s - word.end_s)  # the sound starts after it: a worse fit
+        cost = early + _LATE_SOUND_COST * late
         gap = chain_gaps[i] if chain_gaps else None
         if gap is not None:
             middle = (span.start_s + span.end_s) / 2
             return cost if gap.start_s <= middle <= gap.end_s else None
-        return cost if distance <= _MATCH_WINDOW_S else None
+        return cost if early + late <= _MATCH_WINDOW_S else None
 
     return _best_pairs(len(fillers), len(candidates), moved)
-
-
-def _distance(span: Span, other: Span) -> float:
-    """How far apart two spans are (0 when they overlap)."""
-    return max(0.0, span.start_s - other.end_s, other.start_s - span.end_s)
 
 
 def _best_pairs(n: int, m: int, moved: Callable[[int, int], float | None]) -> list[int | None]:
