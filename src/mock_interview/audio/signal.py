@@ -9,6 +9,8 @@ while Silero found every pause edge within 0.1 s of the forced alignment.
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from mock_interview.analysis.model import Span
@@ -24,6 +26,9 @@ _SPEECH_PAD_MS = 30
 
 def find_speech(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[Span]:
     """Stretches of speech in time order; empty for silence or steady noise."""
+    # onnxruntime, which runs Silero VAD, would send usage telemetry from native code and keep an
+    # events database under ~/.cache/Microsoft; it reads this before creating its environment.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     if rate != ANALYSIS_RATE:
