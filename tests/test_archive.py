@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import stat
 import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from crafted_reports import crafted_report
+from file_modes import mode, user_file_mode
 from mock_interview.archive import MANIFEST, export_sessions, import_archive
 from mock_interview.errors import UserError
 from mock_interview.history import render_history_json, render_history_text
@@ -58,7 +58,7 @@ def test_export_then_import_into_an_empty_data_dir_gives_identical_history(
 ) -> None:
     archive = tmp_path / "all.zip"
     assert export_sessions(source, archive) == 3
-    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert mode(archive) == user_file_mode()  # the user named it: their umask, not 0600
 
     with Store(tmp_path / "target" / "sessions.db") as target:
         result = import_archive(target, archive)

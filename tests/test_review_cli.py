@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from crafted_reports import crafted_report
+from file_modes import mode, user_file_mode
 from mock_interview.cli import main
 from mock_interview.storage import Store
 
@@ -55,7 +56,7 @@ def test_report_to_a_file_in_each_format(saved: list[int], capsys, tmp_path: Pat
         status, out, _ = run(capsys, "report", "2", "--format", report_format, "-o", str(target))
         assert status == 0 and out.strip() == f"Wrote {target}"
         assert marker in target.read_text()
-        assert target.stat().st_mode & 0o077 == 0
+        assert mode(target) == user_file_mode()  # the user named it: their umask, not 0600
     status, out, _ = run(capsys, "report", "1")
     assert out.startswith("# Mock interview: session 1")
 

@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
 
+from file_modes import mode, user_file_mode
 from mock_interview.config import Settings, load_questions
 from mock_interview.storage import Store
 from mock_interview.tui.app import PracticeApp, make_app
@@ -206,7 +207,7 @@ async def test_report_shows_every_measure_and_cycles_answers(settings, store, tm
         await pilot.pause()
         exported = tmp_path / "mock-interview-session-1.html"
         assert "Response latency" in exported.read_text()
-        assert exported.stat().st_mode & 0o077 == 0
+        assert mode(exported) == user_file_mode()  # the user's umask, not 0600
         await pilot.press("escape")
         assert isinstance(app.screen, HistoryScreen)
 

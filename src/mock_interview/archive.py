@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 import zipfile
@@ -20,9 +19,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from mock_interview.errors import UserError
+from mock_interview.paths import make_private_file, open_user_file
 from mock_interview.reports import load_session_report
 from mock_interview.reports.html import render_session_html
-from mock_interview.storage import STATUS_DONE, Store, StoredSession, make_private_file
+from mock_interview.storage import STATUS_DONE, Store, StoredSession
 
 ARCHIVE_FORMAT = "mock-interview-export"
 ARCHIVE_VERSION = 1
@@ -70,27 +70,21 @@ def export_sessions(
     if not ids:
         raise UserError("there are no saved sessions to export")
     sessions = [store.session(session_id) for session_id in ids]
-    partial = out_path.with_name(out_path.name + ".partial")
-    make_private_file(partial)
     files: dict[str, str] = {}
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            entries = [
-                _export_session(store, archive, session, files, long_pause_s)
-                for session in sessions
-            ]
-            manifest = {
-                "format": ARCHIVE_FORMAT,
-                "version": ARCHIVE_VERSION,
-                "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "sessions": entries,
-                "files": files,
-            }
-            archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
-        os.replace(partial, out_path)
-    except OSError as error:
-        partial.unlink(missing_ok=True)
-        raise UserError(f"cannot write {out_path}: {error.strerror or error}") from error
+    with open_user_file(out_path) as handle, zipfile.ZipFile(
+        handle, "w", compression=zipfile.ZIP_DEFLATED
+    ) as archive:
+        entries = [
+            _export_session(store, archive, session, files, long_pause_s) for session in sessions
+        ]
+        manifest = {
+            "format": ARCHIVE_FORMAT,
+            "version": ARCHIVE_VERSION,
+            "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "sessions": entries,
+            "files": files,
+        }
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
     return len(sessions)
 
 

@@ -10,23 +10,15 @@ import argparse
 from pathlib import Path
 
 from mock_interview.errors import UserError
+from mock_interview.paths import write_user_file
 from mock_interview.reports import REPORT_FORMATS
-from mock_interview.storage import Store, make_private_file
+from mock_interview.storage import Store
 
 
 def _long_pause_s() -> float:
     from mock_interview.config import load_settings
 
     return load_settings().analysis.long_pause_s
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Reports hold transcripts of people's voices: written user-only, like the recordings."""
-    try:
-        make_private_file(path)
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise UserError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _history(args: argparse.Namespace) -> int:
@@ -52,7 +44,7 @@ def _report(args: argparse.Namespace) -> int:
         report = load_session_report(store, args.session_id)
     text = render_session(report, args.format, _long_pause_s())
     if args.output:
-        _write_private(args.output, text)
+        write_user_file(args.output, text)
         print(f"Wrote {args.output}")
     else:
         print(text, end="")

@@ -9,7 +9,6 @@ database is brought up to date when it is opened and a newer one is refused rath
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import uuid
@@ -21,11 +20,10 @@ from pathlib import Path
 from typing import Any, Self
 
 from mock_interview.errors import UserError
+from mock_interview.paths import make_private_dir, make_private_file
 
 DATABASE_NAME = "sessions.db"
 RECORDINGS_DIR_NAME = "recordings"
-PRIVATE_FILE_MODE = 0o600
-PRIVATE_DIR_MODE = 0o700
 
 STATUS_RECORDING = "recording"
 STATUS_DONE = "done"
@@ -144,27 +142,13 @@ def _since_text(since: datetime | date) -> str:
     return _to_text(since)
 
 
-def _make_private_dir(path: Path) -> None:
-    """Create `path` and any missing parents user-only (mkdir's parents ignore `mode`)."""
-    missing = [path, *(p for p in path.parents if not p.exists())]
-    for folder in reversed(missing):
-        folder.mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
-    os.chmod(path, PRIVATE_DIR_MODE)
-
-
-def make_private_file(path: Path) -> None:
-    """Create (or tighten) a user-only file: recordings and reports are people's voices."""
-    _make_private_dir(path.parent)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, PRIVATE_FILE_MODE))
-    os.chmod(path, PRIVATE_FILE_MODE)
-
-
 class Store:
     """The session database. Thread-safe: the UI and worker threads may share one Store."""
 
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
         self.recordings_dir = self.db_path.parent / RECORDINGS_DIR_NAME
+        make_private_dir(self.db_path.parent, data_folder=self.db_path.parent)
         make_private_file(self.db_path)
         try:
             self._conn = sqlite3.connect(
@@ -271,7 +255,7 @@ class Store:
     def new_recording_path(self, session_id: int, question_id: str, suffix: str = ".wav") -> Path:
         """A fresh file name for an answer's recording, in a user-only folder per session."""
         folder = self.session_recordings_dir(session_id)
-        _make_private_dir(folder)
+        make_private_dir(folder, data_folder=self.db_path.parent)
         for attempt in range(1, 10_000):
             candidate = folder / f"{question_id}-{attempt}{suffix}"
             if not candidate.exists():

@@ -31,6 +31,7 @@ import numpy as np
 from mock_interview.audio.devices import Device, find_device, import_sounddevice
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.errors import UserError
+from mock_interview.paths import make_private_dir, make_private_file
 
 HEADER_BYTES = 44
 SAMPLE_BYTES = 2
@@ -44,8 +45,6 @@ DEVICE_LOST_AFTER_S = 3.0
 INPUT_LATENCY_S = 1.0
 # Below this level (dBFS) a block counts as silence for auto-stop.
 SILENCE_DBFS = -40.0
-PRIVATE_FILE_MODE = 0o600
-PRIVATE_DIR_MODE = 0o700
 _DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
@@ -67,10 +66,9 @@ class WavAppender:
     """
 
     def __init__(self, path: Path, rate: int) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
-        os.chmod(path.parent, PRIVATE_DIR_MODE)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
-        os.fchmod(fd, PRIVATE_FILE_MODE)
+        make_private_dir(path.parent, data_folder=path.parent)
+        make_private_file(path)
+        fd = os.open(path, os.O_RDWR | os.O_TRUNC)
         self.path = path
         self.rate = rate
         self._file = os.fdopen(fd, "w+b", buffering=0)

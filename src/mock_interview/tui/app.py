@@ -20,9 +20,10 @@ from textual.screen import Screen
 
 from mock_interview.config import Question, Settings, load_questions, load_settings
 from mock_interview.errors import UserError
+from mock_interview.paths import write_user_file
 from mock_interview.reports import load_session_report
 from mock_interview.reports.html import render_session_html
-from mock_interview.storage import Store, StoredAnswer, make_private_file
+from mock_interview.storage import Store, StoredAnswer
 from mock_interview.tui.backend import Backend
 from mock_interview.tui.messages import DevicesProbed, ModelFailed, ModelLoaded
 from mock_interview.tui.screens.history import HistoryScreen
@@ -226,8 +227,7 @@ class PracticeApp(App[None]):
         try:
             report = load_session_report(self.store, session_id)
             html = render_session_html(report, self.long_pause_s)
-            make_private_file(path)
-            path.write_text(html, encoding="utf-8")
+            write_user_file(path, html)
         except (UserError, OSError) as error:
             self.notify(f"Export failed: {error}", severity="error", timeout=10)
             return
