@@ -111,7 +111,7 @@ def test_device_unavailable_when_opened_is_one_clear_line(tmp_path: Path) -> Non
     assert run.returncode == 0, run.stderr
     message, kept = run.stdout.strip().splitlines()
     assert message.startswith("cannot open the microphone") and "busy" in message
-    assert kept == "True"
+    assert kept == "False"  # a failed start leaves nothing behind (issue 12)
 
 
 def test_device_lost_mid_recording_keeps_what_was_recorded(tmp_path: Path) -> None:

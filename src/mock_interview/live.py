@@ -23,15 +23,24 @@ the TUI wraps the callback into `post_message`, the CLI prints.
                                                 recorded is kept, analysed and saved first (the
                                                 report then has "recording_error": message)
 
-Control from any thread: `stop_answer()` (space / Enter; while the question is spoken it only
-cuts the question short), `start_answer()` (when auto-start is off), `repeat_question()` (plays
-the question again), `abandon()` (stop, keep the recording and its report, skip the remaining
-questions).
+Control from any thread: `stop_answer()` (space / Enter), `start_answer()` (when auto-start is
+off), `repeat_question()` (plays the question again; the microphone's audio is replaced by silence
+meanwhile, so the question never enters the answer), `abandon()` (stop, keep the recording and its
+report, skip the remaining questions). A stop is never dropped: it goes to what is under way when
+it arrives. While the question is being spoken it cuts the question short (the answer is then
+recorded); from the moment the question has ended it stops the answer, and if that answer has not
+started yet it stops the moment it starts. A stop that arrives after an answer has stopped is
+spent on that answer: it never cuts the next question.
+
+One recorder per data folder: whoever records (`practice`, the TUI's interview) first takes the
+`RecorderLock`, an flock the OS drops when the holder dies, even by kill -9. Only its holder may
+repair cut-off answers (`recover_unfinished`), so a recording another process is still writing is
+never taken for a crashed one. An answer's row is marked "recording" only once audio flows: a start
+that fails (busy microphone, bad setting) leaves no row and no file.
 
 Demo mode (no microphone): pass `source_factory=lambda question: FileSource(sample_path)`; the
 sample plays the candidate's part at real-time pace through the same recorder and transcriber.
-On start, `unfinished_answers(store)` finds recordings a crash cut off (headers repaired) and
-`recover_answer` analyses and saves one.
+On start, `recover_unfinished` repairs, analyses and saves each recording a crash cut off.
 
 Live transcription (`chunked_transcription.LiveTranscriber`): blocks go from the recorder's writer
 thread to a worker that cuts the answer at pauses and analyses each chunk (VAD, the shared
@@ -41,13 +50,15 @@ little or nothing is left to decode. The report comes from `report_from_chunks`,
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from mock_interview.analysis.model import Word
 from mock_interview.analysis.report import analyze_file, report_from_chunks
@@ -164,48 +175,53 @@ def transcribe_recording(
     settings: Settings,
     transcriber: Transcriber,
     on_event: EventSink,
-    controls: _AnswerControls | None = None,
+    on_started: Callable[[Recording], None] | None = None,
 ) -> tuple[RecordingResult, dict[str, Any]]:
-    """Record one answer from `source` to `path`, transcribing live; returns the report too."""
+    """Record one answer from `source` to `path`, transcribing live; returns the report too.
+
+    `on_started(recording)` runs once audio flows, before RecordingStarted; if the start fails
+    (or `on_started` does), nothing is left behind and the UserError goes on."""
 
     def on_progress(transcript: ChunkedTranscript) -> None:
         until_s = transcript.samples / ANALYSIS_RATE
         on_event(ChunkTranscribed(transcript.words, transcript.filler_count, until_s))
 
-    live = LiveTranscriber(transcriber, settings.fillers, source.sample_rate, on_progress)
-    recording = Recording(
-        source,
-        path,
-        max_answer_s=settings.recording.max_answer_s,
-        auto_stop_silence_s=settings.recording.auto_stop_silence_s,
-        on_block=live.feed,
-        on_level=lambda level: on_event(_level_event(level)),
-    )
-    on_event(
-        RecordingStarted(
-            question,
-            path,
-            source.sample_rate,
-            question.target_min_s,
-            question.target_max_s,
-            source.description,
+    def started() -> None:
+        if on_started is not None:
+            on_started(recording)
+        on_event(
+            RecordingStarted(
+                question,
+                path,
+                source.sample_rate,
+                question.target_min_s,
+                question.target_max_s,
+                source.description,
+            )
         )
-    )
+
+    live = LiveTranscriber(transcriber, settings.fillers, source.sample_rate, on_progress)
     try:
-        recording.start()
+        recording = Recording(
+            source,
+            path,
+            max_answer_s=settings.recording.max_answer_s,
+            auto_stop_silence_s=settings.recording.auto_stop_silence_s,
+            on_block=live.feed,
+            on_level=lambda level: on_event(_level_event(level)),
+        )
+        recording.start(started)
     except UserError:
         live.finish()  # nothing was recorded; let the worker go
         raise
-    if controls is not None:
-        controls.recording = recording
-        if controls.stopped.is_set():
-            recording.stop()
     result = recording.wait()
     assert result is not None
     on_event(RecordingStopped(question, path, result.duration_s, result.reason, result.error))
     report = report_from_chunks(
         live.finish(), result.sample_rate, result.path, question, settings
     )
+    if result.input_overflows:
+        report["input_overflows"] = result.input_overflows
     return result, report
 
 
@@ -214,15 +230,65 @@ def _level_event(level: Level) -> LevelMeasured:
 
 
 class _AnswerControls:
-    """What another thread can do to the answer in progress."""
+    """What another thread can do to one question and its answer; `lock` orders a stop or a
+    repeat against the question's playback starting and the recording starting."""
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.asking = True  # until the question has been spoken (or cut short)
+        self.question_cut = False
         self.recording: Recording | None = None
         self.start = threading.Event()
         self.stopped = threading.Event()
 
 
 SourceFactory = Callable[[Question], AudioSource]
+# How long the microphone may still hear the question after its last sample went to the speaker:
+# the output buffer and the room's echo.
+SPEAKER_TAIL_S = 0.5
+RECORDER_LOCK_NAME = "recorder.lock"
+
+
+class RecorderLock:
+    """The right to record into one data folder (and to repair its cut-off answers): an exclusive
+    flock on a file there. The OS drops it when the holder exits, however it ends (kill -9 too),
+    so a lock never outlives its recorder and needs no cleaning up."""
+
+    def __init__(self, store: Store) -> None:
+        self.path = store.db_path.parent / RECORDER_LOCK_NAME
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> Self:
+        """Take the lock at once, or say (as a UserError) that another recorder has it."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise UserError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise UserError(
+                f"another mock-interview is recording into {self.path.parent}; "
+                "finish or close it first"
+            ) from None
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 class PracticeEngine:
@@ -259,20 +325,33 @@ class PracticeEngine:
         self._controls.start.set()
 
     def stop_answer(self) -> None:
-        self._controls.start.set()
-        self._controls.stopped.set()
-        if self._controls.recording is not None:
-            self._controls.recording.stop()
-        if self._player is not None:
-            self._player.stop()
+        """Cut the question short while it is spoken, else stop the answer (now or as it starts)."""
+        controls = self._controls
+        controls.start.set()
+        with controls.lock:
+            if controls.asking:
+                controls.question_cut = True
+            else:
+                controls.stopped.set()
+            recording = controls.recording
+            if self._player is not None:
+                self._player.stop()
+        if recording is not None:
+            recording.stop()
 
     def abandon(self) -> None:
         self._abandoned.set()
         self.stop_answer()
 
     def repeat_question(self) -> None:
-        if self._player is not None and self._speech_path is not None:
+        """Play the question again; while it plays the answer records silence, not the speaker."""
+        controls = self._controls
+        with controls.lock:
+            if self._player is None or self._speech_path is None:
+                return
             self._player.play_file(self._speech_path)
+            if controls.recording is not None:
+                controls.recording.mute_for(self._player.duration_s + SPEAKER_TAIL_S)
 
     # -- the session, blocking ----------------------------------------------------------------
 
@@ -307,22 +386,41 @@ class PracticeEngine:
     def run_answer(self, session_id: int, question: Question) -> ReportReady | None:
         """Speak the question, record and transcribe the answer, save it; the report event
         (None when the session was abandoned before the answer began)."""
-        self._controls = _AnswerControls()
+        controls = self._controls = _AnswerControls()
         source = self.source_factory(question)  # fails (no microphone) before anything is said
         self._ask(question)
         if not self.settings.practice.auto_start:
-            self._controls.start.wait()
+            controls.start.wait()
         if self._abandoned.is_set():
             return None
         path = self.store.new_recording_path(session_id, question.id)
-        self.store.mark_recording_started(session_id, question.id, path)
-        self._controls.stopped.clear()  # a stop while the question was spoken only cut it short
-        result, report = transcribe_recording(
-            source, path, question, self.settings, self.transcriber, self.on_event, self._controls
-        )
+
+        def started(recording: Recording) -> None:
+            """Audio flows: only now is the answer marked as being recorded."""
+            self.store.mark_recording_started(session_id, question.id, path)
+            with controls.lock:
+                controls.recording = recording
+                if controls.stopped.is_set():
+                    recording.stop()
+                if self._player is not None and self._player.playing:  # repeated before the start
+                    left_s = self._player.duration_s - self._player.position_s
+                    recording.mute_for(left_s + SPEAKER_TAIL_S)
+
+        try:
+            result, report = transcribe_recording(
+                source, path, question, self.settings, self.transcriber, self.on_event, started
+            )
+        except UserError:
+            self.store.prune_recordings_dir(session_id)
+            raise
         if result.error:
             report["recording_error"] = result.error
-        answer_id = self.store.add_answer(session_id, question.id, path, report)
+        try:
+            answer_id = self.store.add_answer(session_id, question.id, path, report)
+        except UserError as exc:
+            raise UserError(
+                f"{exc}; the recording is kept in {path} and analysed again on the next start"
+            ) from None
         return ReportReady(question, report, session_id, answer_id, path)
 
     def _ask(self, question: Question) -> None:
@@ -336,17 +434,23 @@ class PracticeEngine:
         self.on_event(QuestionAsked(question, hint))
         if self._speech_path is not None:
             try:
-                self._play(self._speech_path)
+                self._play_question(self._speech_path)
             except UserError as exc:
                 self.on_event(QuestionAsked(question, f"question not spoken: {exc}"))
+        with self._controls.lock:
+            self._controls.asking = False
         self.on_event(QuestionSpoken(question))
 
-    def _play(self, path: Path) -> None:
+    def _play_question(self, path: Path) -> None:
+        """Play the question unless a stop already cut it short; wait until it has been heard."""
         from mock_interview.audio.playback import Player
 
         if self._player is None:
             self._player = Player(self.settings.recording.output_device)
-        self._player.play_file(path)
+        with self._controls.lock:
+            if self._controls.question_cut:
+                return
+            self._player.play_file(path)
         self._player.wait()
 
 
@@ -366,6 +470,22 @@ def unfinished_answers(store: Store) -> list[AnswerRow]:
         if row.recording_path is not None and row.recording_path.is_file():
             repair_wav(row.recording_path)
     return rows
+
+
+def recover_unfinished(
+    lock: RecorderLock,
+    store: Store,
+    questions: dict[str, Question],
+    settings: Settings,
+    transcriber: Transcriber,
+) -> Iterator[RecoveredAnswer]:
+    """Repair, analyse and save each answer a crash cut off, one by one (the CLI's and the TUI's
+    one recovery loop). Only the recorder lock's holder may: another recorder's answer is unfinished
+    because it is still being written."""
+    if not lock.held:
+        raise UserError("cut-off answers are repaired only by the one recorder of a data folder")
+    for row in unfinished_answers(store):
+        yield recover_answer(store, row, questions, settings, transcriber)
 
 
 def recover_answer(
@@ -443,13 +563,13 @@ def practice_command(args: Any) -> int:
         source_factory = lambda question: FileSource(answer_file)  # noqa: E731
     else:
         find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
-    transcriber = Transcriber(settings.transcription)
     reporter = _ConsoleReporter(args.format)
-    with Store.open_default() as store:
-        for row in unfinished_answers(store):
-            recovered = recover_answer(store, row, bank, settings, transcriber)
+    # The lock first: a second recorder is told at once, before the model loads.
+    with Store.open_default() as store, RecorderLock(store) as lock:
+        transcriber = Transcriber(settings.transcription)
+        for recovered in recover_unfinished(lock, store, bank, settings, transcriber):
             _say(
-                f"Recovered the unfinished recording {row.recording_path}: "
+                f"Recovered the unfinished recording {recovered.row.recording_path}: "
                 + (recovered.problem or "repaired, analysed and saved")
             )
         engine = PracticeEngine(

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import ModuleType
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -45,6 +45,8 @@ DEVICE_LOST_AFTER_S = 3.0
 INPUT_LATENCY_S = 1.0
 # Below this level (dBFS) a block counts as silence for auto-stop.
 SILENCE_DBFS = -40.0
+# Longest answer a recording takes: beyond it the setting is a mistake (inf overflows).
+MAX_ANSWER_LIMIT_S = 4 * 3600.0
 _DISK_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 
 
@@ -148,10 +150,12 @@ QueueItem = np.ndarray | SourceEnded | SourceFailed
 
 
 class AudioSource(Protocol):
-    """Something that puts int16 mono blocks at `sample_rate` on a queue until stopped."""
+    """Something that puts int16 mono blocks at `sample_rate` on a queue until stopped;
+    `input_overflows` counts the times the sound card dropped audio not taken in time."""
 
     sample_rate: int
     description: str
+    input_overflows: int
 
     def start(self, sink: queue.Queue[QueueItem]) -> None: ...
 
@@ -174,6 +178,7 @@ class RecordingResult:
     frames: int
     reason: StopReason
     error: str | None = None
+    input_overflows: int = 0
 
     @property
     def duration_s(self) -> float:
@@ -197,6 +202,7 @@ class MicrophoneSource:
         self.device = find_device(device_spec, "input")
         self.sample_rate = choose_rate(self._sd, self.device, preferred_rate)
         self.description = f"{self.device.name} at {self.sample_rate} Hz"
+        self.input_overflows = 0
         self._stream: object | None = None
         self._stopping = threading.Event()
         self._last_audio = time.monotonic()
@@ -204,8 +210,10 @@ class MicrophoneSource:
     def start(self, sink: queue.Queue[QueueItem]) -> None:
         sd = self._sd
 
-        def on_audio(indata: np.ndarray, frames: int, moment: object, status: object) -> None:
+        def on_audio(indata: np.ndarray, frames: int, moment: object, status: Any) -> None:
             self._last_audio = time.monotonic()
+            if status.input_overflow:
+                self.input_overflows += 1
             sink.put_nowait(indata[:, 0].copy())
 
         def on_finished() -> None:
@@ -270,6 +278,8 @@ class FileSource:
     `pace` 1.0 is real time (demo mode, the benchmark); 0 feeds as fast as the consumer takes it.
     """
 
+    input_overflows = 0  # a file never drops audio
+
     def __init__(self, path: Path, pace: float = 1.0) -> None:
         audio = load_audio(path)
         self.samples = np.clip(np.round(audio.samples * 32768), -32768, 32767).astype(np.int16)
@@ -305,6 +315,9 @@ class Recording:
     """One answer being recorded: a writer thread from the source's queue to the WAV.
 
     `on_block(samples_int16)` and `on_level(Level)` run on the writer thread; keep them quick.
+    `mute_for(seconds)` writes silence in place of what the microphone hears for that long (the
+    question replayed through the speaker), so the answer's timing stays true and its transcript
+    holds only the candidate.
     """
 
     def __init__(
@@ -317,9 +330,15 @@ class Recording:
         on_block: Callable[[np.ndarray], None] | None = None,
         on_level: Callable[[Level], None] | None = None,
     ) -> None:
+        if not 0 < max_answer_s <= MAX_ANSWER_LIMIT_S:  # also refuses nan
+            raise UserError(
+                f"max_answer_s must be more than 0 and at most {MAX_ANSWER_LIMIT_S:g} seconds, "
+                f"not {max_answer_s:g}"
+            )
         self.source = source
         self.path = path
         self.max_frames = int(max_answer_s * source.sample_rate)
+        self._muted_until_frame = 0
         self.auto_stop_silence_s = auto_stop_silence_s
         self._on_block = on_block
         self._on_level = on_level
@@ -330,14 +349,26 @@ class Recording:
         self._meter = _LevelMeter()
         self._thread = threading.Thread(target=self._run, name="recording-writer", daemon=True)
 
-    def start(self) -> None:
-        """Open the source and start writing; a source that cannot open leaves an empty WAV."""
+    def start(self, on_started: Callable[[], None] | None = None) -> None:
+        """Open the source, call `on_started` once it delivers, then write. If the source cannot
+        open or `on_started` fails, the source is closed and the WAV removed: nothing is left."""
         try:
             self.source.start(self._queue)
-        except UserError:
+            try:
+                if on_started is not None:
+                    on_started()
+            except Exception:
+                self.source.stop()
+                raise
+        except Exception:
             self._writer.close()
+            self.path.unlink(missing_ok=True)
             raise
         self._thread.start()
+
+    def mute_for(self, seconds: float) -> None:
+        """Write silence for the next `seconds` of captured audio (any thread)."""
+        self._muted_until_frame = self._writer.frames + int(seconds * self.source.sample_rate)
 
     def stop(self) -> None:
         """Ask to stop (any thread); what is already captured is still written."""
@@ -367,7 +398,12 @@ class Recording:
             except OSError as exc:
                 reason, error = StopReason.FAILED, error or _write_error(exc, self.path)
             self._result = RecordingResult(
-                self.path, self.source.sample_rate, self._writer.frames, reason, error
+                self.path,
+                self.source.sample_rate,
+                self._writer.frames,
+                reason,
+                error,
+                self.source.input_overflows,
             )
 
     def _write_until_stopped(self) -> tuple[StopReason, str | None]:
@@ -390,11 +426,11 @@ class Recording:
             if isinstance(item, SourceFailed):
                 return StopReason.FAILED, item.message
             if item is not None:
-                block = item[: self.max_frames - self._writer.frames]
-                self._take(block)
+                block, muted = self._take(item[: self.max_frames - self._writer.frames])
                 loud = _LevelMeter.block_dbfs(block) > SILENCE_DBFS
                 heard_speech = heard_speech or loud
-                silent_frames = 0 if loud else silent_frames + len(block)
+                # The candidate listening to the question again has not finished answering.
+                silent_frames = 0 if loud or muted else silent_frames + len(block)
                 if self._writer.frames >= self.max_frames:
                     return StopReason.MAX_LENGTH, None
                 if (
@@ -410,11 +446,17 @@ class Recording:
                 self._emit_level()
                 last_level = now
 
-    def _take(self, block: np.ndarray) -> None:
+    def _take(self, block: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Write a block (silenced where muted); the block as written, and whether it was muted."""
+        muted_frames = self._muted_until_frame - self._writer.frames
+        if muted_frames > 0:
+            block = block.copy()
+            block[:muted_frames] = 0
         self._writer.append(block)
         self._meter.add(block)
         if self._on_block is not None:
             self._on_block(block)
+        return block, muted_frames > 0
 
     def _drain(self) -> None:
         """Write what the source captured before it was stopped."""

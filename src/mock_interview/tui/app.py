@@ -32,6 +32,7 @@ from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
 
 if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
+    from mock_interview.live import RecorderLock
     from mock_interview.transcription import Transcriber
 
 NO_MICROPHONE_HINT = "press d to practise with a sample answer"
@@ -115,7 +116,7 @@ class PracticeApp(App[None]):
         self.status.model_line = f"Speech model: {message.description} ready"
         self._show_status()
         cut_off = len(self.store.unfinished_recordings())
-        if cut_off:
+        if cut_off and self._no_one_records():
             self.notify(
                 f"{cut_off} answer{'s were' if cut_off > 1 else ' was'} cut off last time and "
                 f"kept. Press ctrl+p and choose “{RECOVER_COMMAND}” to analyse "
@@ -129,20 +130,48 @@ class PracticeApp(App[None]):
         interviewing = any(w.group == "engine" and w.is_running for w in self.workers)
         return not interviewing and bool(self.store.unfinished_recordings())
 
+    def _no_one_records(self) -> bool:
+        """No recorder holds this data folder: its unfinished answers were really cut off."""
+        from mock_interview.live import RecorderLock
+
+        try:
+            RecorderLock(self.store).acquire().release()
+        except UserError:
+            return False
+        return True
+
+    def take_recorder_lock(self) -> RecorderLock | None:
+        """The data folder's recorder lock, or None (and a notice) when another recorder has it."""
+        from mock_interview.live import RecorderLock
+
+        try:
+            return RecorderLock(self.store).acquire()
+        except UserError as error:
+            self.notify(str(error), title="Already recording", severity="warning", timeout=10)
+            return None
+
     @work(thread=True, group="recover", exclusive=True)
     def recover_answers(self) -> None:
         """Repair and analyse every answer a crash cut off, saying what became of each."""
-        from mock_interview.live import recover_answer, unfinished_answers
+        from mock_interview.live import recover_unfinished
 
         transcriber = self.transcriber.result()
-        for row in unfinished_answers(self.store):
-            result = recover_answer(self.store, row, self.questions, self.settings, transcriber)
-            if result.problem:
-                self.call_from_thread(self.notify, result.problem, severity="error", timeout=15)
-            else:
-                self.call_from_thread(
-                    self.notify, f"Answer {row.id} ({row.question_id}) analysed: see History."
-                )
+        lock = self.call_from_thread(self.take_recorder_lock)
+        if lock is None:
+            return
+        with lock:
+            for result in recover_unfinished(
+                lock, self.store, self.questions, self.settings, transcriber
+            ):
+                row = result.row
+                if result.problem:
+                    self.call_from_thread(
+                        self.notify, result.problem, severity="error", timeout=15
+                    )
+                else:
+                    self.call_from_thread(
+                        self.notify, f"Answer {row.id} ({row.question_id}) analysed: see History."
+                    )
         self.call_from_thread(self._refresh_home)
 
     def _refresh_home(self) -> None:
@@ -184,7 +213,9 @@ class PracticeApp(App[None]):
                 f"{self.status.microphone_line}.", title="No microphone", severity="warning"
             )
             return
-        self.push_screen(InterviewScreen(question_ids, demo))
+        lock = self.take_recorder_lock()  # held until the interview's session ends
+        if lock is not None:
+            self.push_screen(InterviewScreen(question_ids, demo, lock))
 
     def open_history(self) -> None:
         self.push_screen(HistoryScreen())

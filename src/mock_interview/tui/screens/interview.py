@@ -38,10 +38,11 @@ class InterviewScreen(Screen[None]):
         Binding("escape", "abandon", "Abandon", id="abandon"),
     ]
 
-    def __init__(self, question_ids: list[str], demo: bool) -> None:
+    def __init__(self, question_ids: list[str], demo: bool, lock: live.RecorderLock) -> None:
         super().__init__()
         self.question_ids = question_ids
         self.demo = demo
+        self.recorder_lock = lock  # the data folder's recorder lock, released when the session ends
         self.engine: Engine | None = None
         self.phase = ASKING
         self.session_id: int | None = None
@@ -100,6 +101,8 @@ class InterviewScreen(Screen[None]):
             report(live.EngineFailed(str(error)))
         except Exception as error:  # a bug must still end in a notice, never a traceback
             report(live.EngineFailed(f"unexpected error: {type(error).__name__}: {error}"))
+        finally:
+            self.recorder_lock.release()
 
     # -- the engine's events -----------------------------------------------------------------
 
