@@ -36,6 +36,7 @@ MAX_SAMPLE_RATE = 1_000_000
 MAX_WORDS_PER_MINUTE = 1_000_000.0  # a word in a millisecond of speech, as stamped
 MAX_FILLERS_PER_MINUTE = 1_000_000.0
 MAX_SCORE = 100
+MAX_OVERFLOWS = 10**9  # sound-card blocks dropped in one recording
 
 VERDICTS: tuple[Verdict, ...] = ("short", "on_target", "long")
 FILLER_SOURCES: tuple[FillerSource, ...] = ("transcript", "audio")
@@ -285,7 +286,7 @@ class AnswerAnalysis:
             transcript=_transcript(report["transcript"], "transcript"),
             fillers=_fillers(report["fillers"], "fillers"),
             rubric=_rubric(report["rubric"], "rubric") if "rubric" in report else None,
-            input_overflows=_count(report["input_overflows"], "input_overflows", 10**12)
+            input_overflows=_count(report["input_overflows"], "input_overflows", MAX_OVERFLOWS)
             if "input_overflows" in report
             else None,
             recording_error=_text(report["recording_error"], "recording_error", MAX_NOTE_CHARS)
