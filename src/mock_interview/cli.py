@@ -1,18 +1,23 @@
 """The `mock-interview` command: the TUI with no arguments, headless subcommands otherwise.
 
 Every failure the user can fix is a UserError: one line on stderr, exit status 2, no traceback.
+Anything else is a bug: one line naming a crash log that holds the traceback, exit status 1.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from mock_interview.config import find_question, load_questions, load_settings
 from mock_interview.errors import UserError
+from mock_interview.paths import make_private_file, state_dir
 from mock_interview.review_commands import add_review_commands
 from mock_interview.rubric.command import add_rubric_arguments, run_rubric_command
 
@@ -21,13 +26,13 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _analyze(args: argparse.Namespace) -> int:
     from mock_interview.analysis.report import analyze_file
-    from mock_interview.audio.io import load_audio
+    from mock_interview.audio.io import check_audio
     from mock_interview.render import render_markdown, render_text
     from mock_interview.transcription import Transcriber
 
     settings = load_settings()
     question = find_question(load_questions(), args.question) if args.question else None
-    load_audio(args.audio)  # reject a bad file before paying for the model load
+    check_audio(args.audio)  # reject a bad file before paying for the model load
     transcriber = Transcriber(settings.transcription, args.model)
     report = analyze_file(args.audio, question, settings, transcriber)
     if args.format == "json":
@@ -115,3 +120,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mock-interview: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        print(f"mock-interview: {_crash_line(exc)}", file=sys.stderr)
+        return 1
+
+
+def _crash_line(exc: Exception) -> str:
+    """The last line of defence: a bug is one line naming a crash log that holds the traceback."""
+    summary = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+    try:
+        log = write_crash_log("".join(traceback.format_exception(exc)))
+    except (OSError, UserError) as error:
+        return f"unexpected error ({summary}); the crash log could not be written ({error})"
+    return f"unexpected error ({summary}); the details are in {log}"
+
+
+def write_crash_log(text: str) -> Path:
+    """A user-only crash-<timestamp>.log in the state folder: a traceback can quote a transcript."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    log = state_dir() / f"crash-{stamp}-{os.getpid()}.log"
+    make_private_file(log)
+    log.write_text(text, encoding="utf-8")
+    return log

@@ -6,10 +6,14 @@ candidate editing a config file should never have to read a traceback.
 
 from __future__ import annotations
 
+import functools
+import math
 import os
+import re
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
@@ -21,34 +25,48 @@ QuestionKind = Literal["achieved", "missed", "general"]
 QUESTION_KINDS: tuple[str, ...] = typing.get_args(QuestionKind)
 
 
-def _positive(value: float) -> str | None:
-    return None if value > 0 else "must be greater than 0"
+MAX_CONFIG_BYTES = 1_000_000
+"""A settings file is a few kilobytes; anything far larger is a mistake, not settings."""
+MAX_ANSWER_S = 4 * 3600.0
+"""Longest answer a setting may ask for (the recorder refuses more)."""
+QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+"""Question ids are slugs: they name recording files."""
+KEY_NAME = re.compile(r"(?:[a-z]+\+)*(?:[A-Za-z0-9_]+|[^\s,])")
+"""A Textual key name ("enter", "ctrl+s", "right_square_bracket", "x") or a single character."""
 
 
-def _not_negative(value: float) -> str | None:
-    return None if value >= 0 else "must be 0 or more"
+def _bounds(minimum: float, maximum: float, *, above: bool = False) -> dict[str, Any]:
+    """Setting metadata: a finite value from `minimum` (excluded when `above`) to `maximum`."""
+    return {"bounds": (minimum, maximum, above)}
 
 
-def _check(rule: typing.Callable[[Any], str | None]) -> dict[str, Any]:
-    return {"check": rule}
+def _bounds_error(value: float, bounds: tuple[float, float, bool]) -> str | None:
+    minimum, maximum, above = bounds
+    if not math.isfinite(value):
+        return "must be a finite number"
+    low_ok = value > minimum if above else value >= minimum
+    if low_ok and value <= maximum:
+        return None
+    low = f"greater than {minimum:g}" if above else f"at least {minimum:g}"
+    return f"must be {low} and at most {maximum:g}"
 
 
 @dataclass(frozen=True)
 class AnalysisSettings:
-    pause_min_s: float = field(metadata=_check(_positive))
-    long_pause_s: float = field(metadata=_check(_positive))
-    default_target_min_s: float = field(metadata=_check(_positive))
-    default_target_max_s: float = field(metadata=_check(_positive))
-    slow_start_s: float = field(metadata=_check(_positive))
-    filler_rate_max: float = field(metadata=_check(_not_negative))
+    pause_min_s: float = field(metadata=_bounds(0, 60, above=True))
+    long_pause_s: float = field(metadata=_bounds(0, 600, above=True))
+    default_target_min_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
+    default_target_max_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
+    slow_start_s: float = field(metadata=_bounds(0, 600, above=True))
+    filler_rate_max: float = field(metadata=_bounds(0, 200))
 
 
 @dataclass(frozen=True)
 class TranscriptionSettings:
     model: str
     compute_type: str
-    beam_size: int = field(metadata=_check(_positive))
-    cpu_threads: int = field(metadata=_check(_not_negative))
+    beam_size: int = field(metadata=_bounds(1, 20))
+    cpu_threads: int = field(metadata=_bounds(0, 64))
     verbatim_prompt: str
 
 
@@ -65,16 +83,16 @@ class FillerSettings:
 class RecordingSettings:
     input_device: str
     output_device: str
-    sample_rate: int = field(metadata=_check(_positive))
-    max_answer_s: float = field(metadata=_check(_positive))
-    auto_stop_silence_s: float = field(metadata=_check(_not_negative))
+    sample_rate: int = field(metadata=_bounds(8000, 192_000))
+    max_answer_s: float = field(metadata=_bounds(1, MAX_ANSWER_S))
+    auto_stop_silence_s: float = field(metadata=_bounds(0, 600))
 
 
 @dataclass(frozen=True)
 class SpeechSettings:
     enabled: bool
     voice: str
-    rate: int = field(metadata=_check(_positive))
+    rate: int = field(metadata=_bounds(50, 500))
 
 
 @dataclass(frozen=True)
@@ -99,8 +117,8 @@ class Question:
     id: str
     kind: QuestionKind
     text: str
-    target_min_s: float
-    target_max_s: float
+    target_min_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
+    target_max_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
     follow_ups: list[str]
 
 
@@ -130,16 +148,35 @@ def _type_error(value: Any, expected: Any) -> str | None:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's tables, or one line saying why it cannot be read as settings."""
     try:
+        if not path.is_file():  # a folder or a FIFO (which would block the open) holds no settings
+            raise UserError(f"config error: {path}: not a regular file")
         with path.open("rb") as handle:
+            if os.fstat(handle.fileno()).st_size > MAX_CONFIG_BYTES:
+                raise UserError(f"config error: {path}: larger than {MAX_CONFIG_BYTES} bytes")
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"config error: {path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise UserError(f"config error: {path}: not UTF-8 text (byte {exc.start})") from None
+    except RecursionError:
+        raise UserError(f"config error: {path}: not valid TOML (nested too deeply)") from None
     except OSError as exc:
         raise UserError(f"config error: {path}: cannot read ({exc.strerror})") from None
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any], path: Path) -> None:
+def _shown(value: Any) -> str:
+    """A bad value as quoted in the one-line error: repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+Sources = dict[tuple[str, str], Path]
+"""Which file set each (section, key): errors name that file."""
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], path: Path, sources: Sources) -> None:
     """Lay an override file over the defaults; unknown sections and keys are errors, not ignored."""
     for section, values in override.items():
         if section not in base:
@@ -147,74 +184,119 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: Path) -> None:
         if not isinstance(values, dict):
             raise UserError(f"config error: {path}: key '{section}': must be a [section] table")
         for key, value in values.items():
-            if key not in base[section] and section != "keys":
-                raise UserError(f"config error: {path}: key '{section}.{key}': unknown setting")
+            if key not in base[section]:
+                unknown = "unknown key binding" if section == "keys" else "unknown setting"
+                raise UserError(f"config error: {path}: key '{section}.{key}': {unknown}")
             base[section][key] = value
-            _sources[(section, key)] = path
+            sources[(section, key)] = path
 
 
-_sources: dict[tuple[str, str], Path] = {}
-
-
-def _build(section_type: type, section: str, values: dict[str, Any]) -> Any:
-    hints = typing.get_type_hints(section_type)
-    kwargs = {}
-    for spec in fields(section_type):
+def _checked(
+    values: dict[str, Any], record_type: type, prefix: str, file_of: Callable[[str], Path]
+) -> dict[str, Any]:
+    """The fields of `record_type` from `values`, each type- and bounds-checked; an error names
+    the key as `prefix.name` in the file `file_of(name)` that set it."""
+    hints = typing.get_type_hints(record_type)
+    checked = {}
+    for spec in fields(record_type):
+        path, key = file_of(spec.name), f"{prefix}.{spec.name}"
+        if spec.name not in values:
+            raise UserError(f"config error: {path}: key '{key}': missing")
         value = values[spec.name]
-        where = _sources.get((section, spec.name), Path("config/settings.toml"))
         reason = _type_error(value, hints[spec.name])
-        if reason is None and "check" in spec.metadata:
-            reason = spec.metadata["check"](value)
+        if reason is None and "bounds" in spec.metadata:
+            reason = _bounds_error(value, spec.metadata["bounds"])
         if reason is not None:
-            raise UserError(
-                f"config error: {where}: key '{section}.{spec.name}': {reason} (got {value!r})"
-            )
-        kwargs[spec.name] = float(value) if hints[spec.name] is float else value
-    return section_type(**kwargs)
+            raise UserError(f"config error: {path}: key '{key}': {reason} (got {_shown(value)})")
+        checked[spec.name] = float(value) if hints[spec.name] is float else value
+    return checked
 
 
 def override_files() -> list[Path]:
-    """User overrides in the order they apply: the platformdirs file, then MOCK_INTERVIEW_CONFIG."""
-    files = [user_config_file()]
+    """User overrides in the order they apply: the platformdirs file, then MOCK_INTERVIEW_CONFIG.
+
+    The platformdirs file may be absent; anything else at its path (a folder) is an error.
+    """
+    user_file = user_config_file()
+    files = [user_file] if os.path.lexists(user_file) else []
     named = os.environ.get("MOCK_INTERVIEW_CONFIG")
     if named:
         if not Path(named).is_file():
             raise UserError(f"config error: {named}: MOCK_INTERVIEW_CONFIG names no file")
         files.append(Path(named))
-    return [path for path in files if path.is_file()]
+    return files
 
 
 def load_settings(extra: Path | None = None) -> Settings:
     """Shipped defaults, then each override file; `extra` (tests, --config) applies last."""
     shipped = shipped_config_dir() / "settings.toml"
     merged = read_toml(shipped)
-    _sources.clear()
+    sources: Sources = {}
     for path in [*override_files(), *([extra] if extra else [])]:
-        _merge(merged, read_toml(path), path)
+        _merge(merged, read_toml(path), path, sources)
+
+    def source(section: str, key: str) -> Path:
+        return sources.get((section, key), shipped)
+
     hints = typing.get_type_hints(Settings)
     sections: dict[str, Any] = {}
     for spec in fields(Settings):
         section_type = hints[spec.name]
         if isinstance(section_type, types.GenericAlias):
-            sections[spec.name] = _build_keys(merged[spec.name])
+            sections[spec.name] = _build_keys(merged[spec.name], source)
         else:
-            sections[spec.name] = _build(section_type, spec.name, merged[spec.name])
+            values = _checked(
+                merged[spec.name], section_type, spec.name, functools.partial(source, spec.name)
+            )
+            sections[spec.name] = section_type(**values)
     settings = Settings(**sections)
-    analysis = settings.analysis
-    if analysis.default_target_min_s >= analysis.default_target_max_s:
-        where = _sources.get(("analysis", "default_target_max_s"), shipped)
-        raise UserError(
-            f"config error: {where}: key 'analysis.default_target_max_s': "
-            "must be greater than analysis.default_target_min_s"
-        )
+    _check_targets(settings.analysis, sources, shipped)
+    _check_default_questions(
+        settings.practice.default_questions, source("practice", "default_questions")
+    )
     return settings
 
 
-def _build_keys(values: dict[str, Any]) -> dict[str, str]:
-    for key, value in values.items():
-        if not isinstance(value, str) or not value:
-            where = _sources.get(("keys", key), Path("config/settings.toml"))
-            raise UserError(f"config error: {where}: key 'keys.{key}': must be a key name")
+def _check_targets(analysis: AnalysisSettings, sources: Sources, shipped: Path) -> None:
+    """The default target range must be a range; blame the override file that broke it."""
+    if analysis.default_target_min_s < analysis.default_target_max_s:
+        return
+    low, high = ("analysis", "default_target_min_s"), ("analysis", "default_target_max_s")
+    if low in sources and high not in sources:
+        raise UserError(
+            f"config error: {sources[low]}: key 'analysis.default_target_min_s': must be less "
+            f"than analysis.default_target_max_s ({analysis.default_target_max_s:g})"
+        )
+    raise UserError(
+        f"config error: {sources.get(high, shipped)}: key 'analysis.default_target_max_s': must "
+        f"be greater than analysis.default_target_min_s ({analysis.default_target_min_s:g})"
+    )
+
+
+def _check_default_questions(question_ids: list[str], path: Path) -> None:
+    if not question_ids:
+        raise UserError(
+            f"config error: {path}: key 'practice.default_questions': must name a question"
+        )
+    bank = load_questions()
+    for question_id in question_ids:
+        if question_id not in bank:
+            raise UserError(
+                f"config error: {path}: key 'practice.default_questions': unknown question id "
+                f"{_shown(question_id)} (known: {', '.join(bank)})"
+            )
+
+
+def _build_keys(values: dict[str, Any], source: Callable[[str, str], Path]) -> dict[str, str]:
+    """Key bindings by id: each a comma-separated list of Textual key names."""
+    for binding, keys in values.items():
+        if not isinstance(keys, str) or not all(
+            KEY_NAME.fullmatch(key) for key in keys.split(",")
+        ):
+            raise UserError(
+                f"config error: {source('keys', binding)}: key 'keys.{binding}': must be key "
+                f"names separated by commas, such as \"s\" or \"ctrl+s,f2\" (got {_shown(keys)})"
+            )
     return dict(values)
 
 
@@ -224,19 +306,20 @@ def load_questions(path: Path | None = None) -> dict[str, Question]:
     raw = read_toml(path).get("questions")
     if not isinstance(raw, list) or not raw:
         raise UserError(f"config error: {path}: key 'questions': must be a list of [[questions]]")
-    hints = typing.get_type_hints(Question)
+    known = {spec.name for spec in fields(Question)}
     bank: dict[str, Question] = {}
     for index, entry in enumerate(raw):
-        values = {}
-        for spec in fields(Question):
-            key = f"questions[{index}].{spec.name}"
-            if spec.name not in entry:
-                raise UserError(f"config error: {path}: key '{key}': missing")
-            reason = _type_error(entry[spec.name], hints[spec.name])
-            if reason:
-                raise UserError(f"config error: {path}: key '{key}': {reason}")
-            values[spec.name] = entry[spec.name]
-        question = Question(**values)
+        if not isinstance(entry, dict):
+            raise UserError(f"config error: {path}: key 'questions[{index}]': must be a table")
+        unknown = sorted(entry.keys() - known)
+        if unknown:
+            raise UserError(
+                f"config error: {path}: key 'questions[{index}].{unknown[0]}': unknown field"
+            )
+        question = Question(**_checked(entry, Question, f"questions[{index}]", lambda _: path))
+        if not QUESTION_ID.fullmatch(question.id) or question.id in bank:
+            reason = "used twice" if question.id in bank else "must be a slug (a-z, 0-9, -)"
+            raise UserError(f"config error: {path}: key 'questions[{index}].id': {reason}")
         if question.target_min_s >= question.target_max_s:
             raise UserError(
                 f"config error: {path}: key 'questions[{index}].target_max_s': "
