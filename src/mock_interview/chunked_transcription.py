@@ -18,7 +18,7 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,7 +31,7 @@ from mock_interview.analysis.acoustic_fillers import (
 )
 from mock_interview.analysis.fillers import mark_fillers
 from mock_interview.analysis.model import Filler, Span, Word
-from mock_interview.audio.io import ANALYSIS_RATE
+from mock_interview.audio.io import ANALYSIS_RATE, to_float
 from mock_interview.audio.signal import find_speech
 from mock_interview.config import FillerSettings
 from mock_interview.transcription import Transcriber
@@ -60,6 +60,9 @@ _QUIET_ABOVE_FLOOR_DB = 10.0
 # _MIN_SPREAD_DB between quiet and loud frames means there is no pause to find.
 _SILENT_DBFS = -50.0
 _MIN_SPREAD_DB = 12.0
+# A file is read faster than it is analysed: this many cut windows may wait for the worker, so a
+# long file costs a few windows of memory, never the whole answer.
+_FILE_QUEUED_WINDOWS = 2
 
 
 class _ToAnalysisRate:
@@ -76,7 +79,7 @@ class _ToAnalysisRate:
     def __call__(self, block: np.ndarray | None) -> np.ndarray:
         """Convert a block; None flushes what the resampler still holds."""
         if self._resampler is None:
-            return np.zeros(0, np.float32) if block is None else block.astype(np.float32) / 32768
+            return np.zeros(0, np.float32) if block is None else to_float(block)
         import av
 
         frame = None
@@ -86,7 +89,7 @@ class _ToAnalysisRate:
         pieces = [out.to_ndarray().reshape(-1) for out in self._resampler.resample(frame)]
         if not pieces:
             return np.zeros(0, np.float32)
-        return np.concatenate(pieces).astype(np.float32) / 32768
+        return to_float(np.concatenate(pieces))
 
 
 def _frame_levels(samples: np.ndarray) -> np.ndarray:
@@ -277,10 +280,13 @@ class LiveTranscriber:
         source_rate: int = ANALYSIS_RATE,
         on_progress: Callable[[ChunkedTranscript], None] | None = None,
         guess_tail: bool = True,
+        max_queued_windows: int = 0,
     ) -> None:
         """`on_progress(transcript so far)` runs on the worker after each chunk and each guess
         of the tail (so what follows the last cut may still change). Without `guess_tail` the
-        idle worker only waits: a recording read from its file has no pause to use."""
+        idle worker only waits: a recording read from its file has no pause to use. With
+        `max_queued_windows` (files only: a microphone must never wait, and a tail guess would
+        deadlock) `feed` waits while that many windows are queued for the worker."""
         self._transcriber = transcriber
         self._filler_settings = filler_settings
         self._on_progress = on_progress
@@ -293,7 +299,9 @@ class LiveTranscriber:
         self._tail_checked = 0
         self._guess: _TailGuess | None = None
         self._done = EMPTY
-        self._jobs: queue.Queue[tuple[np.ndarray, int, int, bool] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[np.ndarray, int, int, bool] | None] = queue.Queue(
+            max_queued_windows
+        )
         self._failure: BaseException | None = None
         self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
         self._worker.start()
@@ -337,11 +345,15 @@ class LiveTranscriber:
             self._pending, self._pending_size = [], 0
             if pending.size:
                 self._submit(pending, pending.size, last=True)
-        self._jobs.put(None)
-        self._worker.join()
+        self.close()
         if self._failure is not None:
             raise self._failure
         return self._done
+
+    def close(self) -> None:
+        """Let the worker go once the windows already queued are analysed; nothing more is."""
+        self._jobs.put(None)
+        self._worker.join()
 
     def _work(self) -> None:
         while True:
@@ -426,9 +438,17 @@ class LiveTranscriber:
 
 
 def transcribe_in_chunks(
-    samples: np.ndarray, transcriber: Transcriber, filler_settings: FillerSettings
+    blocks: Iterable[np.ndarray], transcriber: Transcriber, filler_settings: FillerSettings
 ) -> ChunkedTranscript:
-    """A whole recording (16 kHz) cut and analysed exactly as the live engine does it."""
-    live = LiveTranscriber(transcriber, filler_settings, guess_tail=False)
-    live.feed_analysis_samples(samples)
+    """A whole recording (16 kHz float blocks in order) cut and analysed exactly as the live
+    engine does it; only a few windows are held at a time, so any length fits in memory."""
+    live = LiveTranscriber(
+        transcriber, filler_settings, guess_tail=False, max_queued_windows=_FILE_QUEUED_WINDOWS
+    )
+    try:
+        for block in blocks:
+            live.feed_analysis_samples(block)
+    except BaseException:
+        live.close()  # the input failed half way: no report, and no worker left behind
+        raise
     return live.finish()

@@ -15,7 +15,7 @@ import numpy as np
 from mock_interview.analysis.fillers import mark_fillers
 from mock_interview.analysis.model import Filler, Span, Word
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
-from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
 from mock_interview.chunked_transcription import ChunkedTranscript, transcribe_in_chunks
 from mock_interview.config import Question, Settings
 from mock_interview.rubric import load_rubric, score_answer
@@ -27,8 +27,10 @@ SCHEMA_VERSION = 1
 def analyze_file(
     path: Path, question: Question | None, settings: Settings, transcriber: Transcriber
 ) -> dict[str, Any]:
-    audio = load_audio(path)
-    return analyze_samples(audio.samples, audio.source_rate, path, question, settings, transcriber)
+    """The report for an audio file, decoded and analysed window by window (bounded memory)."""
+    audio = open_audio(path)
+    transcript = transcribe_in_chunks(map(to_float, audio.blocks()), transcriber, settings.fillers)
+    return report_from_chunks(transcript, audio.source_rate, path, question, settings)
 
 
 def analyze_samples(
@@ -44,7 +46,7 @@ def analyze_samples(
     Transcript fillers move to the sound they name, and fillers whisper dropped are recovered by
     decoding them again alone (`place_fillers`, per chunk).
     """
-    transcript = transcribe_in_chunks(samples, transcriber, settings.fillers)
+    transcript = transcribe_in_chunks([samples], transcriber, settings.fillers)
     return report_from_chunks(transcript, source_rate, path, question, settings)
 
 
