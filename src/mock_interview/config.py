@@ -150,7 +150,7 @@ def _type_error(value: Any, expected: Any) -> str | None:
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file's tables, or one line saying why it cannot be read as settings."""
     try:
-        if not path.is_file():  # a folder or a FIFO (which would block the open) holds no settings
+        if path.exists() and not path.is_file():  # a folder, or a FIFO that would block the open
             raise UserError(f"config error: {path}: not a regular file")
         with path.open("rb") as handle:
             if os.fstat(handle.fileno()).st_size > MAX_CONFIG_BYTES:

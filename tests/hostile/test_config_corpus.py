@@ -139,15 +139,21 @@ def test_the_file_that_set_the_bad_value_is_named(
     assert str(user_file) not in err and "config/settings.toml" not in err
 
 
+@pytest.mark.parametrize("kind", ["folder", "fifo"])
 @pytest.mark.parametrize("where", ["user file", "MOCK_INTERVIEW_CONFIG"])
-def test_a_config_path_that_is_a_folder_is_an_error(
-    where: str, tmp_path: Path, answer_file: Path, capsys, monkeypatch: pytest.MonkeyPatch
+def test_a_config_path_that_is_no_regular_file_is_an_error(
+    kind: str, where: str, tmp_path: Path, answer_file: Path, capsys, monkeypatch
 ) -> None:
-    folder = user_config_file() if where == "user file" else tmp_path / "settings.toml"
-    folder.mkdir(parents=True)
-    monkeypatch.setenv("MOCK_INTERVIEW_CONFIG", str(folder) if where != "user file" else "")
+    """A folder was silently ignored; a FIFO would have blocked the read for ever."""
+    path = user_config_file() if where == "user file" else tmp_path / "settings.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "folder":
+        path.mkdir()
+    else:
+        os.mkfifo(path)
+    monkeypatch.setenv("MOCK_INTERVIEW_CONFIG", str(path) if where != "user file" else "")
     status, out, err = rubric(answer_file, capsys)
-    assert_one_config_error(status, out, err, [str(folder)])
+    assert_one_config_error(status, out, err, [str(path)])
 
 
 @pytest.mark.parametrize(
