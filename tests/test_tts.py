@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import textwrap
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,9 +15,10 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
+from conftest import REPO
 from mock_interview.audio.io import load_audio
 from mock_interview.audio.signal import find_speech
-from mock_interview.audio.tts import render_speech
+from mock_interview.audio.tts import RENDER_ATTEMPTS, render_speech
 from mock_interview.config import Settings
 
 QUESTION = "Tell me about a goal you set for yourself and achieved."
@@ -41,27 +45,84 @@ def test_unknown_voice_gives_a_hint_not_an_error(settings: Settings) -> None:
     assert result.hint is not None and "speech.voice" in result.hint
 
 
-def test_missing_pyttsx3_gives_one_line_saying_how_to_get_speech(tmp_path: Path) -> None:
-    """A pyttsx3 that cannot be imported, as on a machine without it."""
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / "pyttsx3.py").write_text("raise ImportError('No module named pyttsx3')\n")
+def render_with_fake_pyttsx3(tmp_path: Path, module_source: str) -> tuple[str, str, str]:
+    """`render_speech` in a fresh process whose `import pyttsx3` finds `module_source` instead:
+    the path, the hint and the files left in the speech cache."""
+    fake = tmp_path / "fake"
+    fake.mkdir()
+    (fake / "pyttsx3.py").write_text(textwrap.dedent(module_source))
     device = AlsaDevice(tmp_path)
-    pythonpath = os.pathsep.join([str(broken), device.env["PYTHONPATH"]])
+    pythonpath = os.pathsep.join([str(fake), device.env["PYTHONPATH"]])
     run = device.run(
         """
         from mock_interview.audio.tts import render_speech
         from mock_interview.config import load_settings
+        from mock_interview.paths import cache_dir
         result = render_speech("Hello there.", load_settings().speech)
         print(result.path)
         print(result.hint)
+        print(sorted(path.name for path in (cache_dir() / "speech").iterdir()))
         """,
         env={"PYTHONPATH": pythonpath},
     )
     assert run.returncode == 0, run.stderr
-    path, hint = run.stdout.strip().splitlines()
+    path, hint, left = run.stdout.strip().splitlines()
+    return path, hint, left
+
+
+def test_missing_pyttsx3_gives_one_line_saying_how_to_get_speech(tmp_path: Path) -> None:
+    """A pyttsx3 that cannot be imported, as on a machine without it."""
+    path, hint, _ = render_with_fake_pyttsx3(
+        tmp_path, "raise ImportError('No module named pyttsx3')\n"
+    )
     assert path == "None"
     assert "pyttsx3 is not installed" in hint and "espeak-ng" in hint
+
+
+def test_engine_that_writes_only_a_header_is_retried_then_reported(tmp_path: Path) -> None:
+    """An engine that reports success but leaves a WAV without frames (what eSpeak did when
+    pyttsx3 returned early) is tried again, and the user is told the question was not spoken."""
+    tries = tmp_path / "tries"
+    path, hint, left = render_with_fake_pyttsx3(
+        tmp_path,
+        f"""
+        import wave
+
+        class Engine:
+            def setProperty(self, name, value): pass
+            def connect(self, topic, callback): self.finished = callback
+            def save_to_file(self, text, path): self.path = path
+            def runAndWait(self):
+                with open({str(tries)!r}, "a") as tries:
+                    tries.write("try\\n")
+                with wave.open(self.path, "wb") as header_only:
+                    header_only.setnchannels(1)
+                    header_only.setsampwidth(2)
+                    header_only.setframerate(22050)
+                self.finished(name=None, completed=True)
+
+        def init():
+            return Engine()
+        """,
+    )
+    assert path == "None"
+    assert tries.read_text().splitlines() == ["try"] * RENDER_ATTEMPTS
+    assert hint.startswith("Speech failed (the speech engine wrote no audio")
+    assert "shown as text" in hint
+    assert left == "[]"
+
+
+def test_distinct_questions_all_render_while_every_core_is_busy() -> None:
+    """Before the fix about one render in three came back empty under this load."""
+    run = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "tts_stress.py"), "--renders", "10", "--load", "8"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    summary = json.loads(run.stdout)
+    assert summary["failures"] == [] and summary["successes"] == 10, run.stdout
+    assert run.returncode == 0
 
 
 PLAY_SNIPPET = """
