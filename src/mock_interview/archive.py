@@ -1,28 +1,41 @@
 """Export sessions to one zip (recordings, JSON and HTML reports, a manifest) and import it back.
 
-Import is all or nothing: the whole archive is checked (zip CRCs, the manifest, a SHA-256 for
-every file) before anything is written, sessions already present (same uid) are skipped, and a
-failure half-way rolls the database back and removes the files it had copied.
+Import is all or nothing: the whole archive is checked (the manifest against its schema, each
+member's size, zip CRC and SHA-256, each report) before anything is written, sessions already
+present (same uid) are skipped, and a failure half-way rolls the database back and removes the
+files it had copied. Unfinished answers are not exported: they are recovered where they were
+recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
+from mock_interview.analysis.answer_model import ReportFormatError
+from mock_interview.audio.recorder import SAMPLE_BYTES
+from mock_interview.config import load_settings
 from mock_interview.errors import UserError
 from mock_interview.paths import make_private_file, open_user_file
 from mock_interview.reports import load_session_report
 from mock_interview.reports.html import render_session_html
-from mock_interview.storage import STATUS_DONE, Store, StoredSession
+from mock_interview.storage import (
+    QUESTION_ID_PATTERN,
+    STATUS_DONE,
+    Store,
+    StoredSession,
+    checked_report,
+)
 
 ARCHIVE_FORMAT = "mock-interview-export"
 ARCHIVE_VERSION = 1
@@ -111,6 +124,8 @@ def _export_session(
     answers = []
     for answer in session.answers:
         row = answer.row
+        if row.status != STATUS_DONE:
+            continue
         recording = row.recording_path
         answers.append({
             "position": row.position,
@@ -135,26 +150,87 @@ def _export_session(
 
 
 # -- import ---------------------------------------------------------------------------------
+#
+# An archive is untrusted input: every manifest field is checked against the schema, every
+# member is bounded (declared size, then the bytes actually read), members the manifest does not
+# list are refused without being decompressed, and recording paths are built by the store from
+# checked parts only. Nothing is written until all of it has passed.
+
+MAX_JSON_BYTES = 1 << 20
+"""The manifest and each report."""
+MAX_HTML_BYTES = 16 << 20
+MAX_MEMBERS = 50_000
+MAX_CENTRAL_DIRECTORY_BYTES = MAX_MEMBERS * 256
+MAX_TOTAL_BYTES = 64 << 30
+MAX_RATIO = 100
+"""Uncompressed over compressed, for the whole archive: speech barely compresses, bombs do."""
+RATIO_GRACE_BYTES = 64 << 20
+MAX_CAPTURE_RATE = 192_000
+"""The highest rate a sound card records at; recordings are 16-bit mono WAV."""
+WAV_HEADER_SLACK = 64 << 10
+MAX_SESSION_ID = 2**31 - 1
+MAX_ANSWERS = 100
+MAX_POSITION = 10_000
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+IMPORTABLE_STATUSES = (STATUS_DONE,)
+"""Only finished answers: an unfinished one would be offered for recovery forever."""
+_PART = r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
+SAFE_MEMBER = re.compile(rf"^{_PART}(/{_PART}){{0,7}}$")
+"""Relative, plain parts: no `..`, no leading `/`, no backslash, no NUL, no hidden files."""
+SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
+READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA)
 
 
-def import_archive(store: Store, zip_path: Path) -> ImportResult:
-    """Bring an exported archive's sessions into `store`, skipping those already there."""
+class _Refused(ValueError):
+    """Why the archive is refused, as the end of one line."""
+
+
+class _Damaged(_Refused):
+    """A member that is not what was exported (missing, or its bytes changed)."""
+
+
+@dataclass(frozen=True)
+class _ArchivedAnswer:
+    position: int
+    question_id: str
+    report: str
+    recording: str | None
+
+
+@dataclass(frozen=True)
+class _ArchivedSession:
+    uid: str
+    id: int
+    started_at: datetime
+    question_ids: list[str]
+    html: str
+    answers: list[_ArchivedAnswer]
+
+
+def import_archive(store: Store, zip_path: Path, max_answer_s: float | None = None) -> ImportResult:
+    """Bring an exported archive's sessions into `store`, skipping those already there.
+
+    `max_answer_s` (default: the `[recording]` setting) bounds each recording's size.
+    """
     name = zip_path.name
     if not zip_path.is_file():
         raise UserError(f"{zip_path}: no such file")
+    if max_answer_s is None:
+        max_answer_s = load_settings().recording.max_answer_s
+    recording_cap = WAV_HEADER_SLACK + max_answer_s * MAX_CAPTURE_RATE * SAMPLE_BYTES
     try:
+        _check_central_directory(zip_path)
         with zipfile.ZipFile(zip_path) as archive:
-            sessions = _checked_manifest(archive, name)
-            fresh = [s for s in sessions if not store.has_session_uid(s["uid"])]
-            reports = {
-                answer["report"]: _read_report(archive, answer["report"], name)
-                for session in fresh
-                for answer in session["answers"]
-                if answer["report"]
-            }
-            imported = _write_sessions(store, archive, fresh, reports)
+            sessions, files = _checked_archive(archive, zip_path, store, recording_cap)
+            fresh = [s for s in sessions if not store.has_session_uid(s.uid)]
+            imported = _write_sessions(store, archive, fresh, files, recording_cap)
+    except _Damaged as error:
+        raise UserError(f"{name} is damaged: {error}; nothing was imported") from None
+    except _Refused as error:
+        raise UserError(f"{name} is refused: {error}; nothing was imported") from None
     except zipfile.BadZipFile as error:
-        raise UserError(f"{name} is not a valid zip archive ({error})") from error
+        raise UserError(f"{name} is not a valid zip archive or is damaged ({error})") from error
     except (zlib.error, EOFError, NotImplementedError) as error:
         raise UserError(f"{name} is damaged ({error}); nothing was imported") from error
     except OSError as error:
@@ -162,106 +238,332 @@ def import_archive(store: Store, zip_path: Path) -> ImportResult:
     return ImportResult(imported=imported, skipped=len(sessions) - len(fresh))
 
 
-def _checked_manifest(archive: zipfile.ZipFile, name: str) -> list[dict[str, Any]]:
-    """The manifest's sessions, after checking every listed file against its checksum."""
-    damaged = archive.testzip()
-    if damaged is not None:
-        raise UserError(f"{name} is damaged: {damaged} fails its CRC check; nothing was imported")
-    try:
-        manifest = json.loads(archive.read(MANIFEST))
-    except KeyError:
-        raise UserError(f"{name} is not a mock-interview export (no {MANIFEST})") from None
-    except ValueError as error:
-        raise UserError(f"{name}: {MANIFEST} is not valid JSON ({error})") from None
+def _check_central_directory(zip_path: Path) -> None:
+    """Opening a zip reads its whole central directory into memory: bound it before that."""
+    with zip_path.open("rb") as stream:
+        size = stream.seek(0, os.SEEK_END)
+        stream.seek(max(0, size - EOCD_SEARCH_BYTES))
+        tail = stream.read()
+        end = tail.rfind(b"PK\x05\x06")
+        if end < 0 or len(tail) < end + 22:
+            return  # not a zip: ZipFile says so
+        entries, directory_bytes = struct.unpack_from("<HI", tail, end + 10)
+        if end >= 20 and tail[end - 20 : end - 16] == b"PK\x06\x07":
+            stream.seek(struct.unpack_from("<Q", tail, end - 12)[0])
+            record = stream.read(56)
+            if len(record) == 56 and record[:4] == b"PK\x06\x06":
+                entries, directory_bytes = struct.unpack_from("<QQ", record, 32)
+    if entries > MAX_MEMBERS or directory_bytes > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise _Refused(
+            f"its central directory lists {entries} members in {_size(directory_bytes)}"
+            f" (at most {MAX_MEMBERS} members)"
+        )
+
+
+EOCD_SEARCH_BYTES = 22 + 0xFFFF
+"""The end-of-central-directory record and the longest comment a zip can have."""
+
+
+def _checked_archive(
+    archive: zipfile.ZipFile, zip_path: Path, store: Store, recording_cap: float
+) -> tuple[list[_ArchivedSession], dict[str, str]]:
+    """The manifest's sessions and file checksums, once every member has passed its checks."""
+    infos = archive.infolist()
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise _Refused("a member name appears twice")
+    if MANIFEST not in names:
+        raise UserError(f"{zip_path.name} is not a mock-interview export (no {MANIFEST})")
+    manifest_info = archive.getinfo(MANIFEST)
+    _check_member_header(manifest_info, MAX_JSON_BYTES)
+    manifest = _parse_json(_read_member(archive, manifest_info, MAX_JSON_BYTES), MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
-        raise UserError(f"{name} is not a mock-interview export ({MANIFEST} is foreign)")
+        raise UserError(f"{zip_path.name} is not a mock-interview export ({MANIFEST} is foreign)")
     if manifest.get("version") != ARCHIVE_VERSION:
         raise UserError(
-            f"{name} has export version {manifest.get('version')}; this mock-interview reads "
-            f"version {ARCHIVE_VERSION}"
+            f"{zip_path.name} has export version {manifest.get('version')!r}; this mock-interview "
+            f"reads version {ARCHIVE_VERSION}"
         )
-    try:
-        files: dict[str, str] = dict(manifest["files"])
-        sessions: list[dict[str, Any]] = list(manifest["sessions"])
-        for session in sessions:
-            _check_session(session, files)
-    except (KeyError, TypeError, ValueError) as error:
-        raise UserError(f"{name}: {MANIFEST} is malformed ({error!r})") from None
-    present = set(archive.namelist())
-    for member, expected in files.items():
+    files = _files(manifest.get("files"))
+    sessions = _sessions(manifest.get("sessions"))
+    caps = _member_caps(sessions, recording_cap)
+    unused = sorted(set(files) - set(caps))
+    if unused:
+        raise _Refused(f"{MANIFEST} lists {unused[0]}, which no session uses")
+    unlisted = sorted(set(caps) - set(files))
+    if unlisted:
+        raise _Refused(f"{unlisted[0]} is used by a session but not in the file list")
+    present = {info.filename: info for info in infos}
+    for info in infos:
+        if info.filename != MANIFEST and info.filename not in files:
+            raise _Refused(f"member {info.filename!r} is not listed in {MANIFEST}")
+    total = 0
+    for member, cap in caps.items():
         if member not in present:
-            raise UserError(f"{name} is damaged: {member} is missing; nothing was imported")
-        if _sha256_member(archive, member) != expected:
-            raise UserError(
-                f"{name} is damaged: {member} does not match its checksum; nothing was imported"
-            )
+            raise _Damaged(f"{member} is missing")
+        info = present[member]
+        _check_member_header(info, cap)
+        total += info.file_size
+    _check_total(total, zip_path, store)
+    reports = {answer.report for session in sessions for answer in session.answers}
+    for member, cap in caps.items():
+        data = _read_member(archive, present[member], cap, files[member])
+        if member in reports:
+            _checked_report(data, member)
+    return sessions, files
+
+
+def _check_member_header(info: zipfile.ZipInfo, cap: float) -> None:
+    if info.flag_bits & 0x1:
+        raise _Refused(f"{info.filename} is encrypted")
+    if info.compress_type not in READABLE_METHODS:
+        raise _Refused(f"{info.filename} uses an unknown compression method")
+    if info.file_size > cap:
+        raise _Refused(
+            f"{info.filename} declares {_size(info.file_size)}, over its limit of {_size(cap)}"
+            " (a recording may be as long as [recording] max_answer_s)"
+        )
+
+
+def _check_total(total: int, zip_path: Path, store: Store) -> None:
+    if total > MAX_TOTAL_BYTES:
+        raise _Refused(f"it unpacks to {_size(total)}, over {_size(MAX_TOTAL_BYTES)}")
+    if total > RATIO_GRACE_BYTES and total > MAX_RATIO * zip_path.stat().st_size:
+        raise _Refused(
+            f"it unpacks to {_size(total)} from {_size(zip_path.stat().st_size)},"
+            f" more than {MAX_RATIO} times its size (a zip bomb)"
+        )
+    free = shutil.disk_usage(store.db_path.parent).free
+    if total > free:
+        raise _Refused(f"it unpacks to {_size(total)} and the data folder has {_size(free)} free")
+
+
+def _size(count: float) -> str:
+    return f"{count / (1 << 20):.1f} MiB"
+
+
+def _read_member(
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    cap: float,
+    sha256: str | None = None,
+    target: BinaryIO | None = None,
+) -> bytes:
+    """A member's bytes (or, with `target`, copied there): never more than `cap`, whatever its
+    header declares, and checked against `sha256` when given. The zip's CRC is checked too."""
+    digest = hashlib.sha256()
+    kept = bytearray()
+    read = 0
+    with archive.open(info) as stream:
+        while block := stream.read(int(min(CHUNK, cap - read + 1))):
+            read += len(block)
+            if read > cap:
+                raise _Refused(f"{info.filename} unpacks to more than {_size(cap)}")
+            digest.update(block)
+            if target is not None:
+                target.write(block)
+            else:
+                kept += block
+    if sha256 is not None and digest.hexdigest() != sha256:
+        raise _Damaged(f"{info.filename} does not match its checksum")
+    return bytes(kept)
+
+
+def _parse_json(data: bytes, member: str) -> Any:
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise _Refused(f"{member} is nested too deeply") from None
+    except ValueError as error:
+        raise _Refused(f"{member} is not valid JSON ({error})") from None
+
+
+def _checked_report(data: bytes, member: str) -> dict[str, Any]:
+    try:
+        return checked_report(_parse_json(data, member))
+    except ReportFormatError as error:
+        raise _Refused(f"{member} is not an answer report ({error})") from None
+
+
+# -- manifest schema ------------------------------------------------------------------------
+
+
+def _files(value: object) -> dict[str, str]:
+    if not isinstance(value, dict) or len(value) > MAX_MEMBERS:
+        raise _Refused(f"{MANIFEST}: files is not a list of at most {MAX_MEMBERS} members")
+    for member, sha256 in value.items():
+        _member_name(member, "files")
+        if not isinstance(sha256, str) or not SHA256_PATTERN.match(sha256):
+            raise _Refused(f"{MANIFEST}: files[{member!r}] is not a SHA-256")
+    return value
+
+
+def _sessions(value: object) -> list[_ArchivedSession]:
+    if not isinstance(value, list) or len(value) > MAX_MEMBERS:
+        raise _Refused(f"{MANIFEST}: sessions is not a list of at most {MAX_MEMBERS}")
+    sessions = [_session(item, f"sessions[{index}]") for index, item in enumerate(value)]
+    if len({s.uid for s in sessions}) != len(sessions):
+        raise _Refused(f"{MANIFEST}: a session uid appears twice")
     return sessions
 
 
-def _check_session(session: dict[str, Any], files: dict[str, str]) -> None:
-    if not UID_PATTERN.match(session["uid"]):
-        raise ValueError(f"bad session uid {session['uid']!r}")
-    datetime.fromisoformat(session["started_at"])
-    if not all(isinstance(q, str) for q in session["question_ids"]):
-        raise ValueError("question ids must be strings")
-    for answer in session["answers"]:
-        int(answer["position"])
-        str(answer["question_id"])
-        for key in ("report", "recording"):
-            member = answer[key]
-            if member is not None and member not in files:
-                raise ValueError(f"{member!r} is not listed in files")
-            if member is not None and ".." in PurePosixPath(member).parts:
-                raise ValueError(f"unsafe path {member!r}")
+def _session(value: object, where: str) -> _ArchivedSession:
+    fields = _fields(value, where, ("uid", "id", "started_at", "question_ids", "html", "answers"))
+    uid = fields["uid"]
+    if not isinstance(uid, str) or not UID_PATTERN.match(uid):
+        raise _Refused(f"{MANIFEST}: {where}.uid is not 32 hex digits")
+    answers_value = fields["answers"]
+    if not isinstance(answers_value, list) or len(answers_value) > MAX_ANSWERS:
+        raise _Refused(f"{MANIFEST}: {where}.answers is not a list of at most {MAX_ANSWERS}")
+    answers = [
+        _answer(item, f"{where}.answers[{index}]") for index, item in enumerate(answers_value)
+    ]
+    if len({a.position for a in answers}) != len(answers):
+        raise _Refused(f"{MANIFEST}: {where} has two answers at one position")
+    question_ids = fields["question_ids"]
+    if not isinstance(question_ids, list) or not 0 < len(question_ids) <= MAX_ANSWERS:
+        raise _Refused(f"{MANIFEST}: {where}.question_ids is not a list of 1 to {MAX_ANSWERS}")
+    return _ArchivedSession(
+        uid=uid,
+        id=_integer(fields["id"], f"{where}.id", 1, MAX_SESSION_ID),
+        started_at=_moment(fields["started_at"], f"{where}.started_at"),
+        question_ids=[_question_id(q, f"{where}.question_ids") for q in question_ids],
+        html=_member_name(fields["html"], f"{where}.html"),
+        answers=answers,
+    )
 
 
-def _read_report(archive: zipfile.ZipFile, member: str, name: str) -> dict[str, Any]:
+def _answer(value: object, where: str) -> _ArchivedAnswer:
+    fields = _fields(value, where, ("position", "question_id", "status", "report", "recording"))
+    if fields["status"] not in IMPORTABLE_STATUSES:
+        raise _Refused(
+            f"{MANIFEST}: {where}.status is {_shown(fields['status'])}, not a finished answer"
+        )
+    return _ArchivedAnswer(
+        position=_integer(fields["position"], f"{where}.position", 1, MAX_POSITION),
+        question_id=_question_id(fields["question_id"], f"{where}.question_id"),
+        report=_member_name(fields["report"], f"{where}.report"),
+        recording=None
+        if fields["recording"] is None
+        else _member_name(fields["recording"], f"{where}.recording"),
+    )
+
+
+def _fields(value: object, where: str, keys: tuple[str, ...]) -> dict[str, object]:
+    if not isinstance(value, dict):
+        raise _Refused(f"{MANIFEST}: {where} is not an object")
+    for key in keys:
+        if key not in value:
+            raise _Refused(f"{MANIFEST}: {where}.{key} is missing")
+    return value
+
+
+def _integer(value: object, where: str, low: int, high: int) -> int:
+    if type(value) is not int or not low <= value <= high:
+        raise _Refused(f"{MANIFEST}: {where} is {_shown(value)}, not a whole number {low}-{high}")
+    return value
+
+
+def _moment(value: object, where: str) -> datetime:
     try:
-        report = json.loads(archive.read(member))
-    except ValueError as error:
-        raise UserError(f"{name}: {member} is not valid JSON ({error})") from None
-    if not isinstance(report, dict) or "timing" not in report:
-        raise UserError(f"{name}: {member} is not an answer report")
-    return report
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or not EARLIEST <= moment < LATEST:
+        raise _Refused(
+            f"{MANIFEST}: {where} is {_shown(value)}, not a date and time with a time zone "
+            f"between {EARLIEST.year} and {LATEST.year}"
+        )
+    return moment
+
+
+def _question_id(value: object, where: str) -> str:
+    if not isinstance(value, str) or not QUESTION_ID_PATTERN.match(value):
+        raise _Refused(f"{MANIFEST}: {where} is {_shown(value)}, not a question id")
+    return value
+
+
+def _member_name(value: object, where: str) -> str:
+    """A relative name of plain parts: no `..`, no absolute path, no backslash, no NUL."""
+    if not isinstance(value, str) or not SAFE_MEMBER.match(value):
+        raise _Refused(f"{MANIFEST}: {where} is {_shown(value)}, not a safe member name")
+    return value
+
+
+def _shown(value: object) -> str:
+    """A value for an error line: short, one line."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _member_caps(sessions: list[_ArchivedSession], recording_cap: float) -> dict[str, float]:
+    """Every member the sessions use, with the most bytes it may unpack to; each used once."""
+    caps: dict[str, float] = {}
+
+    def use(member: str, cap: float) -> None:
+        if member in caps:
+            raise _Refused(f"{MANIFEST}: {member} is used twice")
+        caps[member] = cap
+
+    for session in sessions:
+        use(session.html, MAX_HTML_BYTES)
+        for answer in session.answers:
+            if not answer.report.endswith(".json"):
+                raise _Refused(f"{MANIFEST}: report {answer.report} is not a .json file")
+            use(answer.report, MAX_JSON_BYTES)
+            if answer.recording is not None:
+                if answer.recording.endswith(".json"):
+                    raise _Refused(f"{MANIFEST}: recording {answer.recording} is a .json file")
+                use(answer.recording, recording_cap)
+    return caps
+
+
+# -- writing --------------------------------------------------------------------------------
 
 
 def _write_sessions(
     store: Store,
     archive: zipfile.ZipFile,
-    sessions: list[dict[str, Any]],
-    reports: dict[str, dict[str, Any]],
+    sessions: list[_ArchivedSession],
+    files: dict[str, str],
+    recording_cap: float,
 ) -> list[int]:
+    """Copy recordings (bounded, checksummed again) and insert rows; all or nothing."""
     copied: list[Path] = []
     created: list[int] = []
     try:
         with store.atomic():
-            for session in sorted(sessions, key=lambda s: s["started_at"]):
+            for session in sorted(sessions, key=lambda s: s.started_at):
                 session_id = store.create_session(
-                    session["question_ids"],
-                    started_at=datetime.fromisoformat(session["started_at"]),
-                    uid=session["uid"],
-                    preferred_id=session.get("id"),
+                    session.question_ids,
+                    started_at=session.started_at,
+                    uid=session.uid,
+                    preferred_id=session.id,
                 )
                 created.append(session_id)
-                for answer in sorted(session["answers"], key=lambda a: a["position"]):
+                for answer in sorted(session.answers, key=lambda a: a.position):
                     recording = None
-                    if answer["recording"]:
-                        suffix = PurePosixPath(answer["recording"]).suffix
+                    if answer.recording is not None:
+                        suffix = PurePosixPath(answer.recording).suffix
                         recording = store.new_recording_path(
-                            session_id, answer["question_id"], suffix
+                            session_id, answer.question_id, suffix
                         )
                         make_private_file(recording)
                         copied.append(recording)
-                        with archive.open(answer["recording"]) as source, recording.open(
-                            "wb"
-                        ) as target:
-                            shutil.copyfileobj(source, target, CHUNK)
-                    if answer["report"] and answer.get("status", STATUS_DONE) == STATUS_DONE:
-                        store.add_answer(
-                            session_id, answer["question_id"], recording, reports[answer["report"]]
-                        )
-                    elif recording is not None:
-                        store.mark_recording_started(session_id, answer["question_id"], recording)
+                        with recording.open("wb") as target:
+                            _read_member(
+                                archive,
+                                archive.getinfo(answer.recording),
+                                recording_cap,
+                                files[answer.recording],
+                                target,
+                            )
+                    member = archive.getinfo(answer.report)
+                    report = _checked_report(
+                        _read_member(archive, member, MAX_JSON_BYTES, files[answer.report]),
+                        answer.report,
+                    )
+                    store.add_answer(session_id, answer.question_id, recording, report)
     except BaseException:
         for path in copied:
             path.unlink(missing_ok=True)

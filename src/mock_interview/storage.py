@@ -9,16 +9,20 @@ database is brought up to date when it is opened and a newer one is refused rath
 from __future__ import annotations
 
 import json
+import math
+import re
 import sqlite3
+import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
+from mock_interview.analysis.answer_model import AnswerAnalysis
 from mock_interview.errors import UserError
 from mock_interview.paths import make_private_dir, make_private_file
 
@@ -27,6 +31,10 @@ RECORDINGS_DIR_NAME = "recordings"
 
 STATUS_RECORDING = "recording"
 STATUS_DONE = "done"
+
+QUESTION_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+"""Question ids are slugs: they name recording files, so nothing else may reach a path."""
+RECORDING_SUFFIX_PATTERN = re.compile(r"^\.[a-z0-9]{1,5}$")
 
 MIGRATIONS: tuple[str, ...] = (
     # 0 -> 1: sessions and their answers, each answer's report stored whole.
@@ -159,6 +167,7 @@ class Store:
             raise UserError(f"cannot open the session database {self.db_path}: {error}") from error
         self._lock = threading.RLock()
         self._depth = 0
+        self._warned: set[str] = set()
         try:
             self._migrate()
         except UserError:
@@ -252,12 +261,27 @@ class Store:
         if folder.is_dir() and not any(folder.iterdir()):
             folder.rmdir()
 
+    def _inside_data_folder(self, path: Path) -> Path:
+        """`path` itself, once it is known to resolve (symlinks followed) inside the data folder."""
+        data_folder = self.db_path.parent.resolve()
+        if not path.resolve().is_relative_to(data_folder):
+            raise UserError(f"{path} lies outside the data folder {data_folder}; nothing written")
+        return path
+
     def new_recording_path(self, session_id: int, question_id: str, suffix: str = ".wav") -> Path:
-        """A fresh file name for an answer's recording, in a user-only folder per session."""
-        folder = self.session_recordings_dir(session_id)
+        """A fresh file name for an answer's recording, in a user-only folder per session.
+
+        Only a slug question id and a plain suffix make the name, and the result must lie inside
+        the data folder: a hostile id (an imported `../../site-packages/evil`) can never escape.
+        """
+        if not isinstance(question_id, str) or not QUESTION_ID_PATTERN.match(question_id):
+            raise UserError(f"{question_id!r} is not a question id (lowercase letters, digits, -)")
+        if not RECORDING_SUFFIX_PATTERN.match(suffix):
+            raise UserError(f"{suffix!r} is not a recording file suffix")
+        folder = self._inside_data_folder(self.session_recordings_dir(session_id))
         make_private_dir(folder, data_folder=self.db_path.parent)
         for attempt in range(1, 10_000):
-            candidate = folder / f"{question_id}-{attempt}{suffix}"
+            candidate = self._inside_data_folder(folder / f"{question_id}-{attempt}{suffix}")
             if not candidate.exists():
                 return candidate
         raise UserError(f"too many recordings for {question_id} in {folder}")
@@ -383,6 +407,46 @@ class Store:
 
     # -- reading -----------------------------------------------------------------------------
 
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock; a database SQLite cannot read becomes one line."""
+        with self._lock:
+            try:
+                yield self._conn
+            except sqlite3.DatabaseError as error:
+                code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+                if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                    raise UserError(
+                        f"the session database {self.db_path} is damaged ({error}); your"
+                        f" recordings are safe in {self.recordings_dir}. To recover, move the"
+                        " database aside and `mock-interview import` an export, or run"
+                        f" `sqlite3 {self.db_path} .recover | sqlite3 recovered.db`"
+                        " (README, Where your data lives)"
+                    ) from error
+                if isinstance(error, sqlite3.OperationalError):
+                    raise UserError(
+                        f"cannot read the session database {self.db_path}: {error}"
+                    ) from error
+                raise
+
+    def _valid_rows(self, rows: list[Any], convert: Callable[[Any], _Row], what: str) -> list[_Row]:
+        """Each row converted; one holding what this program never writes (a damaged or forged
+        value) is skipped with a one-line warning, so it cannot stop history, a report or the TUI.
+        """
+        valid = []
+        for row in rows:
+            try:
+                valid.append(convert(row))
+            except DAMAGED_VALUE as error:
+                key = f"{what} {row[0]}"
+                if key not in self._warned:
+                    self._warned.add(key)
+                    print(
+                        f"mock-interview: warning: skipped {key} of {self.db_path}: {error}",
+                        file=sys.stderr,
+                    )
+        return valid
+
     def sessions(
         self,
         question_id: str | None = None,
@@ -401,18 +465,9 @@ class Store:
         )
         if limit is not None:
             query += f" LIMIT {int(limit)}"
-        with self._lock:
-            rows = self._conn.execute(query, params).fetchall()
-        return [
-            SessionRow(
-                id=row[0],
-                uid=row[1],
-                started_at=datetime.fromisoformat(row[2]),
-                question_ids=json.loads(row[3]),
-                answer_count=row[4],
-            )
-            for row in rows
-        ]
+        with self._reading() as conn:
+            rows = conn.execute(query, params).fetchall()
+        return self._valid_rows(rows, _session_row, "session")
 
     def answers(
         self,
@@ -436,51 +491,59 @@ class Store:
             f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN sessions s ON s.id = a.session_id"
             f" {self._where(where)} ORDER BY s.started_at DESC, s.id DESC, a.position"
         )
-        with self._lock:
-            return [self._answer_row(row) for row in self._conn.execute(query, params)]
+        with self._reading() as conn:
+            rows = conn.execute(query, params).fetchall()
+        return self._valid_rows(rows, self._answer_row, "answer")
 
     def unfinished_recordings(self) -> list[AnswerRow]:
         """Answers whose recording started but was never analysed (a crash or a kill)."""
-        with self._lock:
-            rows = self._conn.execute(
+        with self._reading() as conn:
+            rows = conn.execute(
                 f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN sessions s ON s.id = a.session_id"
                 " WHERE a.status = ? ORDER BY a.id",
                 (STATUS_RECORDING,),
             ).fetchall()
-        return [self._answer_row(row) for row in rows]
+        return self._valid_rows(rows, self._answer_row, "answer")
 
     def answer(self, answer_id: int) -> StoredAnswer:
-        with self._lock:
-            row = self._conn.execute(
+        with self._reading() as conn:
+            row = conn.execute(
                 f"SELECT {_ANSWER_COLUMNS}, a.report_json FROM answers a"
                 " JOIN sessions s ON s.id = a.session_id WHERE a.id = ?",
                 (answer_id,),
             ).fetchone()
         if row is None:
             raise UserError(f"no answer {answer_id}")
-        return self._stored_answer(row)
+        try:
+            return self._stored_answer(row)
+        except DAMAGED_VALUE as error:
+            raise UserError(f"answer {answer_id} in {self.db_path} is damaged: {error}") from None
 
     def session(self, session_id: int) -> StoredSession:
-        """One session with every answer and its full report."""
-        with self._lock:
-            head = self._conn.execute(
-                "SELECT id, uid, started_at, question_ids FROM sessions WHERE id = ?",
+        """One session with every readable answer and its full report."""
+        with self._reading() as conn:
+            head = conn.execute(
+                "SELECT id, uid, started_at, question_ids, 0 FROM sessions WHERE id = ?",
                 (session_id,),
             ).fetchone()
-            if head is None:
-                raise UserError(f"no session {session_id} (see `mock-interview history`)")
-            rows = self._conn.execute(
+            rows = conn.execute(
                 f"SELECT {_ANSWER_COLUMNS}, a.report_json FROM answers a"
                 " JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?"
                 " ORDER BY a.position",
                 (session_id,),
             ).fetchall()
+        if head is None:
+            raise UserError(f"no session {session_id} (see `mock-interview history`)")
+        try:
+            found = _session_row(head)
+        except DAMAGED_VALUE as error:
+            raise UserError(f"session {session_id} in {self.db_path} is damaged: {error}") from None
         return StoredSession(
-            id=head[0],
-            uid=head[1],
-            started_at=datetime.fromisoformat(head[2]),
-            question_ids=json.loads(head[3]),
-            answers=[self._stored_answer(row) for row in rows],
+            id=found.id,
+            uid=found.uid,
+            started_at=found.started_at,
+            question_ids=found.question_ids,
+            answers=self._valid_rows(rows, self._stored_answer, "answer"),
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -496,30 +559,82 @@ class Store:
         return f"WHERE {' AND '.join(conditions)}" if conditions else ""
 
     def _answer_row(self, row: tuple[Any, ...]) -> AnswerRow:
+        """An answers row as stored; ValueError or TypeError for a value no writer here makes."""
         return AnswerRow(
-            id=row[0],
-            session_id=row[1],
-            position=row[2],
-            question_id=row[3],
-            recording_path=self._resolved_path(row[4]),
-            status=row[5],
-            created_at=datetime.fromisoformat(row[6]),
-            session_started_at=datetime.fromisoformat(row[7]),
-            answer_length_s=row[8],
-            response_latency_s=row[9],
-            words_per_minute=row[10],
-            fillers_per_minute=row[11],
-            filler_count=row[12],
-            long_pause_count=row[13],
-            score=row[14],
+            id=_whole("id", row[0]),
+            session_id=_whole("session_id", row[1]),
+            position=_whole("position", row[2]),
+            question_id=_text("question_id", row[3]),
+            recording_path=self._resolved_path(None if row[4] is None else _text("path", row[4])),
+            status=_text("status", row[5]),
+            created_at=_moment("created_at", row[6]),
+            session_started_at=_moment("started_at", row[7]),
+            answer_length_s=_number("answer_length_s", row[8]),
+            response_latency_s=_number("response_latency_s", row[9]),
+            words_per_minute=_number("words_per_minute", row[10]),
+            fillers_per_minute=_number("fillers_per_minute", row[11]),
+            filler_count=_count("filler_count", row[12]),
+            long_pause_count=_count("long_pause_count", row[13]),
+            score=_count("score", row[14]),
         )
 
     def _stored_answer(self, row: tuple[Any, ...]) -> StoredAnswer:
         report_text = row[-1]
         return StoredAnswer(
             row=self._answer_row(row[:-1]),
-            report=None if report_text is None else json.loads(report_text),
+            report=None if report_text is None else checked_report(json.loads(report_text)),
         )
+
+def checked_report(data: Any) -> dict[str, Any]:
+    """`data` itself once it is a report every view can render; `ReportFormatError` otherwise."""
+    AnswerAnalysis.from_json(data)
+    return dict(data)
+
+
+_Row = TypeVar("_Row")
+DAMAGED_VALUE = (TypeError, ValueError, OverflowError)
+"""What converting a row raises when it holds a value this program never writes."""
+
+
+def _session_row(row: tuple[Any, ...]) -> SessionRow:
+    question_ids = json.loads(_text("question_ids", row[3]))
+    if not isinstance(question_ids, list) or not all(isinstance(q, str) for q in question_ids):
+        raise ValueError(f"question_ids {row[3]!r} is not a list of question ids")
+    return SessionRow(
+        id=_whole("id", row[0]),
+        uid=_text("uid", row[1]),
+        started_at=_moment("started_at", row[2]),
+        question_ids=question_ids,
+        answer_count=_whole("answer count", row[4]),
+    )
+
+
+def _text(column: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{column} {value!r} is not text")
+    return value
+
+
+def _whole(column: str, value: Any) -> int:
+    if not isinstance(value, int):
+        raise ValueError(f"{column} {value!r} is not a whole number")
+    return value
+
+
+def _count(column: str, value: Any) -> int | None:
+    return None if value is None else _whole(column, value)
+
+
+def _number(column: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{column} {value!r} is not a number")
+    return value
+
+
+def _moment(column: str, value: Any) -> datetime:
+    return datetime.fromisoformat(_text(column, value))
 
 
 def _require_session(conn: sqlite3.Connection, session_id: int) -> None:
