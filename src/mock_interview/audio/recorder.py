@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from mock_interview.audio.devices import Device, find_device, import_sounddevice
-from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.audio.io import ANALYSIS_RATE, open_audio
 from mock_interview.errors import UserError
 from mock_interview.paths import make_private_dir, make_private_file
 
@@ -281,8 +281,8 @@ class FileSource:
     input_overflows = 0  # a file never drops audio
 
     def __init__(self, path: Path, pace: float = 1.0) -> None:
-        audio = load_audio(path)
-        self.samples = np.clip(np.round(audio.samples * 32768), -32768, 32767).astype(np.int16)
+        # int16 as decoded: no float copies of the whole answer.
+        self.samples = np.concatenate(list(open_audio(path).blocks()))
         self.sample_rate = ANALYSIS_RATE
         self.pace = pace
         self.description = f"sample answer {path.name}"
