@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the system libraries the app uses (PortAudio for the microphone, eSpeak NG for speech),
+# Installs the system libraries the app uses (PortAudio for the microphone, eSpeak NG for speech)
+# and strace for the tests,
 # where that can be done without a password prompt; otherwise prints the command and carries on.
 set -u
 missing=()
 ldconfig -p 2>/dev/null | grep -q libportaudio.so && true || missing+=(libportaudio2)
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+# The tests watch the network of the whole process tree with strace (Linux only).
+[ "$(uname -s)" = Linux ] && ! command -v strace >/dev/null 2>&1 && missing+=(strace)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
