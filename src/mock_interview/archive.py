@@ -287,21 +287,27 @@ def _checked_archive(
     files = _files(manifest.get("files"))
     sessions = _sessions(manifest.get("sessions"))
     caps = _member_caps(sessions, recording_cap)
-    unused = sorted(set(files) - set(caps))
-    if unused:
-        raise _Refused(f"{MANIFEST} lists {unused[0]}, which no session uses")
     unlisted = sorted(set(caps) - set(files))
     if unlisted:
         raise _Refused(f"{unlisted[0]} is used by a session but not in the file list")
+    unused = sorted(set(files) - set(caps))
+    if unused:
+        raise _Refused(f"{MANIFEST} lists {unused[0]}, which no session uses")
     present = {info.filename: info for info in infos}
     for info in infos:
         if info.filename != MANIFEST and info.filename not in files:
             raise _Refused(f"member {info.filename!r} is not listed in {MANIFEST}")
+    recordings = {a.recording for session in sessions for a in session.answers if a.recording}
     total = 0
     for member, cap in caps.items():
         if member not in present:
             raise _Damaged(f"{member} is missing")
         info = present[member]
+        if member in recordings and info.file_size > cap:
+            raise _Refused(
+                f"{member} declares {_size(info.file_size)}, more than an answer of"
+                " [recording] max_answer_s can be"
+            )
         _check_member_header(info, cap)
         total += info.file_size
     _check_total(total, zip_path, store)
@@ -321,7 +327,6 @@ def _check_member_header(info: zipfile.ZipInfo, cap: float) -> None:
     if info.file_size > cap:
         raise _Refused(
             f"{info.filename} declares {_size(info.file_size)}, over its limit of {_size(cap)}"
-            " (a recording may be as long as [recording] max_answer_s)"
         )
 
 
