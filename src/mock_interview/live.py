@@ -503,9 +503,9 @@ def recover_answer(
         report = analyze_file(
             row.recording_path, questions.get(row.question_id), settings, transcriber
         )
+        store.update_answer_report(row.id, report)
     except UserError as exc:
         return RecoveredAnswer(row, None, str(exc))
-    store.update_answer_report(row.id, report)
     return RecoveredAnswer(row, report, None)
 
 

@@ -95,6 +95,11 @@ def render_text(report: dict[str, Any]) -> str:
     if report["question"]:
         lines += [f"Question: {report['question']['text']}", ""]
     lines += _speech_note(report)
+    if report.get("input_overflows"):
+        lines.append(
+            f"The sound card dropped audio {report['input_overflows']} times while recording "
+            "(the computer was too busy): the timing may be slightly off."
+        )
     width = max(len(label) for label, _ in timing_lines(report))
     lines += [f"{label:<{width}}  {value}" for label, value in timing_lines(report)]
     for pause in report["timing"]["pauses"]:

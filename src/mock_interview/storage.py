@@ -201,14 +201,25 @@ class Store:
             self._depth += 1
             try:
                 yield self._conn
-            except BaseException:
-                self._depth -= 1
                 if outermost:
+                    self._conn.execute("COMMIT")
+            except BaseException:
+                # SQLite may have rolled back already (disk full): rolling back again would hide
+                # the real error behind "no transaction is active".
+                if outermost and self._conn.in_transaction:
                     self._conn.execute("ROLLBACK")
                 raise
-            self._depth -= 1
-            if outermost:
-                self._conn.execute("COMMIT")
+            finally:
+                self._depth -= 1
+
+    @contextmanager
+    def _saving(self, what: str) -> Iterator[sqlite3.Connection]:
+        """`atomic`, where a database that cannot be written (disk full) is one clear line."""
+        try:
+            with self.atomic() as conn:
+                yield conn
+        except sqlite3.Error as error:
+            raise UserError(f"cannot save {what} in {self.db_path}: {error}") from None
 
     @property
     def schema_version(self) -> int:
@@ -328,7 +339,7 @@ class Store:
     ) -> int:
         """Save an analysed answer; completes the matching in-progress row if there is one."""
         stored_path = self._stored_path(recording_path)
-        with self.atomic() as conn:
+        with self._saving("the answer") as conn:
             pending = conn.execute(
                 "SELECT id FROM answers WHERE session_id = ? AND question_id = ? AND status = ?"
                 " AND recording_path IS ? ORDER BY id LIMIT 1",
@@ -348,7 +359,7 @@ class Store:
         status: str,
     ) -> int:
         summary = _summary(report or {})
-        with self.atomic() as conn:
+        with self._saving("the answer") as conn:
             _require_session(conn, session_id)
             position = conn.execute(
                 "SELECT COALESCE(MAX(position), 0) + 1 FROM answers WHERE session_id = ?",
@@ -375,7 +386,7 @@ class Store:
         """Replace an answer's report (re-analysis, or finishing a recovered recording)."""
         summary = _summary(report)
         assignments = ", ".join(f"{name} = ?" for name in summary)
-        with self.atomic() as conn:
+        with self._saving("the answer's report") as conn:
             cursor = conn.execute(
                 f"UPDATE answers SET report_json = ?, status = ?, {assignments} WHERE id = ?",
                 (json.dumps(report), STATUS_DONE, *summary.values(), answer_id),

@@ -159,19 +159,19 @@ class PracticeApp(App[None]):
         lock = self.call_from_thread(self.take_recorder_lock)
         if lock is None:
             return
-        with lock:
+        try:
             for result in recover_unfinished(
                 lock, self.store, self.questions, self.settings, transcriber
             ):
                 row = result.row
                 if result.problem:
-                    self.call_from_thread(
-                        self.notify, result.problem, severity="error", timeout=15
-                    )
+                    self.call_from_thread(self.notify, result.problem, severity="error", timeout=15)
                 else:
                     self.call_from_thread(
                         self.notify, f"Answer {row.id} ({row.question_id}) analysed: see History."
                     )
+        finally:
+            lock.release()
         self.call_from_thread(self._refresh_home)
 
     def _refresh_home(self) -> None:
