@@ -2,14 +2,17 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# Exact versions with hashes of everything `.[dev]` needs; pyproject.toml keeps the ranges.
+LOCK := requirements.lock
+UV_VERSION := 0.13.9
 
-.PHONY: run test lint bench bench-live eval-fillers samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-memory eval-fillers samples system-deps clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q --require-hashes -r $(LOCK)
+	$(PY) -m pip install -q --no-deps -e .
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -24,11 +27,22 @@ lint: $(STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m mypy
 
+# Resolves pyproject.toml again, keeping the locked versions that still fit;
+# `make lock LOCK_FLAGS=--upgrade` takes the newest that fit instead.
+lock:
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 $(LOCK_FLAGS) -q -o $(LOCK)
+
 bench: $(STAMP)
 	$(PY) scripts/bench.py
 
 bench-live: $(STAMP)
 	$(PY) scripts/bench_live.py
+
+bench-memory: $(STAMP)
+	$(PY) scripts/bench_memory.py
 
 eval-fillers: $(STAMP)
 	$(PY) scripts/eval_fillers.py
