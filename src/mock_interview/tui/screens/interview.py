@@ -229,9 +229,9 @@ class InterviewScreen(Screen[None]):
     def action_stop_answer(self) -> None:
         if self.engine is None:
             return
-        if self.phase == CUE:
+        if self.phase == CUE and not self.practice.settings.practice.auto_start:
             self.call_engine(self.engine.start_answer)
-        elif self.phase == RECORDING:
+        elif self.phase in (CUE, RECORDING):  # the engine keeps a stop for an answer not begun
             self.set_phase(FINISHING)
             self.call_engine(self.engine.stop_answer)
 
