@@ -20,7 +20,7 @@ SAMPLES = REPO / "audio_samples"
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own config, data and cache dirs: no test touches the user's files."""
     home = tmp_path / "xdg"
-    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.delenv("MOCK_INTERVIEW_CONFIG", raising=False)
     yield home

@@ -120,6 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mock-interview: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`history | head`): not a crash, and nothing more can be printed.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         print(f"mock-interview: {_crash_line(exc)}", file=sys.stderr)
         return 1
