@@ -18,14 +18,13 @@ $(STAMP): pyproject.toml $(LOCK)
 run: $(STAMP)
 	$(VENV)/bin/mock-interview
 
-test: $(STAMP)
-	$(PY) -m ruff check src tests scripts
-	$(PY) -m mypy
+test: lint
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests scripts
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 # Resolves pyproject.toml again, keeping the locked versions that still fit;
 # `make lock LOCK_FLAGS=--upgrade` takes the newest that fit instead.

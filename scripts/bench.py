@@ -16,10 +16,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from mock_interview.analysis.report import analyze_file
+from mock_interview.analysis.analyze import analyze_file
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import load_audio
-from mock_interview.config import load_settings
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 # The ~2.5-minute benchmark answer: its own file once made, else the sample README names.

@@ -14,11 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import FileSource
-from mock_interview.config import load_questions, load_settings
-from mock_interview.live import RecordingStopped, transcribe_recording
-from mock_interview.paths import samples_dir
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import load_questions, load_settings
+from mock_interview.core.paths import samples_dir
+from mock_interview.session.engine import RecordingStopped, transcribe_recording
 
 BENCH_ANSWER = "bench_live_answer.ogg"
 

@@ -94,7 +94,7 @@ def _bombs(folder: Path) -> list[Path]:
     """The zips of tests/hostile/archive_bombs.py at their full sizes: each `*_bomb(folder)`
     writes one and returns its path."""
     sys.path.insert(0, str(REPO / "tests"))
-    from hostile import archive_bombs
+    import hostile.archive_bombs as archive_bombs
 
     return [
         make(folder)

@@ -19,13 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.acoustic_fillers import canonical_label
-from mock_interview.analysis.fillers import mark_fillers
-from mock_interview.analysis.model import Word
-from mock_interview.analysis.report import analyze_samples
+from mock_interview.analysis.analyze import analyze_samples
+from mock_interview.asr.acoustic_fillers import canonical_label
+from mock_interview.asr.fillers import mark_fillers
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
-from mock_interview.config import Settings, load_settings
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import Settings, load_settings
+from mock_interview.core.values import Word
 
 REPO = Path(__file__).resolve().parent.parent
 STRETCH_S = 30.0

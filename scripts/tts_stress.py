@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import soundfile
 
 from mock_interview.audio.tts import render_speech
-from mock_interview.config import load_settings
+from mock_interview.core.config import load_settings
 
 
 @contextmanager

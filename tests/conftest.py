@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from mock_interview.config import Settings, load_settings
-from mock_interview.transcription import Transcriber
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.core.config import Settings, load_settings
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "audio_samples"
@@ -60,8 +60,8 @@ def analyzed_samples(
     settings: Settings, transcriber: Transcriber
 ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """Each sample analyzed once per run: name -> (report, truth sidecar)."""
-    from mock_interview.analysis.report import analyze_file
-    from mock_interview.config import load_questions
+    from mock_interview.analysis.analyze import analyze_file
+    from mock_interview.core.config import load_questions
 
     bank = load_questions()
     analyzed = {}

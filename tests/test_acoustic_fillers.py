@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mock_interview.analysis.acoustic_fillers import (
+from mock_interview.asr.acoustic_fillers import (
     canonical_label,
     filled_pause_candidates,
     place_fillers,
 )
-from mock_interview.analysis.model import Span, Word
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
-from mock_interview.transcription import Transcriber
+from mock_interview.core.values import Span, Word
 
 RATE = ANALYSIS_RATE
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from crafted_reports import crafted_report
-from mock_interview.analysis.answer_model import (
+from mock_interview.analysis.answer import (
     MAX_ITEMS,
     AnswerAnalysis,
     AnswerTiming,
@@ -27,7 +27,7 @@ from mock_interview.analysis.answer_model import (
     RubricResult,
     Transcript,
 )
-from mock_interview.analysis.model import Filler, Span, Word
+from mock_interview.core.values import Filler, Span, Word
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 GOLDEN_FILES = sorted(GOLDEN_DIR.glob("*.json"))
@@ -327,7 +327,7 @@ def test_reading_leaves_the_input_untouched() -> None:
 def test_the_model_imports_without_the_audio_stack() -> None:
     """The importer and the store validate with it; it must not load numpy, whisper or Textual."""
     code = (
-        "import sys, mock_interview.analysis.answer_model;"
+        "import sys, mock_interview.analysis.answer;"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'textual', 'rich',"
         " 'faster_whisper', 'ctranslate2', 'soundfile', 'sounddevice'}))"
     )

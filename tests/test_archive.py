@@ -12,10 +12,11 @@ import pytest
 
 from crafted_reports import crafted_report
 from file_modes import mode, user_file_mode
-from mock_interview.archive import MANIFEST, export_sessions, import_archive
-from mock_interview.errors import UserError
-from mock_interview.history import render_history_json, render_history_text
-from mock_interview.storage import Store
+from mock_interview.core.errors import UserError
+from mock_interview.storage.archive import MANIFEST, export_sessions, import_archive
+from mock_interview.storage.database import Store
+from mock_interview.views.history import render_history_json, render_history_text
+from mock_interview.views.session_formats import session_html_by_id
 
 START = datetime(2024, 2, 10, 19, 0, tzinfo=UTC)
 
@@ -57,7 +58,7 @@ def test_export_then_import_into_an_empty_data_dir_gives_identical_history(
     source: Store, tmp_path: Path
 ) -> None:
     archive = tmp_path / "all.zip"
-    assert export_sessions(source, archive) == 3
+    assert export_sessions(source, archive, session_html_by_id(source, 3.0)) == 3
     assert mode(archive) == user_file_mode()  # the user named it: their umask, not 0600
 
     with Store(tmp_path / "target" / "sessions.db") as target:
@@ -81,7 +82,7 @@ def test_archive_holds_recordings_json_and_html_reports_and_a_manifest(
     source: Store, tmp_path: Path
 ) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive)
+    export_sessions(source, archive, session_html_by_id(source, 3.0))
     with zipfile.ZipFile(archive) as opened:
         names = set(opened.namelist())
         manifest = json.loads(opened.read(MANIFEST))
@@ -98,7 +99,7 @@ def test_archive_holds_recordings_json_and_html_reports_and_a_manifest(
 
 def test_importing_twice_adds_nothing(source: Store, tmp_path: Path) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive)
+    export_sessions(source, archive, session_html_by_id(source, 3.0))
     before = _snapshot(source)
     result = import_archive(source, archive)
     assert (result.imported, result.skipped) == ([], 3)
@@ -109,7 +110,7 @@ def test_import_into_a_store_with_other_sessions_gets_new_ids(
     source: Store, tmp_path: Path
 ) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive, session_ids=[3])
+    export_sessions(source, archive, session_html_by_id(source, 3.0), session_ids=[3])
     with Store(tmp_path / "other" / "sessions.db") as other:
         for _ in range(3):
             other.create_session(["goal-achieved"])
@@ -158,7 +159,7 @@ def test_not_a_zip_at_all_is_refused(target: Store, tmp_path: Path) -> None:
 
 def test_truncated_zip_is_refused(source: Store, target: Store, tmp_path: Path) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive)
+    export_sessions(source, archive, session_html_by_id(source, 3.0))
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     _refused(target, truncated, "not a valid zip archive")
@@ -168,7 +169,7 @@ def test_zip_with_a_damaged_member_is_refused(
     source: Store, target: Store, tmp_path: Path
 ) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive)
+    export_sessions(source, archive, session_html_by_id(source, 3.0))
     # Rewrite one recording with different bytes but the manifest's old checksum: a zip that
     # is valid as a zip but whose content is not what was exported.
     tampered = tmp_path / "tampered.zip"
@@ -183,7 +184,7 @@ def test_zip_with_a_damaged_member_is_refused(
 
 def test_flipped_byte_fails_the_crc_check(source: Store, target: Store, tmp_path: Path) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive, session_ids=[1])
+    export_sessions(source, archive, session_html_by_id(source, 3.0), session_ids=[1])
     with zipfile.ZipFile(archive) as opened:
         info = next(i for i in opened.infolist() if i.filename.endswith(".wav"))
     data = bytearray(archive.read_bytes())
@@ -200,7 +201,7 @@ def test_failure_while_writing_rolls_everything_back(
     source: Store, target: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     archive = tmp_path / "all.zip"
-    export_sessions(source, archive)
+    export_sessions(source, archive, session_html_by_id(source, 3.0))
     calls = {"count": 0}
     real_add = Store.add_answer
 
@@ -218,5 +219,5 @@ def test_export_with_nothing_saved_says_so(tmp_path: Path) -> None:
     with Store(tmp_path / "empty" / "sessions.db") as empty, pytest.raises(
         UserError, match="no saved sessions"
     ):
-        export_sessions(empty, tmp_path / "x.zip")
+        export_sessions(empty, tmp_path / "x.zip", session_html_by_id(empty, 3.0))
     assert not (tmp_path / "x.zip").exists()

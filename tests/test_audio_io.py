@@ -10,7 +10,7 @@ import pytest
 
 from audio_files import tone, write_audio, write_bytes
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 
 
 @pytest.mark.parametrize(

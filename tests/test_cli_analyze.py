@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from audio_files import write_audio, write_bytes
-from mock_interview.cli import main
+from mock_interview.cli.entry import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from mock_interview.config import load_questions, load_settings
-from mock_interview.errors import UserError
-from mock_interview.paths import user_config_file
+from mock_interview.core.config import load_questions, load_settings
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import user_config_file
 
 
 def write_user_config(text: str) -> Path:

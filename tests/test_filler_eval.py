@@ -10,9 +10,9 @@ from types import ModuleType
 
 import pytest
 
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import load_audio
-from mock_interview.config import Settings
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import Settings
 
 pytestmark = pytest.mark.model
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mock_interview.analysis.fillers import mark_fillers
-from mock_interview.analysis.model import Word
-from mock_interview.config import Settings
+from mock_interview.asr.fillers import mark_fillers
+from mock_interview.core.config import Settings
+from mock_interview.core.values import Word
 
 
 def words_of(text: str) -> list[Word]:

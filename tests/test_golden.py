@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from conftest import sample_audio_files
-from mock_interview.analysis.report import analyze_file
-from mock_interview.config import Settings
-from mock_interview.transcription import Transcriber
+from mock_interview.analysis.analyze import analyze_file
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.core.config import Settings
 
 GOLDEN = Path(__file__).parent / "golden"
 

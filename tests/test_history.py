@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 
 from crafted_reports import crafted_report
-from mock_interview.errors import UserError
-from mock_interview.history import (
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import Store
+from mock_interview.views.history import (
     compute_trend,
     parse_since,
     render_history_csv,
     render_history_json,
     render_history_text,
 )
-from mock_interview.storage import Store
 
 START = datetime(2024, 4, 1, 18, 0, tzinfo=UTC)
 

@@ -18,20 +18,21 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
-from mock_interview.analysis.model import normalize_token
-from mock_interview.analysis.report import analyze_file
-from mock_interview.audio.io import ANALYSIS_RATE, load_audio
-from mock_interview.audio.recorder import FileSource, StopReason
-from mock_interview.audio.tts import render_speech
-from mock_interview.chunked_transcription import (
+from mock_interview.analysis.analyze import analyze_file
+from mock_interview.asr.chunking import (
     CHUNK_MIN_S,
     LOOKAHEAD_S,
     WINDOW_S,
     _ToAnalysisRate,
     find_cut,
 )
-from mock_interview.config import Settings, load_questions
-from mock_interview.live import (
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.audio.recorder import FileSource, StopReason
+from mock_interview.audio.tts import render_speech
+from mock_interview.core.config import Settings, load_questions
+from mock_interview.core.values import normalize_token
+from mock_interview.session.engine import (
     ChunkTranscribed,
     LevelMeasured,
     PracticeEngine,
@@ -39,12 +40,10 @@ from mock_interview.live import (
     RecordingStarted,
     RecordingStopped,
     SessionFinished,
-    recover_answer,
     transcribe_recording,
-    unfinished_answers,
 )
-from mock_interview.storage import STATUS_DONE, Store
-from mock_interview.transcription import Transcriber
+from mock_interview.session.recovery import recover_answer, unfinished_answers
+from mock_interview.storage.database import STATUS_DONE, Store
 
 SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
 WEAK_ANSWER = SAMPLES / "goal_missed_weak.flac"
@@ -254,10 +253,10 @@ KILLED_SESSION = """
 import sys
 from pathlib import Path
 from mock_interview.audio.recorder import FileSource
-from mock_interview.config import load_questions, load_settings
-from mock_interview.live import PracticeEngine, RecordingStarted
-from mock_interview.storage import Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import load_questions, load_settings
+from mock_interview.session.engine import PracticeEngine, RecordingStarted
+from mock_interview.storage.database import Store
+from mock_interview.asr.whisper import Transcriber
 
 class Unused(Transcriber):
     def __init__(self): pass
@@ -305,10 +304,11 @@ DISK_FULL_SESSION = """
 import json, resource, sys
 from pathlib import Path
 from mock_interview.audio.recorder import FileSource
-from mock_interview.config import load_questions, load_settings
-from mock_interview.live import EngineFailed, PracticeEngine, RecordingStopped, ReportReady
-from mock_interview.storage import Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import load_questions, load_settings
+from mock_interview.session.engine import EngineFailed, PracticeEngine
+from mock_interview.session.engine import RecordingStopped, ReportReady
+from mock_interview.storage.database import Store
+from mock_interview.asr.whisper import Transcriber
 
 class NoWords(Transcriber):
     def __init__(self): pass

@@ -25,7 +25,7 @@ from mock_interview.audio.recorder import (
     WavAppender,
     repair_wav,
 )
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 
 RATE = 16000
 pytestmark = pytest.mark.alsa
@@ -47,7 +47,7 @@ RECORD_SNIPPET = """
 import json, sys
 from pathlib import Path
 from mock_interview.audio.recorder import MicrophoneSource, Recording
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 levels = []
 try:
     recording = Recording(MicrophoneSource(), Path(sys.argv[1]), max_answer_s=float(sys.argv[2]),
@@ -96,7 +96,7 @@ def test_device_unavailable_when_opened_is_one_clear_line(tmp_path: Path) -> Non
         import sys
         from pathlib import Path
         from mock_interview.audio.recorder import MicrophoneSource, Recording
-        from mock_interview.errors import UserError
+        from mock_interview.core.errors import UserError
         source = MicrophoneSource()
         Path("IN.raw").unlink()
         target = Path(sys.argv[1])

@@ -12,9 +12,9 @@ import soundfile
 
 from alsa_device import AlsaDevice
 from crafted_reports import crafted_report
-from mock_interview.errors import UserError
-from mock_interview.replay import choose_answer
-from mock_interview.storage import Store
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import Store
+from mock_interview.views.replay import choose_answer
 
 RATE = 16000
 TEXT = "I set a goal um to run a marathon and I finished it in four hours."
@@ -90,7 +90,7 @@ def test_replay_from_a_position_starts_there(device: AlsaDevice) -> None:
 def test_ctrl_c_stops_playback_cleanly(device: AlsaDevice) -> None:
     long_answer = _recording(1800.0, 4)
     _save_session(device, [long_answer])
-    process = device.start("from mock_interview.cli import main; raise SystemExit(main())",
+    process = device.start("from mock_interview.cli.entry import main; raise SystemExit(main())",
                            "replay", "1")
     deadline = time.monotonic() + 60
     while device.played().size < RATE and time.monotonic() < deadline:

@@ -10,8 +10,8 @@ import pytest
 
 from crafted_reports import crafted_report
 from file_modes import mode, user_file_mode
-from mock_interview.cli import main
-from mock_interview.storage import Store
+from mock_interview.cli.entry import main
+from mock_interview.storage.database import Store
 
 START = datetime(2024, 7, 1, 9, 0, tzinfo=UTC)
 

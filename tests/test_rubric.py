@@ -12,19 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from mock_interview.cli import main
-from mock_interview.config import Settings
-from mock_interview.errors import UserError
-from mock_interview.paths import shipped_config_dir
+from mock_interview.cli.entry import main
+from mock_interview.core.config import Settings
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import shipped_config_dir
 from mock_interview.rubric import (
     Rubric,
     load_rubric,
-    render_rubric_markdown,
-    render_rubric_text,
     score_answer,
 )
 from mock_interview.rubric.evaluation import agreement, format_agreement, load_cases
 from mock_interview.rubric.loading import CRITERIA
+from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
 CASES_DIR = Path(__file__).parent / "rubric_cases"
 CASE_FILES = sorted(CASES_DIR.glob("*.toml"))

@@ -17,7 +17,7 @@ import pytest
 import soundfile as sf
 
 from conftest import SAMPLES, sample_audio_files
-from mock_interview.config import load_questions
+from mock_interview.core.config import load_questions
 
 FRAME_S = 0.02
 EDGE_S = 0.06  # lossy codecs smear a little sound past a clip's edge

@@ -13,11 +13,12 @@ import pytest
 
 from crafted_reports import crafted_report
 from headless_browser import find_chromium, visit
-from mock_interview.render import timing_lines, transcript_pieces
-from mock_interview.reports import load_session_report, render_session, session_json
-from mock_interview.reports.html import render_session_html
-from mock_interview.reports.svg import PAD, WIDTH
-from mock_interview.storage import Store
+from mock_interview.storage.database import Store
+from mock_interview.views.answer import timing_lines, transcript_pieces
+from mock_interview.views.session import load_session_report, session_json
+from mock_interview.views.session_formats import format_session
+from mock_interview.views.session_html import render_session_html
+from mock_interview.views.svg import PAD, WIDTH
 
 START = datetime(2024, 6, 3, 8, 30, tzinfo=UTC)
 LONG_TEXT = (
@@ -108,7 +109,7 @@ def _facts(report: dict[str, Any]) -> list[str]:
 def test_markdown_and_html_state_the_same_facts(sample_session) -> None:
     store, session_id, reports = sample_session
     report = load_session_report(store, session_id)
-    markdown = render_session(report, "markdown")
+    markdown = format_session(report, "markdown")
     page = visible_text(render_session_html(report))
     for answer in reports:
         for fact in _facts(answer):
@@ -174,7 +175,7 @@ def test_rubric_checklist_shows_verdicts_evidence_and_advice(crafted) -> None:
 
 def test_json_report_holds_the_stored_reports_and_trend(crafted) -> None:
     store, session_id = crafted
-    data = json.loads(render_session(load_session_report(store, session_id), "json"))
+    data = json.loads(format_session(load_session_report(store, session_id), "json"))
     stored = store.session(session_id)
     assert data["session"]["id"] == session_id
     assert [a["timing"] for a in data["answers"]] == [
@@ -192,7 +193,7 @@ def test_unanalysed_answer_is_listed_not_dropped(tmp_path: Path) -> None:
         store.mark_recording_started(session_id, "goal-achieved", path)
         report = load_session_report(store, session_id)
         for report_format in ("markdown", "html"):
-            assert "recorded but not analysed yet" in render_session(report, report_format)
+            assert "recorded but not analysed yet" in format_session(report, report_format)
 
 
 def test_html_report_in_headless_chromium(crafted, tmp_path: Path) -> None:

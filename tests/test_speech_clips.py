@@ -13,9 +13,9 @@ from typing import Any
 import jiwer
 import pytest
 
-from mock_interview.analysis.report import analyze_file
-from mock_interview.config import Settings
-from mock_interview.transcription import Transcriber
+from mock_interview.analysis.analyze import analyze_file
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.core.config import Settings
 
 READ_STYLES = ("read", "public speech")
 MAX_READ_WER = 0.35

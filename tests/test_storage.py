@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from crafted_reports import crafted_report
-from mock_interview.errors import UserError
-from mock_interview.storage import MIGRATIONS, SCHEMA_VERSION, STATUS_RECORDING, Store
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import MIGRATIONS, SCHEMA_VERSION, STATUS_RECORDING, Store
 
 
 def _mode(path: Path) -> int:

@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from mock_interview.analysis.model import Span, Word
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
+from mock_interview.core.values import Span, Word
 
 
 def test_whisper_first_word_at_zero_is_moved_to_the_speech() -> None:
@@ -88,7 +88,7 @@ def test_zero_length_word_inside_speech_is_kept() -> None:
 def test_whisper_word_pieces_are_joined_into_written_words() -> None:
     from types import SimpleNamespace
 
-    from mock_interview.transcription import join_word_pieces
+    from mock_interview.asr.whisper import join_word_pieces
 
     pieces = [
         SimpleNamespace(word=text, start=start, end=start + 0.2)

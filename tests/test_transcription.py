@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.model import Word
+from mock_interview.asr.whisper import Transcriber, drop_repetition_loops
 from mock_interview.audio.io import ANALYSIS_RATE
-from mock_interview.config import Settings
-from mock_interview.transcription import Transcriber, drop_repetition_loops
+from mock_interview.core.config import Settings
+from mock_interview.core.values import Word
 
 
 def words_of(text: str) -> list[Word]:

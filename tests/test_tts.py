@@ -19,7 +19,7 @@ from conftest import REPO
 from mock_interview.audio.io import load_audio
 from mock_interview.audio.signal import find_speech
 from mock_interview.audio.tts import RENDER_ATTEMPTS, render_speech
-from mock_interview.config import Settings
+from mock_interview.core.config import Settings
 
 QUESTION = "Tell me about a goal you set for yourself and achieved."
 
@@ -56,8 +56,8 @@ def render_with_fake_pyttsx3(tmp_path: Path, module_source: str) -> tuple[str, s
     run = device.run(
         """
         from mock_interview.audio.tts import render_speech
-        from mock_interview.config import load_settings
-        from mock_interview.paths import cache_dir
+        from mock_interview.core.config import load_settings
+        from mock_interview.core.paths import cache_dir
         result = render_speech("Hello there.", load_settings().speech)
         print(result.path)
         print(result.hint)

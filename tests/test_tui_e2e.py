@@ -15,9 +15,9 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
-from mock_interview.analysis.model import normalize_token
 from mock_interview.audio.io import load_audio
-from mock_interview.storage import STATUS_DONE, Store
+from mock_interview.core.values import normalize_token
+from mock_interview.storage.database import STATUS_DONE, Store
 
 SAMPLE = Path(__file__).resolve().parent.parent / "audio_samples" / "goal_achieved_short.mp3"
 

@@ -12,9 +12,9 @@ import pytest
 from textual.widgets import DataTable, Digits, TabbedContent
 
 from mock_interview.audio.recorder import FileSource
-from mock_interview.config import Settings, load_questions
-from mock_interview.live import PracticeEngine
-from mock_interview.storage import Store
+from mock_interview.core.config import Settings, load_questions
+from mock_interview.session.engine import PracticeEngine
+from mock_interview.storage.database import Store
 from mock_interview.tui.app import PracticeApp, make_app
 from mock_interview.tui.screens.confirm import ConfirmScreen
 from mock_interview.tui.screens.home import HomeScreen
@@ -151,7 +151,7 @@ async def test_demo_works_without_a_microphone(settings, tmp_path) -> None:
 async def test_an_engine_failure_is_a_notice_and_the_answer_is_kept(settings, tmp_path) -> None:
     class DiskFullEngine(FakeEngine):
         def run_session(self, questions: list[Any]) -> int:
-            from mock_interview import live
+            from mock_interview.session import engine as live
 
             session_id = self.store.create_session([q.id for q in questions])
             self.on_event(live.SessionStarted(session_id, questions))

@@ -13,8 +13,8 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
 
 from file_modes import mode, user_file_mode
-from mock_interview.config import Settings, load_questions
-from mock_interview.storage import Store
+from mock_interview.core.config import Settings, load_questions
+from mock_interview.storage.database import Store
 from mock_interview.tui.app import PracticeApp, make_app
 from mock_interview.tui.screens.history import HistoryScreen
 from mock_interview.tui.screens.home import HomeScreen

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from mock_interview.config import Settings, load_questions
-from mock_interview.storage import Store
+from mock_interview.core.config import Settings, load_questions
+from mock_interview.storage.database import Store
 from mock_interview.tui.app import PracticeApp, make_app
 from mock_interview.tui.screens.replay import ReplayScreen
 from tui_fakes import FakeBackend, fill_store, sample_sessions, wait_until_ready

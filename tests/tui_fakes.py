@@ -14,12 +14,12 @@ from typing import Any, cast
 import numpy as np
 import soundfile
 
-from mock_interview.analysis.model import Word
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import StopReason
-from mock_interview.config import Settings
-from mock_interview.errors import UserError
-from mock_interview.storage import Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import Settings
+from mock_interview.core.errors import UserError
+from mock_interview.core.values import Word
+from mock_interview.storage.database import Store
 
 FIRST_SESSION = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -172,7 +172,7 @@ class FakeEngine:
     """
 
     def __init__(self, settings: Settings, store: Store, on_event: Any, elapsed_s: float = 83.0):
-        from mock_interview import live
+        from mock_interview.session import engine as live
 
         self.live = live
         self.settings = settings

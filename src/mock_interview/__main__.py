@@ -1,3 +1,3 @@
-from mock_interview.cli import main
+from mock_interview.cli.entry import main
 
 raise SystemExit(main())

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from audio_files import tone, write_audio, write_bytes
-from mock_interview.cli import main
+from mock_interview.cli.entry import main
 
 _PCM = 1
 _FLOAT = 3

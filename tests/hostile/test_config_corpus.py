@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from mock_interview.cli import main
-from mock_interview.config import load_questions
-from mock_interview.errors import UserError
-from mock_interview.paths import user_config_file
+from mock_interview.cli.entry import main
+from mock_interview.core.config import load_questions
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import user_config_file
 
 # (name, file content, the key the error must name or None for the whole file, reason fragment)
 BAD_SETTINGS: list[tuple[str, bytes, str | None, str]] = [

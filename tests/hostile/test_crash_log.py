@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from file_modes import mode
-from mock_interview import cli, review_commands
+from mock_interview.cli import entry as cli
+from mock_interview.cli import review as review_commands
 
 
 def test_an_unexpected_exception_is_one_line_naming_a_private_crash_log(

@@ -15,10 +15,10 @@ import pytest
 
 from crafted_reports import crafted_report
 from file_modes import mode
-from mock_interview.cli import main
-from mock_interview.errors import UserError
-from mock_interview.paths import data_dir, make_private_dir, open_user_file
-from mock_interview.storage import Store
+from mock_interview.cli.entry import main
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import data_dir, make_private_dir, open_user_file
+from mock_interview.storage.database import Store
 
 SHARED_MODE = 0o1777
 

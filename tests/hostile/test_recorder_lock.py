@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from alsa_device import AlsaDevice
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import load_audio
-from mock_interview.config import Settings, load_questions
-from mock_interview.errors import UserError
-from mock_interview.live import RecorderLock, recover_unfinished
-from mock_interview.storage import STATUS_DONE, Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import Settings, load_questions
+from mock_interview.core.errors import UserError
+from mock_interview.session.recovery import RecorderLock, recover_unfinished
+from mock_interview.storage.database import STATUS_DONE, Store
 from tui_fakes import FakeBackend, wait_until_ready
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "audio_samples"
@@ -39,7 +39,7 @@ def test_a_second_practice_is_refused_and_recovery_waits_for_the_writer(
 ) -> None:
     device = AlsaDevice(tmp_path)
     first = device.start(
-        "from mock_interview.cli import main; raise SystemExit(main())",
+        "from mock_interview.cli.entry import main; raise SystemExit(main())",
         "practice", "--question", "goal-missed", "--no-speak", "--answer-file", str(LONG_ANSWER),
     )  # fmt: skip
     try:

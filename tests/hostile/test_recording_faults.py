@@ -18,20 +18,20 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.audio.recorder import FileSource, StopReason
 from mock_interview.audio.tts import render_speech
-from mock_interview.config import Settings, load_questions
-from mock_interview.live import (
+from mock_interview.core.config import Settings, load_questions
+from mock_interview.session.engine import (
     EngineFailed,
     PracticeEngine,
     QuestionSpoken,
     RecordingStopped,
     ReportReady,
 )
-from mock_interview.render import render_text
-from mock_interview.storage import STATUS_DONE, Store
-from mock_interview.transcription import Transcriber
+from mock_interview.storage.database import STATUS_DONE, Store
+from mock_interview.views.answer import render_text
 
 SAMPLES = Path(__file__).resolve().parent.parent.parent / "audio_samples"
 SHORT_ANSWER = SAMPLES / "goal_achieved_short.mp3"
@@ -154,10 +154,10 @@ REPEATED_QUESTION = """
 import json, sys
 from dataclasses import replace
 from mock_interview.audio.tts import render_speech
-from mock_interview.config import load_questions, load_settings
-from mock_interview.live import PracticeEngine, RecordingStarted, ReportReady
-from mock_interview.storage import Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import load_questions, load_settings
+from mock_interview.session.engine import PracticeEngine, RecordingStarted, ReportReady
+from mock_interview.storage.database import Store
+from mock_interview.asr.whisper import Transcriber
 import soundfile
 
 settings = load_settings()
@@ -274,7 +274,7 @@ def test_disk_full_mid_answer_is_one_line_and_the_recording_is_recovered(
         assert row.recording_path is not None
         kept_s = load_audio(row.recording_path).duration_s
         assert kept_s == pytest.approx((limit - 44) / 2 / RATE, abs=0.01)
-        from mock_interview.live import RecorderLock, recover_unfinished
+        from mock_interview.session.recovery import RecorderLock, recover_unfinished
 
         with RecorderLock(store) as lock:
             [recovered] = recover_unfinished(lock, store, load_questions(), settings, transcriber)

@@ -1,1 +1,1 @@
-"""Measuring an answer: timing from the signal, words from whisper, fillers from both."""
+"""Measuring an answer: the typed analysis, its timing and the report from words and speech."""

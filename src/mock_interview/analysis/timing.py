@@ -11,7 +11,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from mock_interview.analysis.model import Span, Word
+from mock_interview.core.values import Span, Word
 
 Verdict = Literal["short", "on_target", "long"]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 
 Direction = Literal["input", "output"]
 PORTAUDIO_HINT = "PortAudio not found: install it with `sudo apt-get install libportaudio2`"

@@ -21,7 +21,7 @@ from typing import Any
 import av
 import numpy as np
 
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 
 ANALYSIS_RATE = 16000
 # A file whose header promises noticeably more audio than it holds was cut short.

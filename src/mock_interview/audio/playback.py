@@ -14,7 +14,7 @@ import numpy as np
 import soundfile
 
 from mock_interview.audio.devices import find_device, import_sounddevice
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 
 BLOCK_S = 0.05
 

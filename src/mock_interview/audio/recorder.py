@@ -30,8 +30,8 @@ import numpy as np
 
 from mock_interview.audio.devices import Device, find_device, import_sounddevice
 from mock_interview.audio.io import ANALYSIS_RATE, open_audio
-from mock_interview.errors import UserError
-from mock_interview.paths import make_private_dir, make_private_file
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import make_private_dir, make_private_file
 
 HEADER_BYTES = 44
 SAMPLE_BYTES = 2

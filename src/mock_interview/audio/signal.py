@@ -13,8 +13,8 @@ import os
 
 import numpy as np
 
-from mock_interview.analysis.model import Span
 from mock_interview.audio.io import ANALYSIS_RATE
+from mock_interview.core.values import Span
 
 # Silence shorter than this stays inside one stretch of speech (stops, breaths between words).
 _MIN_SILENCE_MS = 250

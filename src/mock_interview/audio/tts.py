@@ -19,8 +19,8 @@ import wave
 from dataclasses import dataclass
 from pathlib import Path
 
-from mock_interview.config import SpeechSettings
-from mock_interview.paths import cache_dir
+from mock_interview.core.config import SpeechSettings
+from mock_interview.core.paths import cache_dir
 
 SPEECH_HINT = (
     "Speech unavailable ({reason}): install it with `sudo apt-get install espeak-ng` "

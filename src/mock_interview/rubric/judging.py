@@ -13,7 +13,7 @@ from bisect import bisect_right
 from itertools import accumulate
 from typing import Any
 
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 from mock_interview.rubric.loading import FLAG_KINDS, CueSet, Rubric, load_rubric
 from mock_interview.rubric.sentences import Sentence, split_sentences
 

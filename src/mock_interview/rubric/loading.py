@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mock_interview.config import FillerSettings, Settings, load_settings, read_toml
-from mock_interview.errors import UserError
-from mock_interview.paths import shipped_config_dir
+from mock_interview.core.config import FillerSettings, Settings, load_settings, read_toml
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import shipped_config_dir
 
 CRITERIA = (
     "situation",

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mock_interview.analysis.fillers import mark_fillers
-from mock_interview.analysis.model import Word
-from mock_interview.config import FillerSettings
+from mock_interview.asr.fillers import mark_fillers
+from mock_interview.core.config import FillerSettings
+from mock_interview.core.values import Word
 from mock_interview.rubric.loading import Matching
 
 TOKEN = re.compile(r"\S+")

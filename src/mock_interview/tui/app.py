@@ -18,22 +18,22 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from mock_interview.config import Question, Settings, load_questions, load_settings
-from mock_interview.errors import UserError
-from mock_interview.paths import write_user_file
-from mock_interview.reports import load_session_report
-from mock_interview.reports.html import render_session_html
-from mock_interview.storage import Store, StoredAnswer
+from mock_interview.core.config import Question, Settings, load_questions, load_settings
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import write_user_file
+from mock_interview.storage.database import Store, StoredAnswer
 from mock_interview.tui.backend import Backend
 from mock_interview.tui.messages import DevicesProbed, ModelFailed, ModelLoaded
 from mock_interview.tui.screens.history import HistoryScreen
 from mock_interview.tui.screens.home import HomeScreen
 from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
+from mock_interview.views.session import load_session_report
+from mock_interview.views.session_html import render_session_html
 
 if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
-    from mock_interview.live import RecorderLock
-    from mock_interview.transcription import Transcriber
+    from mock_interview.asr.whisper import Transcriber
+    from mock_interview.session.recovery import RecorderLock
 
 NO_MICROPHONE_HINT = "press d to practise with a sample answer"
 RECOVER_COMMAND = "Analyse cut-off answers"
@@ -132,7 +132,7 @@ class PracticeApp(App[None]):
 
     def _no_one_records(self) -> bool:
         """No recorder holds this data folder: its unfinished answers were really cut off."""
-        from mock_interview.live import RecorderLock
+        from mock_interview.session.recovery import RecorderLock
 
         try:
             RecorderLock(self.store).acquire().release()
@@ -142,7 +142,7 @@ class PracticeApp(App[None]):
 
     def take_recorder_lock(self) -> RecorderLock | None:
         """The data folder's recorder lock, or None (and a notice) when another recorder has it."""
-        from mock_interview.live import RecorderLock
+        from mock_interview.session.recovery import RecorderLock
 
         try:
             return RecorderLock(self.store).acquire()
@@ -153,7 +153,7 @@ class PracticeApp(App[None]):
     @work(thread=True, group="recover", exclusive=True)
     def recover_answers(self) -> None:
         """Repair and analyse every answer a crash cut off, saying what became of each."""
-        from mock_interview.live import recover_unfinished
+        from mock_interview.session.recovery import recover_unfinished
 
         transcriber = self.transcriber.result()
         lock = self.call_from_thread(self.take_recorder_lock)

@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from mock_interview.config import Question, Settings
-from mock_interview.storage import Store
+from mock_interview.core.config import Question, Settings
+from mock_interview.storage.database import Store
 
 if TYPE_CHECKING:  # the engine pulls in the audio stack: not needed to paint Home
-    from mock_interview.live import EventSink
-    from mock_interview.transcription import Transcriber
+    from mock_interview.asr.whisper import Transcriber
+    from mock_interview.session.engine import EventSink
 
 
 class Player(Protocol):

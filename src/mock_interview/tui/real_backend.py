@@ -5,16 +5,16 @@ Imported only when the app runs for real, so tests with fakes never touch a soun
 
 from __future__ import annotations
 
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.playback import Player
 from mock_interview.audio.recorder import AudioSource, FileSource
 from mock_interview.audio.tts import render_speech
-from mock_interview.config import Question, Settings
-from mock_interview.errors import UserError
-from mock_interview.live import EventSink, PracticeEngine
-from mock_interview.paths import samples_dir
-from mock_interview.storage import Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import Question, Settings
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import samples_dir
+from mock_interview.session.engine import EventSink, PracticeEngine
+from mock_interview.storage.database import Store
 
 # The sample answer that plays the candidate's part in demo mode, by question kind: a strong
 # answer for a goal achieved, a hesitant one for a goal missed, so the reports differ visibly.

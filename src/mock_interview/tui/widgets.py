@@ -15,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from mock_interview.render import Piece, clock, timing_lines, transcript_pieces
+from mock_interview.views.answer import Piece, clock, timing_lines, transcript_pieces
 
 # The meter's floor: quieter than this reads as silence.
 METER_FLOOR_DB = -60.0

@@ -12,7 +12,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 from textual_plotext import PlotextPlot
 
-from mock_interview.history import (
+from mock_interview.storage.database import AnswerRow
+from mock_interview.tui.screens.confirm import ConfirmScreen
+from mock_interview.tui.widgets import fill_table
+from mock_interview.views.history import (
     COMPACT_DATE,
     COMPACT_HEADER,
     HISTORY_HEADER,
@@ -20,9 +23,6 @@ from mock_interview.history import (
     history_table,
     session_means,
 )
-from mock_interview.storage import AnswerRow
-from mock_interview.tui.screens.confirm import ConfirmScreen
-from mock_interview.tui.widgets import fill_table
 
 if TYPE_CHECKING:
     from mock_interview.tui.app import PracticeApp

@@ -11,9 +11,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
-from mock_interview.history import session_means
-from mock_interview.render import clock
 from mock_interview.tui.widgets import fill_table
+from mock_interview.views.answer import clock
+from mock_interview.views.history import session_means
 
 if TYPE_CHECKING:
     from mock_interview.tui.app import PracticeApp

@@ -14,16 +14,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Header, Static
 
-from mock_interview import live
-from mock_interview.analysis.model import Word
-from mock_interview.config import Question
-from mock_interview.errors import UserError
-from mock_interview.render import Piece, clock
+from mock_interview.core.config import Question
+from mock_interview.core.errors import UserError
+from mock_interview.core.values import Word
+from mock_interview.session import engine as live
+from mock_interview.session.recovery import RecorderLock
 from mock_interview.tui.backend import Engine
 from mock_interview.tui.messages import EngineReported
 from mock_interview.tui.screens.confirm import ConfirmScreen
 from mock_interview.tui.screens.report import ReportScreen
 from mock_interview.tui.widgets import LevelMeter, TimerBar, TranscriptView
+from mock_interview.views.answer import Piece, clock
 
 if TYPE_CHECKING:
     from mock_interview.tui.app import PracticeApp
@@ -38,7 +39,7 @@ class InterviewScreen(Screen[None]):
         Binding("escape", "abandon", "Abandon", id="abandon"),
     ]
 
-    def __init__(self, question_ids: list[str], demo: bool, lock: live.RecorderLock) -> None:
+    def __init__(self, question_ids: list[str], demo: bool, lock: RecorderLock) -> None:
         super().__init__()
         self.question_ids = question_ids
         self.demo = demo

@@ -12,11 +12,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, Static
 
-from mock_interview.errors import UserError
-from mock_interview.render import clock
-from mock_interview.storage import StoredAnswer
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import StoredAnswer
 from mock_interview.tui.backend import Player
 from mock_interview.tui.widgets import Timeline, TranscriptView
+from mock_interview.views.answer import clock
 
 if TYPE_CHECKING:
     from mock_interview.tui.app import PracticeApp

@@ -11,10 +11,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane
 
-from mock_interview.history import METRICS
-from mock_interview.reports import unanalysed_note
-from mock_interview.storage import StoredAnswer, StoredSession
+from mock_interview.storage.database import StoredAnswer, StoredSession
 from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
+from mock_interview.views.history import METRICS
+from mock_interview.views.session import unanalysed_note
 
 if TYPE_CHECKING:
     from mock_interview.tui.app import PracticeApp

@@ -7,7 +7,6 @@ Anything else is a bug: one line naming a crash log that holds the traceback, ex
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import traceback
@@ -15,37 +14,22 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from mock_interview.config import find_question, load_questions, load_settings
-from mock_interview.errors import UserError
-from mock_interview.paths import make_private_file, state_dir
-from mock_interview.review_commands import add_review_commands
-from mock_interview.rubric.command import add_rubric_arguments, run_rubric_command
+from mock_interview.cli.review import add_review_commands
+from mock_interview.cli.rubric import add_rubric_arguments, run_rubric_command
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import make_private_file, state_dir
 
 Handler = Callable[[argparse.Namespace], int]
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from mock_interview.analysis.report import analyze_file
-    from mock_interview.audio.io import check_audio
-    from mock_interview.render import render_markdown, render_text
-    from mock_interview.transcription import Transcriber
+    from mock_interview.cli.analyze import analyze_command
 
-    settings = load_settings()
-    question = find_question(load_questions(), args.question) if args.question else None
-    check_audio(args.audio)  # reject a bad file before paying for the model load
-    transcriber = Transcriber(settings.transcription, args.model)
-    report = analyze_file(args.audio, question, settings, transcriber)
-    if args.format == "json":
-        print(json.dumps(report, indent=2))
-    elif args.format == "markdown":
-        print(render_markdown(report), end="")
-    else:
-        print(render_text(report))
-    return 0
+    return analyze_command(args)
 
 
 def _practice(args: argparse.Namespace) -> int:
-    from mock_interview.live import practice_command
+    from mock_interview.cli.practice import practice_command
 
     return practice_command(args)
 

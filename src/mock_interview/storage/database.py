@@ -22,9 +22,9 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from mock_interview.analysis.answer_model import AnswerAnalysis
-from mock_interview.errors import UserError
-from mock_interview.paths import make_private_dir, make_private_file
+from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import make_private_dir, make_private_file
 
 DATABASE_NAME = "sessions.db"
 RECORDINGS_DIR_NAME = "recordings"
@@ -176,7 +176,7 @@ class Store:
 
     @classmethod
     def open_default(cls) -> Self:
-        from mock_interview.paths import data_dir
+        from mock_interview.core.paths import data_dir
 
         return cls(data_dir() / DATABASE_NAME)
 

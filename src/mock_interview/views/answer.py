@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from mock_interview.rubric import render_rubric_markdown, render_rubric_text
+from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
 PieceKind = Literal["word", "filler", "pause"]
 

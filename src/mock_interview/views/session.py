@@ -6,14 +6,11 @@ the candidate's history for the trend), so the three formats present the same fa
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mock_interview.history import compute_trend
-from mock_interview.storage import AnswerRow, Store, StoredAnswer, StoredSession
-
-REPORT_FORMATS = ("markdown", "html", "json")
+from mock_interview.storage.database import AnswerRow, Store, StoredAnswer, StoredSession
+from mock_interview.views.history import compute_trend
 
 
 @dataclass(frozen=True)
@@ -54,18 +51,6 @@ def session_json(report: SessionReport) -> dict[str, Any]:
         ],
         "trend": None if trend is None else asdict(trend),
     }
-
-
-def render_session(report: SessionReport, report_format: str, long_pause_s: float = 3.0) -> str:
-    if report_format == "json":
-        return json.dumps(session_json(report), indent=2) + "\n"
-    if report_format == "html":
-        from mock_interview.reports.html import render_session_html
-
-        return render_session_html(report, long_pause_s)
-    from mock_interview.reports.markdown import render_session_markdown
-
-    return render_session_markdown(report)
 
 
 def session_heading(session: StoredSession) -> tuple[str, str]:

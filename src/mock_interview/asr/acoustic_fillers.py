@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mock_interview.analysis.fillers import canonical_filler
-from mock_interview.analysis.model import Filler, Span, Word, normalize_token
+from mock_interview.asr.fillers import canonical_filler
 from mock_interview.audio.io import ANALYSIS_RATE
+from mock_interview.core.values import Filler, Span, Word, normalize_token
 
 if TYPE_CHECKING:
-    from mock_interview.transcription import Transcriber
+    from mock_interview.asr.whisper import Transcriber
 
 # Labels a filled pause can get; anything else a re-decode says means "this was a word".
 FILLED_PAUSE_LABELS = frozenset({"um", "uh", "er", "hmm"})

@@ -17,19 +17,18 @@ import shutil
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from mock_interview.analysis.answer_model import ReportFormatError
+from mock_interview.analysis.answer import ReportFormatError
 from mock_interview.audio.recorder import SAMPLE_BYTES
-from mock_interview.config import load_settings
-from mock_interview.errors import UserError
-from mock_interview.paths import make_private_file, open_user_file
-from mock_interview.reports import load_session_report
-from mock_interview.reports.html import render_session_html
-from mock_interview.storage import (
+from mock_interview.core.config import load_settings
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import make_private_file, open_user_file
+from mock_interview.storage.database import (
     QUESTION_ID_PATTERN,
     STATUS_DONE,
     Store,
@@ -72,9 +71,14 @@ def _sha256_member(archive: zipfile.ZipFile, name: str) -> str:
 
 
 def export_sessions(
-    store: Store, out_path: Path, session_ids: list[int] | None = None, long_pause_s: float = 3.0
+    store: Store,
+    out_path: Path,
+    session_html: Callable[[int], str],
+    session_ids: list[int] | None = None,
 ) -> int:
     """Write the sessions (all when `session_ids` is None) to `out_path`; returns how many.
+
+    `session_html` renders a session's page by id (the views own HTML; storage only packs it).
 
     Written to a temporary name first and renamed, so an interrupted export leaves no
     half-written archive under the requested name.
@@ -88,7 +92,8 @@ def export_sessions(
         handle, "w", compression=zipfile.ZIP_DEFLATED
     ) as archive:
         entries = [
-            _export_session(store, archive, session, files, long_pause_s) for session in sessions
+            _export_session(archive, session, files, session_html(session.id))
+            for session in sessions
         ]
         manifest = {
             "format": ARCHIVE_FORMAT,
@@ -102,11 +107,7 @@ def export_sessions(
 
 
 def _export_session(
-    store: Store,
-    archive: zipfile.ZipFile,
-    session: StoredSession,
-    files: dict[str, str],
-    long_pause_s: float,
+    archive: zipfile.ZipFile, session: StoredSession, files: dict[str, str], html: str
 ) -> dict[str, Any]:
     folder = f"sessions/{session.uid}"
 
@@ -138,7 +139,6 @@ def _export_session(
             if recording is not None and recording.is_file()
             else None,
         })
-    html = render_session_html(load_session_report(store, session.id), long_pause_s)
     return {
         "uid": session.uid,
         "id": session.id,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from mock_interview.render import clock
+from mock_interview.views.answer import clock
 
 WIDTH = 900
 PAD = 30

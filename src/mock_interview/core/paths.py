@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import platformdirs
 
-from mock_interview.errors import UserError
+from mock_interview.core.errors import UserError
 
 APP_NAME = "mock-interview"
 PRIVATE_FILE_MODE = 0o600
@@ -25,7 +25,7 @@ PRIVATE_DIR_MODE = 0o700
 
 def shipped_config_dir() -> Path:
     """The top-level `config/` folder: in the source tree, or installed into the package."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package folder, above core/
     for candidate in (here / "config", here.parent.parent / "config"):
         if (candidate / "settings.toml").is_file():
             return candidate
@@ -113,7 +113,7 @@ def cache_dir() -> Path:
 
 def samples_dir() -> Path:
     """The bundled sample answers (`audio_samples/`), used by the demo and the tests."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package folder, above core/
     for candidate in (here / "audio_samples", here.parent.parent / "audio_samples"):
         if candidate.is_dir():
             return candidate

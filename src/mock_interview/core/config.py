@@ -18,8 +18,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
-from mock_interview.errors import UserError
-from mock_interview.paths import shipped_config_dir, user_config_file
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import shipped_config_dir, user_config_file
 
 QuestionKind = Literal["achieved", "missed", "general"]
 QUESTION_KINDS: tuple[str, ...] = typing.get_args(QuestionKind)

@@ -10,17 +10,17 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from mock_interview.history import (
+from mock_interview.storage.database import StoredAnswer
+from mock_interview.views.answer import timing_lines, transcript_pieces
+from mock_interview.views.history import (
     HISTORY_HEADER,
     compute_trend,
     history_table,
     session_means,
     trend_line,
 )
-from mock_interview.render import timing_lines, transcript_pieces
-from mock_interview.reports import SessionReport, session_heading, unanalysed_note
-from mock_interview.reports.svg import line_chart_svg, timeline_svg
-from mock_interview.storage import StoredAnswer
+from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
+from mock_interview.views.svg import line_chart_svg, timeline_svg
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mock_interview.analysis.model import Filler, Word, normalize_token
-from mock_interview.config import FillerSettings
+from mock_interview.core.config import FillerSettings
+from mock_interview.core.values import Filler, Word, normalize_token
 
 # Spellings whisper uses for the same sound, counted under one label.
 CANONICAL = {

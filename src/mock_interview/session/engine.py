@@ -32,17 +32,16 @@ recorded); from the moment the question has ended it stops the answer, and if th
 started yet it stops the moment it starts. A stop that arrives after an answer has stopped is
 spent on that answer: it never cuts the next question.
 
-One recorder per data folder: whoever records (`practice`, the TUI's interview) first takes the
-`RecorderLock`, an flock the OS drops when the holder dies, even by kill -9. Only its holder may
-repair cut-off answers (`recover_unfinished`), so a recording another process is still writing is
-never taken for a crashed one. An answer's row is marked "recording" only once audio flows: a start
+Whoever records first takes the `session.recovery.RecorderLock` (one recorder per data folder).
+An answer's row is marked "recording" only once audio flows: a start
 that fails (busy microphone, bad setting) leaves no row and no file.
 
 Demo mode (no microphone): pass `source_factory=lambda question: FileSource(sample_path)`; the
 sample plays the candidate's part at real-time pace through the same recorder and transcriber.
-On start, `recover_unfinished` repairs, analyses and saves each recording a crash cut off.
+On start, `session.recovery.recover_unfinished` repairs, analyses and saves each recording a crash
+cut off.
 
-Live transcription (`chunked_transcription.LiveTranscriber`): blocks go from the recorder's writer
+Live transcription (`asr.chunking.LiveTranscriber`): blocks go from the recorder's writer
 thread to a worker that cuts the answer at pauses and analyses each chunk (VAD, the shared
 Transcriber, fillers) while the candidate talks, and the uncut tail at each pause, so at stop
 little or nothing is left to decode. The report comes from `report_from_chunks`, as in `analyze`.
@@ -50,36 +49,31 @@ little or nothing is left to decode. The report comes from `report_from_chunks`,
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import sys
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-from mock_interview.analysis.model import Word
-from mock_interview.analysis.report import analyze_file, report_from_chunks
-from mock_interview.audio.devices import find_device
+from mock_interview.analysis.analyze import report_from_chunks
+from mock_interview.asr.chunking import ChunkedTranscript, LiveTranscriber
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE
 from mock_interview.audio.recorder import (
     AudioSource,
-    FileSource,
     Level,
     MicrophoneSource,
     Recording,
     RecordingResult,
     StopReason,
-    repair_wav,
 )
-from mock_interview.chunked_transcription import ChunkedTranscript, LiveTranscriber
-from mock_interview.config import Question, Settings, find_question, load_questions, load_settings
-from mock_interview.errors import UserError
-from mock_interview.render import clock, render_text
-from mock_interview.storage import AnswerRow, Store
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import (
+    Question,
+    Settings,
+)
+from mock_interview.core.errors import UserError
+from mock_interview.core.values import Word
+from mock_interview.storage.database import Store
 
 
 @dataclass(frozen=True)
@@ -246,49 +240,6 @@ SourceFactory = Callable[[Question], AudioSource]
 # How long the microphone may still hear the question after its last sample went to the speaker:
 # the output buffer and the room's echo.
 SPEAKER_TAIL_S = 0.5
-RECORDER_LOCK_NAME = "recorder.lock"
-
-
-class RecorderLock:
-    """The right to record into one data folder (and to repair its cut-off answers): an exclusive
-    flock on a file there. The OS drops it when the holder exits, however it ends (kill -9 too),
-    so a lock never outlives its recorder and needs no cleaning up."""
-
-    def __init__(self, store: Store) -> None:
-        self.path = store.db_path.parent / RECORDER_LOCK_NAME
-        self._fd: int | None = None
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def acquire(self) -> Self:
-        """Take the lock at once, or say (as a UserError) that another recorder has it."""
-        try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        except OSError as exc:
-            raise UserError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise UserError(
-                f"another mock-interview is recording into {self.path.parent}; "
-                "finish or close it first"
-            ) from None
-        self._fd = fd
-        return self
-
-    def release(self) -> None:
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            os.close(fd)
-
-    def __enter__(self) -> Self:
-        return self.acquire()
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
 
 
 class PracticeEngine:
@@ -452,141 +403,3 @@ class PracticeEngine:
                 return
             self._player.play_file(path)
         self._player.wait()
-
-
-@dataclass(frozen=True)
-class RecoveredAnswer:
-    """An answer whose recording was cut off (crash, kill): repaired and analysed, or why not."""
-
-    row: AnswerRow
-    report: dict[str, Any] | None
-    problem: str | None
-
-
-def unfinished_answers(store: Store) -> list[AnswerRow]:
-    """Answers left recording by a crash, their WAV headers repaired; offer them to the user."""
-    rows = store.unfinished_recordings()
-    for row in rows:
-        if row.recording_path is not None and row.recording_path.is_file():
-            repair_wav(row.recording_path)
-    return rows
-
-
-def recover_unfinished(
-    lock: RecorderLock,
-    store: Store,
-    questions: dict[str, Question],
-    settings: Settings,
-    transcriber: Transcriber,
-) -> Iterator[RecoveredAnswer]:
-    """Repair, analyse and save each answer a crash cut off, one by one (the CLI's and the TUI's
-    one recovery loop). Only the recorder lock's holder may: another recorder's answer is unfinished
-    because it is still being written."""
-    if not lock.held:
-        raise UserError("cut-off answers are repaired only by the one recorder of a data folder")
-    for row in unfinished_answers(store):
-        yield recover_answer(store, row, questions, settings, transcriber)
-
-
-def recover_answer(
-    store: Store,
-    row: AnswerRow,
-    questions: dict[str, Question],
-    settings: Settings,
-    transcriber: Transcriber,
-) -> RecoveredAnswer:
-    """Analyse a repaired recording and complete its answer; a problem is said, never dropped."""
-    if row.recording_path is None or not row.recording_path.is_file():
-        return RecoveredAnswer(row, None, f"the recording of answer {row.id} is missing")
-    try:
-        repair_wav(row.recording_path)
-        report = analyze_file(
-            row.recording_path, questions.get(row.question_id), settings, transcriber
-        )
-        store.update_answer_report(row.id, report)
-    except UserError as exc:
-        return RecoveredAnswer(row, None, str(exc))
-    return RecoveredAnswer(row, report, None)
-
-
-class _ConsoleReporter:
-    """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout."""
-
-    def __init__(self, output_format: str) -> None:
-        self.output_format = output_format
-        self.reports: list[dict[str, Any]] = []
-        self.failure: str | None = None
-
-    def __call__(self, event: EngineEvent) -> None:
-        if isinstance(event, QuestionAsked):
-            _say(f"\nQuestion: {event.question.text}")
-            if event.speech_hint:
-                _say(event.speech_hint)
-        elif isinstance(event, RecordingStarted):
-            target = f"{clock(event.target_min_s)}–{clock(event.target_max_s)}"
-            _say(f"Recording ({event.source}); target {target}. Press Enter to stop.")
-        elif isinstance(event, RecordingStopped):
-            _say(f"Stopped after {clock(event.duration_s)}; finishing the transcript ...")
-        elif isinstance(event, ReportReady):
-            report = {
-                **event.report,
-                "session_id": event.session_id,
-                "recording_path": str(event.recording_path),
-            }
-            self.reports.append(report)
-            if self.output_format == "text":
-                print(render_text(report), flush=True)
-        elif isinstance(event, EngineFailed):
-            self.failure = event.message
-
-
-def _say(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
-
-
-def practice_command(args: Any) -> int:
-    """Handler of `mock-interview practice`: the whole loop without the TUI."""
-    settings = load_settings()
-    bank = load_questions()
-    chosen = args.question or settings.practice.default_questions
-    questions = [find_question(bank, question_id) for question_id in chosen]
-    recording = settings.recording
-    if args.max_seconds is not None:
-        recording = replace(recording, max_answer_s=args.max_seconds)
-    if args.input_device is not None:
-        recording = replace(recording, input_device=args.input_device)
-    settings = replace(settings, recording=recording)
-    source_factory: SourceFactory | None = None
-    if args.answer_file is not None:
-        answer_file = args.answer_file
-        FileSource(answer_file)  # a bad file fails here, before the model loads
-        source_factory = lambda question: FileSource(answer_file)  # noqa: E731
-    else:
-        find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
-    reporter = _ConsoleReporter(args.format)
-    # The lock first: a second recorder is told at once, before the model loads.
-    with Store.open_default() as store, RecorderLock(store) as lock:
-        transcriber = Transcriber(settings.transcription)
-        for recovered in recover_unfinished(lock, store, bank, settings, transcriber):
-            _say(
-                f"Recovered the unfinished recording {recovered.row.recording_path}: "
-                + (recovered.problem or "repaired, analysed and saved")
-            )
-        engine = PracticeEngine(
-            settings, transcriber, store, reporter, speak=not args.no_speak,
-            source_factory=source_factory,
-        )
-        threading.Thread(target=_stop_on_enter, args=(engine,), daemon=True).start()
-        engine.run_session(questions)
-    if args.format == "json":
-        print(json.dumps(reporter.reports, indent=2))
-    if reporter.failure:
-        print(f"mock-interview: {reporter.failure}", file=sys.stderr)
-        return 2
-    return 0
-
-
-def _stop_on_enter(engine: PracticeEngine) -> None:
-    """Each Enter stops the answer being recorded; end of input (no terminal) does nothing."""
-    for _line in sys.stdin:
-        engine.stop_answer()

@@ -12,14 +12,14 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.fillers import mark_fillers
-from mock_interview.analysis.model import Filler, Span, Word
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
+from mock_interview.asr.chunking import ChunkedTranscript, transcribe_in_chunks
+from mock_interview.asr.fillers import mark_fillers
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
-from mock_interview.chunked_transcription import ChunkedTranscript, transcribe_in_chunks
-from mock_interview.config import Question, Settings
+from mock_interview.core.config import Question, Settings
+from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import load_rubric, score_answer
-from mock_interview.transcription import Transcriber
 
 SCHEMA_VERSION = 1
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mock_interview.history import HISTORY_HEADER, METRICS, compute_trend, history_table
-from mock_interview.render import render_markdown
-from mock_interview.reports import SessionReport, session_heading, unanalysed_note
+from mock_interview.views.answer import render_markdown
+from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
+from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:

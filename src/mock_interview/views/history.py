@@ -15,9 +15,9 @@ from datetime import date, datetime
 from statistics import fmean
 from typing import Any, Literal
 
-from mock_interview.errors import UserError
-from mock_interview.render import clock
-from mock_interview.storage import AnswerRow
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import AnswerRow
+from mock_interview.views.answer import clock
 
 TREND_WINDOW = 5
 

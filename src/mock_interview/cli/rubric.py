@@ -7,11 +7,11 @@ import json
 import sys
 from pathlib import Path
 
-from mock_interview.config import find_question, load_questions, load_settings
-from mock_interview.errors import UserError
+from mock_interview.core.config import find_question, load_questions, load_settings
+from mock_interview.core.errors import UserError
 from mock_interview.rubric.judging import score_answer
 from mock_interview.rubric.loading import Rubric, load_rubric
-from mock_interview.rubric.render import render_rubric_text
+from mock_interview.views.rubric import render_rubric_text
 
 
 def add_rubric_arguments(parser: argparse.ArgumentParser) -> None:

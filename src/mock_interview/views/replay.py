@@ -11,9 +11,9 @@ import sys
 import time
 from typing import TextIO
 
-from mock_interview.errors import UserError
-from mock_interview.render import Piece, clock, transcript_pieces
-from mock_interview.storage import StoredAnswer, StoredSession
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import StoredAnswer, StoredSession
+from mock_interview.views.answer import Piece, clock, transcript_pieces
 
 POLL_S = 0.03
 

@@ -9,20 +9,20 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mock_interview.errors import UserError
-from mock_interview.paths import write_user_file
-from mock_interview.reports import REPORT_FORMATS
-from mock_interview.storage import Store
+from mock_interview.core.errors import UserError
+from mock_interview.core.paths import write_user_file
+from mock_interview.storage.database import Store
+from mock_interview.views.session_formats import REPORT_FORMATS
 
 
 def _long_pause_s() -> float:
-    from mock_interview.config import load_settings
+    from mock_interview.core.config import load_settings
 
     return load_settings().analysis.long_pause_s
 
 
 def _history(args: argparse.Namespace) -> int:
-    from mock_interview.history import (
+    from mock_interview.views.history import (
         parse_since,
         render_history_csv,
         render_history_json,
@@ -38,11 +38,12 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from mock_interview.reports import load_session_report, render_session
+    from mock_interview.views.session import load_session_report
+    from mock_interview.views.session_formats import format_session
 
     with Store.open_default() as store:
         report = load_session_report(store, args.session_id)
-    text = render_session(report, args.format, _long_pause_s())
+    text = format_session(report, args.format, _long_pause_s())
     if args.output:
         write_user_file(args.output, text)
         print(f"Wrote {args.output}")
@@ -59,20 +60,24 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from mock_interview.archive import export_sessions
+    from mock_interview.storage.archive import export_sessions
+    from mock_interview.views.session_formats import session_html_by_id
 
     if not args.all and not args.session_ids:
         raise UserError("export: name SESSION_IDs or use --all")
     with Store.open_default() as store:
         count = export_sessions(
-            store, args.output, None if args.all else args.session_ids, _long_pause_s()
+            store,
+            args.output,
+            session_html_by_id(store, _long_pause_s()),
+            None if args.all else args.session_ids,
         )
     print(f"Exported {count} session(s) to {args.output}")
     return 0
 
 
 def _import(args: argparse.Namespace) -> int:
-    from mock_interview.archive import import_archive
+    from mock_interview.storage.archive import import_archive
 
     with Store.open_default() as store:
         result = import_archive(store, args.archive)
@@ -85,8 +90,8 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from mock_interview.config import load_settings
-    from mock_interview.replay import replay
+    from mock_interview.core.config import load_settings
+    from mock_interview.views.replay import replay
 
     output_device = load_settings().recording.output_device
     with Store.open_default() as store:

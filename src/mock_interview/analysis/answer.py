@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
-from mock_interview.analysis.model import Filler, FillerSource, Span, Word
 from mock_interview.analysis.timing import Verdict
-from mock_interview.config import QUESTION_KINDS, QuestionKind
+from mock_interview.core.config import QUESTION_KINDS, QuestionKind
+from mock_interview.core.values import Filler, FillerSource, Span, Word
 
 SCHEMA_VERSION = 1
 

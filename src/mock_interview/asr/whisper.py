@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mock_interview.analysis.model import Word, normalize_token
 from mock_interview.audio.io import ANALYSIS_RATE
-from mock_interview.config import TranscriptionSettings
-from mock_interview.errors import UserError
+from mock_interview.core.config import TranscriptionSettings
+from mock_interview.core.errors import UserError
+from mock_interview.core.values import Word, normalize_token
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

@@ -24,17 +24,17 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.acoustic_fillers import (
+from mock_interview.asr.acoustic_fillers import (
     canonical_label,
     place_fillers,
     with_filled_pauses,
 )
-from mock_interview.analysis.fillers import mark_fillers
-from mock_interview.analysis.model import Filler, Span, Word
+from mock_interview.asr.fillers import mark_fillers
+from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, to_float
 from mock_interview.audio.signal import find_speech
-from mock_interview.config import FillerSettings
-from mock_interview.transcription import Transcriber
+from mock_interview.core.config import FillerSettings
+from mock_interview.core.values import Filler, Span, Word
 
 # Whisper's window: a chunk is cut once this much audio is pending.
 WINDOW_S = 30.0

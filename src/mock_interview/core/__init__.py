@@ -1,0 +1,1 @@
+"""Settings, paths, errors and the small value types (spans, words, fillers) every layer shares."""

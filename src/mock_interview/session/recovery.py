@@ -1,0 +1,121 @@
+"""Crash recovery under one recorder per data folder.
+
+Whoever records (`practice`, the TUI's interview) first takes the `RecorderLock`, an flock the OS
+drops when the holder dies, even by kill -9. Only its holder may repair cut-off answers
+(`recover_unfinished`), so a recording another process is still writing is never taken for a
+crashed one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Self
+
+from mock_interview.analysis.analyze import analyze_file
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.audio.recorder import repair_wav
+from mock_interview.core.config import Question, Settings
+from mock_interview.core.errors import UserError
+from mock_interview.storage.database import AnswerRow, Store
+
+RECORDER_LOCK_NAME = "recorder.lock"
+
+
+class RecorderLock:
+    """The right to record into one data folder (and to repair its cut-off answers): an exclusive
+    flock on a file there. The OS drops it when the holder exits, however it ends (kill -9 too),
+    so a lock never outlives its recorder and needs no cleaning up."""
+
+    def __init__(self, store: Store) -> None:
+        self.path = store.db_path.parent / RECORDER_LOCK_NAME
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def acquire(self) -> Self:
+        """Take the lock at once, or say (as a UserError) that another recorder has it."""
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            raise UserError(f"cannot create the lock file {self.path}: {exc.strerror}") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise UserError(
+                f"another mock-interview is recording into {self.path.parent}; "
+                "finish or close it first"
+            ) from None
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+    def __enter__(self) -> Self:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+@dataclass(frozen=True)
+class RecoveredAnswer:
+    """An answer whose recording was cut off (crash, kill): repaired and analysed, or why not."""
+
+    row: AnswerRow
+    report: dict[str, Any] | None
+    problem: str | None
+
+
+def unfinished_answers(store: Store) -> list[AnswerRow]:
+    """Answers left recording by a crash, their WAV headers repaired; offer them to the user."""
+    rows = store.unfinished_recordings()
+    for row in rows:
+        if row.recording_path is not None and row.recording_path.is_file():
+            repair_wav(row.recording_path)
+    return rows
+
+
+def recover_unfinished(
+    lock: RecorderLock,
+    store: Store,
+    questions: dict[str, Question],
+    settings: Settings,
+    transcriber: Transcriber,
+) -> Iterator[RecoveredAnswer]:
+    """Repair, analyse and save each answer a crash cut off, one by one (the CLI's and the TUI's
+    one recovery loop). Only the recorder lock's holder may: another recorder's answer is unfinished
+    because it is still being written."""
+    if not lock.held:
+        raise UserError("cut-off answers are repaired only by the one recorder of a data folder")
+    for row in unfinished_answers(store):
+        yield recover_answer(store, row, questions, settings, transcriber)
+
+
+def recover_answer(
+    store: Store,
+    row: AnswerRow,
+    questions: dict[str, Question],
+    settings: Settings,
+    transcriber: Transcriber,
+) -> RecoveredAnswer:
+    """Analyse a repaired recording and complete its answer; a problem is said, never dropped."""
+    if row.recording_path is None or not row.recording_path.is_file():
+        return RecoveredAnswer(row, None, f"the recording of answer {row.id} is missing")
+    try:
+        repair_wav(row.recording_path)
+        report = analyze_file(
+            row.recording_path, questions.get(row.question_id), settings, transcriber
+        )
+        store.update_answer_report(row.id, report)
+    except UserError as exc:
+        return RecoveredAnswer(row, None, str(exc))
+    return RecoveredAnswer(row, report, None)

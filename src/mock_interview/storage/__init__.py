@@ -1,0 +1,1 @@
+"""What is kept: the SQLite database of sessions and answers, and the export archive."""
