@@ -51,7 +51,7 @@ def main() -> int:
                 "audio_s": round(result.duration_s, 2),
                 "stop_to_report_s": round(done - stopped_at[0], 3),
                 "peak_rss_mb": round(peak_mb, 1),
-                "words": len(report["transcript"]["words"]),
+                "words": len(report.transcript.words),
             }
         )
     )

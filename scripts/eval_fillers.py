@@ -116,7 +116,7 @@ def ours_fillers(
     samples: np.ndarray, settings: Settings, transcriber: Transcriber
 ) -> list[tuple[str, float, float]]:
     report = analyze_samples(samples, ANALYSIS_RATE, Path("clip"), None, settings, transcriber)
-    return [(item["text"], item["start_s"], item["end_s"]) for item in report["fillers"]["items"]]
+    return [(item.text, item.start_s, item.end_s) for item in report.fillers.items]
 
 
 def plain_fillers(

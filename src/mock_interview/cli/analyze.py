@@ -19,11 +19,11 @@ def analyze_command(args: argparse.Namespace) -> int:
     question = find_question(load_questions(), args.question) if args.question else None
     check_audio(args.audio)  # reject a bad file before paying for the model load
     transcriber = Transcriber(settings.transcription, args.model)
-    report = analyze_file(args.audio, question, settings, transcriber)
+    analysis = analyze_file(args.audio, question, settings, transcriber)
     if args.format == "json":
-        print(json.dumps(report, indent=2))
+        print(json.dumps(analysis.to_json(), indent=2))
     elif args.format == "markdown":
-        print(render_markdown(report), end="")
+        print(render_markdown(analysis), end="")
     else:
-        print(render_text(report))
+        print(render_text(analysis))
     return 0

@@ -48,14 +48,15 @@ class _ConsoleReporter:
         elif isinstance(event, RecordingStopped):
             _say(f"Stopped after {clock(event.duration_s)}; finishing the transcript ...")
         elif isinstance(event, ReportReady):
-            report = {
-                **event.report,
-                "session_id": event.session_id,
-                "recording_path": str(event.recording_path),
-            }
-            self.reports.append(report)
+            self.reports.append(
+                {
+                    **event.report.to_json(),
+                    "session_id": event.session_id,
+                    "recording_path": str(event.recording_path),
+                }
+            )
             if self.output_format == "text":
-                print(render_text(report), flush=True)
+                print(render_text(event.report), flush=True)
         elif isinstance(event, EngineFailed):
             self.failure = event.message
 

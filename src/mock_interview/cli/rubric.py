@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from mock_interview.analysis.answer import ReportFormatError, RubricResult
 from mock_interview.core.config import find_question, load_questions, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.rubric.judging import score_answer
@@ -36,7 +37,12 @@ def run_rubric_command(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
-        print(render_rubric_text(result, labels=_labels(rubric)))
+        try:
+            typed = RubricResult.from_json(result)
+        except ReportFormatError as error:  # a quote holding a control character, say
+            message = f"cannot show the rubric as text ({error}); use --format json"
+            raise UserError(message) from None
+        print(render_rubric_text(typed, labels=_labels(rubric)))
     return 0
 
 

@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from mock_interview.rubric.judging import score_answer
+from mock_interview.rubric.judging import judge_answer
 from mock_interview.rubric.loading import FLAG_KINDS, Rubric
 
 
@@ -58,9 +58,9 @@ def agreement(cases: list[LabelledAnswer], rubric: Rubric) -> dict[str, Agreemen
     """Per criterion and red flag, over the cases whose kind it applies to."""
     table = {name: Agreement(disagreements=[]) for name in [*rubric.criteria, *rubric.red_flags]}
     for case in cases:
-        result = score_answer(case.text, case.kind, rubric=rubric)
-        verdicts = {c["id"]: c["met"] for c in result["criteria"]}
-        shown = {flag["id"] for flag in result["red_flags"]}
+        judgement = judge_answer(case.text, case.kind, rubric)
+        verdicts = {found.id: found.met for found in judgement.criteria}
+        shown = {flag.id for flag in judgement.red_flags}
         verdicts |= {f.id: f.id in shown for f in rubric.red_flags.values() if case.kind in f.kinds}
         unknown = (case.met - verdicts.keys()) | (case.flags - verdicts.keys())
         if unknown:

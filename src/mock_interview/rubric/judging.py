@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
 
@@ -22,49 +23,91 @@ OTHER_SUBJECTS = frozenset({"we", "they", "he", "she", "it", "you", "everyone", 
 COORDINATORS = frozenset({"and", "then", "or"})
 
 
-def score_answer(
-    text: str, kind: str, delivery: dict[str, Any] | None = None, rubric: Rubric | None = None
-) -> dict[str, Any]:
-    """The rubric report for one answer (shape in issue 4); `delivery` holds the analyze report's
-    "timing" and "fillers" for a spoken answer, None for a typed one (no delivery flags)."""
+@dataclass(frozen=True)
+class DeliveryFacts:
+    """The few figures of a spoken answer the delivery flags judge. A plain value here, because
+    the rubric sits below the analysis and must not know its model; the analysis fills it in."""
+
+    verdict: str  # "short", "on_target" or "long"
+    answer_length_s: float
+    target_min_s: float
+    target_max_s: float
+    response_latency_s: float
+    fillers_per_minute: float
+    filler_counts: tuple[tuple[str, int], ...]  # (label, count), most frequent first
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One criterion (met or not) or one red flag (shown), with the sentences quoted for it."""
+
+    id: str
+    evidence: list[str]
+
+    @property
+    def met(self) -> bool:
+        return bool(self.evidence)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the cues say about an answer: every criterion of its kind, and the red flags shown."""
+
+    criteria: list[Finding]
+    red_flags: list[Finding]
+
+
+def judge_answer(text: str, kind: str, rubric: Rubric) -> Judgement:
+    """The criteria and red flags for `text` as a question of `kind`, before any scoring."""
     if kind not in FLAG_KINDS:
         raise UserError(f"unknown question kind '{kind}' (use {', '.join(FLAG_KINDS)})")
-    rubric = rubric or load_rubric()
     judge = _Judge(text, rubric)
     # "general" questions (feedback, growth) are judged on the achieved-goal criteria.
     criteria_kind = "missed" if kind == "missed" else "achieved"
-    criteria: list[dict[str, Any]] = []
-    earned = possible = 0.0
-    for criterion in rubric.criteria.values():
-        if criteria_kind not in criterion.kinds:
-            continue
-        evidence = judge.evidence_for(criterion.id)
-        met = bool(evidence)
-        possible += criterion.weight
-        earned += criterion.weight if met else 0.0
-        criteria.append(
-            {
-                "id": criterion.id,
-                "met": met,
-                "evidence": evidence,
-                "advice": "" if met else criterion.advice,
-            }
-        )
-    red_flags: list[dict[str, Any]] = []
-    for flag in rubric.red_flags.values():
-        evidence = judge.red_flag_evidence(flag.id) if kind in flag.kinds else []
-        if evidence:
-            red_flags.append({"id": flag.id, "evidence": evidence, "advice": flag.advice})
+    criteria = [
+        Finding(criterion.id, judge.evidence_for(criterion.id))
+        for criterion in rubric.criteria.values()
+        if criteria_kind in criterion.kinds
+    ]
+    red_flags = [
+        Finding(flag.id, judge.red_flag_evidence(flag.id))
+        for flag in rubric.red_flags.values()
+        if kind in flag.kinds
+    ]
+    return Judgement(criteria, [flag for flag in red_flags if flag.met])
+
+
+def score_answer(
+    text: str, kind: str, delivery: DeliveryFacts | None = None, rubric: Rubric | None = None
+) -> dict[str, Any]:
+    """The rubric report for one answer (shape in issue 4, what `RubricResult.from_json` reads);
+    `delivery` is None for a typed answer (no delivery flags)."""
+    rubric = rubric or load_rubric()
+    judgement = judge_answer(text, kind, rubric)
+    weights = {found.id: rubric.criteria[found.id].weight for found in judgement.criteria}
+    possible = sum(weights.values())
+    earned = sum(weights[found.id] for found in judgement.criteria if found.met)
     delivery_flags = _delivery_flags(delivery, rubric)
-    penalty = sum(rubric.red_flags[str(flag["id"])].penalty for flag in red_flags)
+    penalty = sum(rubric.red_flags[flag.id].penalty for flag in judgement.red_flags)
     penalty += sum(rubric.delivery[flag["id"]].penalty for flag in delivery_flags)
     score = round(max(0.0, min(100.0, 100.0 * earned / possible - penalty))) if possible else 0
     return {
         "kind": kind,
         "score": score,
         "band": "strong" if score >= rubric.strong else "fair" if score >= rubric.fair else "weak",
-        "criteria": criteria,
-        "red_flags": red_flags,
+        "criteria": [
+            {
+                "id": found.id,
+                "met": found.met,
+                "evidence": found.evidence,
+                "advice": "" if found.met else rubric.criteria[found.id].advice,
+            }
+            for found in judgement.criteria
+        ],
+        "red_flags": [
+            {"id": flag.id, "evidence": flag.evidence, "advice": rubric.red_flags[flag.id].advice}
+            for flag in judgement.red_flags
+        ],
         "delivery_flags": delivery_flags,
     }
 
@@ -237,33 +280,29 @@ class _Judge:
         return self.quote([index for index, matches in enumerate(found) if matches])
 
 
-def _delivery_flags(delivery: dict[str, Any] | None, rubric: Rubric) -> list[dict[str, str]]:
-    if not delivery:
+def _delivery_flags(delivery: DeliveryFacts | None, rubric: Rubric) -> list[dict[str, str]]:
+    if delivery is None:
         return []
-    timing = delivery.get("timing") or {}
-    fillers = delivery.get("fillers") or {}
     flags = []
-    verdict = timing.get("verdict")
-    if verdict in ("short", "long"):
-        length = timing.get("answer_length_s", 0.0)
-        target = f"{timing.get('target_min_s', 0):.0f}–{timing.get('target_max_s', 0):.0f} s"
+    if delivery.verdict in ("short", "long"):
+        target = f"{delivery.target_min_s:.0f}–{delivery.target_max_s:.0f} s"
         flags.append(
             (
-                "too_short" if verdict == "short" else "too_long",
-                f"answered in {length:.0f} s; the target is {target}",
+                "too_short" if delivery.verdict == "short" else "too_long",
+                f"answered in {delivery.answer_length_s:.0f} s; the target is {target}",
             )
         )
-    latency = timing.get("response_latency_s")
-    if latency is not None and latency > rubric.slow_start_s:
+    latency = delivery.response_latency_s
+    if latency > rubric.slow_start_s:
         flags.append(
             (
                 "slow_start",
                 f"first words after {latency:.1f} s (more than {rubric.slow_start_s:g} s)",
             )
         )
-    rate = fillers.get("per_minute")
-    if rate is not None and rate > rubric.filler_rate_max:
-        common = sorted((fillers.get("by_word") or {}).items(), key=lambda item: -item[1])[:3]
+    rate = delivery.fillers_per_minute
+    if rate > rubric.filler_rate_max:
+        common = sorted(delivery.filler_counts, key=lambda item: -item[1])[:3]
         most = ", ".join(f'"{word}" ×{count}' for word, count in common)
         flags.append(
             (

@@ -11,7 +11,7 @@ the TUI wraps the callback into `post_message`, the CLI prints.
         [waits for start_answer() when settings.practice.auto_start is false]
         RecordingStarted(question, path, sample_rate, target_min_s, target_max_s, source)
         LevelMeasured(rms, peak, elapsed_s)      >= 10 per second while recording
-        ChunkTranscribed(words, filler_count, transcribed_until_s)
+        ChunkTranscribed(words, audio_fillers, filler_count, transcribed_until_s)
                                                  the whole transcript so far, after each chunk
                                                  and at pauses; the last one may come after
                                                  RecordingStopped
@@ -44,18 +44,20 @@ cut off.
 Live transcription (`asr.chunking.LiveTranscriber`): blocks go from the recorder's writer
 thread to a worker that cuts the answer at pauses and analyses each chunk (VAD, the shared
 Transcriber, fillers) while the candidate talks, and the uncut tail at each pause, so at stop
-little or nothing is left to decode. The report comes from `report_from_chunks`, as in `analyze`.
+little or nothing is left to decode. The analysis comes from `analysis_from_chunks`, as in
+`analyze`.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from mock_interview.analysis.analyze import report_from_chunks
+from mock_interview.analysis.analyze import analysis_from_chunks
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.chunking import ChunkedTranscript, LiveTranscriber
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE
@@ -72,7 +74,7 @@ from mock_interview.core.config import (
     Settings,
 )
 from mock_interview.core.errors import UserError
-from mock_interview.core.values import Word
+from mock_interview.core.values import Filler, Word
 from mock_interview.storage.database import Store
 
 
@@ -113,6 +115,7 @@ class LevelMeasured:
 @dataclass(frozen=True)
 class ChunkTranscribed:
     words: list[Word]  # the whole answer so far, fillers marked
+    audio_fillers: list[Filler]  # fillers heard but not transcribed, counted in filler_count
     filler_count: int
     transcribed_until_s: float
 
@@ -129,7 +132,7 @@ class RecordingStopped:
 @dataclass(frozen=True)
 class ReportReady:
     question: Question
-    report: dict[str, Any]
+    report: AnswerAnalysis
     session_id: int
     answer_id: int
     recording_path: Path
@@ -138,7 +141,7 @@ class ReportReady:
 @dataclass(frozen=True)
 class SessionFinished:
     session_id: int
-    reports: list[dict[str, Any]]
+    reports: list[AnswerAnalysis]
 
 
 @dataclass(frozen=True)
@@ -170,15 +173,19 @@ def transcribe_recording(
     transcriber: Transcriber,
     on_event: EventSink,
     on_started: Callable[[Recording], None] | None = None,
-) -> tuple[RecordingResult, dict[str, Any]]:
-    """Record one answer from `source` to `path`, transcribing live; returns the report too.
+) -> tuple[RecordingResult, AnswerAnalysis]:
+    """Record one answer from `source` to `path`, transcribing live; returns its analysis too.
 
     `on_started(recording)` runs once audio flows, before RecordingStarted; if the start fails
     (or `on_started` does), nothing is left behind and the UserError goes on."""
 
     def on_progress(transcript: ChunkedTranscript) -> None:
         until_s = transcript.samples / ANALYSIS_RATE
-        on_event(ChunkTranscribed(transcript.words, transcript.filler_count, until_s))
+        on_event(
+            ChunkTranscribed(
+                transcript.words, transcript.audio_fillers, transcript.filler_count, until_s
+            )
+        )
 
     def started() -> None:
         if on_started is not None:
@@ -211,11 +218,11 @@ def transcribe_recording(
     result = recording.wait()
     assert result is not None
     on_event(RecordingStopped(question, path, result.duration_s, result.reason, result.error))
-    report = report_from_chunks(
+    report = analysis_from_chunks(
         live.finish(), result.sample_rate, result.path, question, settings
     )
     if result.input_overflows:
-        report["input_overflows"] = result.input_overflows
+        report = replace(report, input_overflows=result.input_overflows)
     return result, report
 
 
@@ -328,8 +335,8 @@ class PracticeEngine:
                 break
             reports.append(ready.report)
             self.on_event(ready)
-            if ready.report.get("recording_error"):
-                self.on_event(EngineFailed(ready.report["recording_error"], ready.recording_path))
+            if ready.report.recording_error:
+                self.on_event(EngineFailed(ready.report.recording_error, ready.recording_path))
                 return session_id
         self.on_event(SessionFinished(session_id, reports))
         return session_id
@@ -365,7 +372,7 @@ class PracticeEngine:
             self.store.prune_recordings_dir(session_id)
             raise
         if result.error:
-            report["recording_error"] = result.error
+            report = replace(report, recording_error=result.error)
         try:
             answer_id = self.store.add_answer(session_id, question.id, path, report)
         except UserError as exc:

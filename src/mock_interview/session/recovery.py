@@ -12,9 +12,10 @@ import fcntl
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Self
 
 from mock_interview.analysis.analyze import analyze_file
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import repair_wav
 from mock_interview.core.config import Question, Settings
@@ -71,7 +72,7 @@ class RecoveredAnswer:
     """An answer whose recording was cut off (crash, kill): repaired and analysed, or why not."""
 
     row: AnswerRow
-    report: dict[str, Any] | None
+    report: AnswerAnalysis | None
     problem: str | None
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from mock_interview.analysis.answer import ReportFormatError
+from mock_interview.analysis.answer import AnswerAnalysis, ReportFormatError
 from mock_interview.audio.recorder import SAMPLE_BYTES
 from mock_interview.core.config import load_settings
 from mock_interview.core.errors import UserError
@@ -33,7 +33,6 @@ from mock_interview.storage.database import (
     STATUS_DONE,
     Store,
     StoredSession,
-    checked_report,
 )
 
 ARCHIVE_FORMAT = "mock-interview-export"
@@ -134,7 +133,10 @@ def _export_session(
             "status": row.status,
             "report": None
             if answer.report is None
-            else add(f"answer-{row.position}.json", json.dumps(answer.report, indent=2).encode()),
+            else add(
+                f"answer-{row.position}.json",
+                json.dumps(answer.report.to_json(), indent=2).encode(),
+            ),
             "recording": add(f"answer-{row.position}{recording.suffix}", source=recording)
             if recording is not None and recording.is_file()
             else None,
@@ -383,9 +385,9 @@ def _parse_json(data: bytes, member: str) -> Any:
         raise _Refused(f"{member} is not valid JSON ({error})") from None
 
 
-def _checked_report(data: bytes, member: str) -> dict[str, Any]:
+def _checked_report(data: bytes, member: str) -> AnswerAnalysis:
     try:
-        return checked_report(_parse_json(data, member))
+        return AnswerAnalysis.from_json(_parse_json(data, member))
     except ReportFormatError as error:
         raise _Refused(f"{member} is not an answer report ({error})") from None
 

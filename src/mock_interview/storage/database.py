@@ -1,9 +1,10 @@
 """Saved sessions: one SQLite database in the data dir, recordings as files referenced by path.
 
-Each answer keeps its whole analysis report as JSON (the source of truth) plus a few summary
-columns copied out of it, so history queries and sorting do not parse every report. The schema is
-versioned with `PRAGMA user_version`; `MIGRATIONS[n]` upgrades version n to n + 1, so an older
-database is brought up to date when it is opened and a newer one is refused rather than damaged.
+Each answer keeps its whole analysis as JSON (`AnswerAnalysis.to_json`, the source of truth)
+plus a few summary columns taken from it, so history queries and sorting do not parse every
+report. The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` upgrades version n
+to n + 1, so an older database is brought up to date when it is opened and a newer one is
+refused rather than damaged.
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ class AnswerRow:
 @dataclass(frozen=True)
 class StoredAnswer:
     row: AnswerRow
-    report: dict[str, Any] | None
+    report: AnswerAnalysis | None
 
 
 @dataclass(frozen=True)
@@ -123,19 +124,32 @@ class StoredSession:
     answers: list[StoredAnswer]
 
 
-def _summary(report: dict[str, Any]) -> dict[str, Any]:
-    """The indexed columns, copied out of an analysis report (missing parts become NULL)."""
-    timing = report.get("timing") or {}
-    fillers = report.get("fillers") or {}
-    rubric = report.get("rubric") or {}
+_SUMMARY_COLUMNS = (
+    "answer_length_s",
+    "response_latency_s",
+    "words_per_minute",
+    "fillers_per_minute",
+    "filler_count",
+    "long_pause_count",
+    "score",
+)
+
+
+def _summary(report: AnswerAnalysis | None) -> dict[str, Any]:
+    """The indexed columns, taken from the analysis as its JSON has them (all NULL without one;
+    the score is NULL for a report saved before the rubric existed)."""
+    if report is None:
+        return dict.fromkeys(_SUMMARY_COLUMNS)
+    timing = report.timing
+    fillers = report.fillers
     return {
-        "answer_length_s": timing.get("answer_length_s"),
-        "response_latency_s": timing.get("response_latency_s"),
-        "words_per_minute": timing.get("words_per_minute"),
-        "fillers_per_minute": fillers.get("per_minute"),
-        "filler_count": fillers.get("count"),
-        "long_pause_count": timing.get("long_pause_count"),
-        "score": rubric.get("score"),
+        "answer_length_s": timing.answer_length_s,
+        "response_latency_s": timing.response_latency_s,
+        "words_per_minute": round(timing.words_per_minute, 1),
+        "fillers_per_minute": round(fillers.per_minute, 2),
+        "filler_count": fillers.count,
+        "long_pause_count": timing.long_pause_count,
+        "score": None if report.rubric is None else report.rubric.score,
     }
 
 
@@ -335,7 +349,7 @@ class Store:
         session_id: int,
         question_id: str,
         recording_path: Path | None,
-        report: dict[str, Any],
+        report: AnswerAnalysis,
     ) -> int:
         """Save an analysed answer; completes the matching in-progress row if there is one."""
         stored_path = self._stored_path(recording_path)
@@ -355,10 +369,10 @@ class Store:
         session_id: int,
         question_id: str,
         recording_path: Path | None,
-        report: dict[str, Any] | None,
+        report: AnswerAnalysis | None,
         status: str,
     ) -> int:
-        summary = _summary(report or {})
+        summary = _summary(report)
         with self._saving("the answer") as conn:
             _require_session(conn, session_id)
             position = conn.execute(
@@ -371,7 +385,7 @@ class Store:
                 "question_id": question_id,
                 "recording_path": self._stored_path(recording_path),
                 "created_at": _to_text(datetime.now(UTC)),
-                "report_json": None if report is None else json.dumps(report),
+                "report_json": None if report is None else json.dumps(report.to_json()),
                 "status": status,
                 **summary,
             }
@@ -382,14 +396,14 @@ class Store:
             )
         return int(cursor.lastrowid or 0)
 
-    def update_answer_report(self, answer_id: int, report: dict[str, Any]) -> None:
+    def update_answer_report(self, answer_id: int, report: AnswerAnalysis) -> None:
         """Replace an answer's report (re-analysis, or finishing a recovered recording)."""
         summary = _summary(report)
         assignments = ", ".join(f"{name} = ?" for name in summary)
         with self._saving("the answer's report") as conn:
             cursor = conn.execute(
                 f"UPDATE answers SET report_json = ?, status = ?, {assignments} WHERE id = ?",
-                (json.dumps(report), STATUS_DONE, *summary.values(), answer_id),
+                (json.dumps(report.to_json()), STATUS_DONE, *summary.values(), answer_id),
             )
             if cursor.rowcount == 0:
                 raise UserError(f"no answer {answer_id}")
@@ -593,13 +607,10 @@ class Store:
         report_text = row[-1]
         return StoredAnswer(
             row=self._answer_row(row[:-1]),
-            report=None if report_text is None else checked_report(json.loads(report_text)),
+            report=None
+            if report_text is None
+            else AnswerAnalysis.from_json(json.loads(report_text)),
         )
-
-def checked_report(data: Any) -> dict[str, Any]:
-    """`data` itself once it is a report every view can render; `ReportFormatError` otherwise."""
-    AnswerAnalysis.from_json(data)
-    return dict(data)
 
 
 _Row = TypeVar("_Row")

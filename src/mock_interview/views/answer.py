@@ -1,18 +1,25 @@
-"""Plain-text and Markdown views of an answer report, for the terminal and for sharing.
+"""Plain-text and Markdown views of an answer's analysis, for the terminal and for sharing.
 
 `transcript_pieces` is the one place that lays words, fillers heard only in the audio and pauses
-on a single timeline; every view (text, Markdown, HTML, the TUI) formats those pieces its own way.
+on a single timeline, and `timeline_end_s` the one scale a timeline is drawn to; every view (text,
+Markdown, HTML, the TUI, the console replay) formats those its own way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.core.values import Filler, Span, Word
 from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
 PieceKind = Literal["word", "filler", "pause"]
+
+# How far a timeline reaches past the end of the target band, so the band's last mark and its
+# label are not drawn on the edge.
+TIMELINE_SLACK_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -29,29 +36,47 @@ def clock(seconds: float) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
-def transcript_pieces(report: dict[str, Any]) -> list[Piece]:
+def timeline_end_s(analysis: AnswerAnalysis) -> float:
+    """Where a timeline of the answer ends: the whole recording, and always past the end of the
+    target band (counted from the first speech), so a short answer looks short."""
+    timing = analysis.timing
+    band_end_s = timing.response_latency_s + timing.target_max_s + TIMELINE_SLACK_S
+    return max(analysis.audio.duration_s, band_end_s, 1.0)
+
+
+def pause_length_s(pause: Span) -> float:
+    """A pause's length as the stored JSON gives it (to the millisecond), so a view shows the same
+    tenth of a second before and after the analysis is saved."""
+    return round(pause.duration_s, 3)
+
+
+def transcript_pieces(analysis: AnswerAnalysis) -> list[Piece]:
     """Words, audio-only fillers and pauses in time order."""
+    audio_fillers = [item for item in analysis.fillers.items if item.source == "audio"]
+    return pieces_from_words(analysis.transcript.words, audio_fillers, analysis.timing.pauses)
+
+
+def pieces_from_words(
+    words: Iterable[Word], audio_fillers: Iterable[Filler], pauses: Iterable[Span]
+) -> list[Piece]:
+    """The pieces of a transcript still being made (the live one has no pauses yet) or finished."""
     pieces = [
-        Piece("filler" if word["filler"] else "word", word["text"], word["start_s"], word["end_s"])
-        for word in report["transcript"]["words"]
+        Piece("filler" if word.filler else "word", word.text, word.start_s, word.end_s)
+        for word in words
     ]
+    pieces += [Piece("filler", item.text, item.start_s, item.end_s) for item in audio_fillers]
     pieces += [
-        Piece("filler", item["text"], item["start_s"], item["end_s"])
-        for item in report["fillers"]["items"]
-        if item.get("source") == "audio"
-    ]
-    pieces += [
-        Piece("pause", f"{pause['duration_s']:.1f} s", pause["start_s"], pause["end_s"])
-        for pause in report["timing"]["pauses"]
+        Piece("pause", f"{pause_length_s(pause):.1f} s", pause.start_s, pause.end_s)
+        for pause in pauses
     ]
     return sorted(pieces, key=lambda piece: (piece.start_s, piece.kind != "pause"))
 
 
 def inline_transcript(
-    report: dict[str, Any], filler: Callable[[str], str], pause: Callable[[str], str]
+    analysis: AnswerAnalysis, filler: Callable[[str], str], pause: Callable[[str], str]
 ) -> str:
     parts = []
-    for piece in transcript_pieces(report):
+    for piece in transcript_pieces(analysis):
         if piece.kind == "word":
             parts.append(piece.text)
         elif piece.kind == "filler":
@@ -61,77 +86,75 @@ def inline_transcript(
     return " ".join(parts)
 
 
-def timing_lines(report: dict[str, Any]) -> list[tuple[str, str]]:
+def timing_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
     """(label, value) rows shared by every view."""
-    timing = report["timing"]
-    fillers = report["fillers"]
-    target = f"target {clock(timing['target_min_s'])}–{clock(timing['target_max_s'])}"
-    verdict = {"short": "too short", "on_target": "on target", "long": "too long"}[
-        timing["verdict"]
-    ]
-    top = ", ".join(f"{word} ×{count}" for word, count in list(fillers["by_word"].items())[:3])
-    long_pauses = timing["long_pause_count"]
+    timing = analysis.timing
+    fillers = analysis.fillers
+    target = f"target {clock(timing.target_min_s)}–{clock(timing.target_max_s)}"
+    verdict = {"short": "too short", "on_target": "on target", "long": "too long"}[timing.verdict]
+    top = ", ".join(f"{word} ×{count}" for word, count in fillers.by_word[:3])
     return [
-        ("Answer length", f"{clock(timing['answer_length_s'])} ({target}): {verdict}"),
-        ("Response latency", f"{timing['response_latency_s']:.1f} s"),
-        ("Pace", f"{timing['words_per_minute']:.0f} words per minute"),
+        ("Answer length", f"{clock(timing.answer_length_s)} ({target}): {verdict}"),
+        ("Response latency", f"{timing.response_latency_s:.1f} s"),
+        ("Pace", f"{timing.words_per_minute:.0f} words per minute"),
         (
             "Fillers",
-            f"{fillers['count']} ({fillers['per_minute']:.1f} per minute)"
-            + (f": {top}" if top else ""),
+            f"{fillers.count} ({fillers.per_minute:.1f} per minute)" + (f": {top}" if top else ""),
         ),
-        ("Pauses", f"{len(timing['pauses'])} ({long_pauses} long)"),
+        ("Pauses", f"{len(timing.pauses)} ({timing.long_pause_count} long)"),
     ]
 
 
-def _speech_note(report: dict[str, Any]) -> list[str]:
-    if report["timing"]["speech_detected"]:
+def _speech_note(analysis: AnswerAnalysis) -> list[str]:
+    if analysis.timing.speech_detected:
         return []
     return ["No speech detected: the recording is silent or too quiet to measure."]
 
 
-def render_text(report: dict[str, Any]) -> str:
+def render_text(analysis: AnswerAnalysis) -> str:
     lines: list[str] = []
-    if report["question"]:
-        lines += [f"Question: {report['question']['text']}", ""]
-    lines += _speech_note(report)
-    if report.get("input_overflows"):
+    if analysis.question is not None:
+        lines += [f"Question: {analysis.question.text}", ""]
+    lines += _speech_note(analysis)
+    if analysis.input_overflows:
         lines.append(
-            f"The sound card dropped audio {report['input_overflows']} times while recording "
+            f"The sound card dropped audio {analysis.input_overflows} times while recording "
             "(the computer was too busy): the timing may be slightly off."
         )
-    width = max(len(label) for label, _ in timing_lines(report))
-    lines += [f"{label:<{width}}  {value}" for label, value in timing_lines(report)]
-    for pause in report["timing"]["pauses"]:
+    rows = timing_lines(analysis)
+    width = max(len(label) for label, _ in rows)
+    lines += [f"{label:<{width}}  {value}" for label, value in rows]
+    for pause in analysis.timing.pauses:
         lines.append(
-            f"{'':<{width}}    pause at {clock(pause['start_s'])}: {pause['duration_s']:.1f} s"
+            f"{'':<{width}}    pause at {clock(pause.start_s)}: {pause_length_s(pause):.1f} s"
         )
     lines += ["", "Transcript (fillers «marked», pauses [in seconds]):"]
-    lines.append(inline_transcript(report, lambda f: f"«{f}»", lambda p: f"[{p}]") or "(no words)")
-    if "rubric" in report:
-        lines += ["", render_rubric_text(report["rubric"])]
+    transcript = inline_transcript(analysis, lambda f: f"«{f}»", lambda p: f"[{p}]")
+    lines.append(transcript or "(no words)")
+    if analysis.rubric is not None:
+        lines += ["", render_rubric_text(analysis.rubric)]
     return "\n".join(lines)
 
 
-def render_markdown(report: dict[str, Any], heading_level: int = 2) -> str:
+def render_markdown(analysis: AnswerAnalysis, heading_level: int = 2) -> str:
     hashes = "#" * heading_level
-    title = report["question"]["text"] if report["question"] else "Answer"
+    title = analysis.question.text if analysis.question is not None else "Answer"
     lines = [f"{hashes} {title}", ""]
-    lines += _speech_note(report)
+    lines += _speech_note(analysis)
     lines += ["| Measure | Value |", "| --- | --- |"]
-    lines += [f"| {label} | {value} |" for label, value in timing_lines(report)]
-    if report["timing"]["pauses"]:
+    lines += [f"| {label} | {value} |" for label, value in timing_lines(analysis)]
+    if analysis.timing.pauses:
         lines += [
             "",
             "Pauses: "
             + ", ".join(
-                f"{clock(p['start_s'])} ({p['duration_s']:.1f} s)"
-                for p in report["timing"]["pauses"]
+                f"{clock(p.start_s)} ({pause_length_s(p):.1f} s)"
+                for p in analysis.timing.pauses
             ),
         ]
     lines += ["", f"{hashes}# Transcript", ""]
-    text = inline_transcript(report, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
+    text = inline_transcript(analysis, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
     lines.append(text or "*(no words)*")
-    if "rubric" in report:
-        lines += ["", render_rubric_markdown(report["rubric"], heading_level + 1)]
+    if analysis.rubric is not None:
+        lines += ["", render_rubric_markdown(analysis.rubric, heading_level + 1)]
     return "\n".join(lines) + "\n"

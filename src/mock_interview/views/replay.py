@@ -93,12 +93,13 @@ def replay(
     duration_s = len(samples) / rate
     if not 0 <= from_s < duration_s:
         raise UserError(f"--from {from_s:g}: the recording is {duration_s:.1f} s long")
-    report = answer.report
-    pieces = [p for p in transcript_pieces(report) if p.start_s >= from_s] if report else []
-    title = report["question"]["text"] if report and report["question"] else answer.row.question_id
+    analysis = answer.report
+    pieces = [p for p in transcript_pieces(analysis) if p.start_s >= from_s] if analysis else []
+    question = analysis.question if analysis else None
+    title = question.text if question else answer.row.question_id
     out.write(f"Replaying answer {answer.row.position} of session {session.id}: {title}\n")
     out.write(f"{clock(from_s)} of {clock(duration_s)} · Ctrl+C stops\n\n")
-    if report is None:
+    if analysis is None:
         out.write("(not analysed yet: no transcript to follow)\n")
     follower = _Follower(pieces, out)
     player = Player(output_device)

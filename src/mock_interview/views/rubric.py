@@ -6,7 +6,8 @@ Both are drawn from one list of lines-to-show, so they always say the same thing
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+
+from mock_interview.analysis.answer import RubricResult
 
 KIND_NAMES = {"achieved": "goal achieved", "missed": "goal missed", "general": "general question"}
 
@@ -16,7 +17,7 @@ class _Item:
     section: str  # "" for criteria, else "Red flags" / "Delivery"
     mark: str
     title: str
-    quotes: list[str]
+    quotes: tuple[str, ...]
     advice: str
 
 
@@ -24,35 +25,35 @@ def _title(item_id: str, labels: dict[str, str] | None) -> str:
     return (labels or {}).get(item_id) or item_id.replace("_", " ").capitalize()
 
 
-def _heading(result: dict[str, Any]) -> str:
-    kind = KIND_NAMES.get(result["kind"], result["kind"])
-    band = f", {result['band']}" if result.get("band") else ""
-    return f"Reflection rubric ({kind}): {result['score']}/100{band}"
+def _heading(result: RubricResult) -> str:
+    kind = KIND_NAMES.get(result.kind, result.kind)
+    band = f", {result.band}" if result.band else ""
+    return f"Reflection rubric ({kind}): {result.score}/100{band}"
 
 
-def _items(result: dict[str, Any], labels: dict[str, str] | None) -> list[_Item]:
+def _items(result: RubricResult, labels: dict[str, str] | None) -> list[_Item]:
     items = [
         _Item(
             "",
-            "✓" if c["met"] else "✗",
-            _title(c["id"], labels),
-            c["evidence"],
-            "" if c["met"] else c["advice"],
+            "✓" if c.met else "✗",
+            _title(c.id, labels),
+            c.evidence,
+            "" if c.met else c.advice,
         )
-        for c in result["criteria"]
+        for c in result.criteria
     ]
     items += [
-        _Item("Red flags", "!", _title(f["id"], labels), f["evidence"], f["advice"])
-        for f in result["red_flags"]
+        _Item("Red flags", "!", _title(f.id, labels), f.evidence, f.advice)
+        for f in result.red_flags
     ]
     items += [
-        _Item("Delivery", "!", f"{_title(f['id'], labels)}: {f['detail']}", [], f.get("advice", ""))
-        for f in result["delivery_flags"]
+        _Item("Delivery", "!", f"{_title(f.id, labels)}: {f.detail}", (), f.advice or "")
+        for f in result.delivery_flags
     ]
     return items
 
 
-def render_rubric_text(result: dict[str, Any], labels: dict[str, str] | None = None) -> str:
+def render_rubric_text(result: RubricResult, labels: dict[str, str] | None = None) -> str:
     """Each criterion ticked or crossed, with its quotes or its advice; then flags."""
     lines = [_heading(result)]
     section = None
@@ -68,7 +69,7 @@ def render_rubric_text(result: dict[str, Any], labels: dict[str, str] | None = N
 
 
 def render_rubric_markdown(
-    result: dict[str, Any], heading_level: int = 3, labels: dict[str, str] | None = None
+    result: RubricResult, heading_level: int = 3, labels: dict[str, str] | None = None
 ) -> str:
     """The same report as a Markdown section, headed at `heading_level`."""
     hashes = "#" * heading_level

@@ -37,7 +37,7 @@ def session_json(report: SessionReport) -> dict[str, Any]:
         },
         "answers": [
             {
-                **(answer.report or {}),
+                **({} if answer.report is None else answer.report.to_json()),
                 "session_id": session.id,
                 "answer_id": answer.row.id,
                 "position": answer.row.position,

@@ -7,38 +7,38 @@ report stays one self-contained file that prints and opens anywhere.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
-from mock_interview.views.answer import clock
+from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming
+from mock_interview.views.answer import clock, pause_length_s, timeline_end_s
 
 WIDTH = 900
 PAD = 30
-TARGET_MARKS_S = (120.0, 180.0)
-MARK_SLACK_S = 15.0
 
 
-def _speech_spans(timing: dict[str, Any]) -> list[tuple[float, float]]:
+def _speech_spans(timing: AnswerTiming) -> list[tuple[float, float]]:
     """The answer (first to last speech) with its pauses cut out."""
-    start = timing["response_latency_s"]
-    end = start + timing["answer_length_s"]
+    start = timing.response_latency_s
+    end = start + timing.answer_length_s
     spans = []
-    for pause in sorted(timing["pauses"], key=lambda p: p["start_s"]):
-        spans.append((start, pause["start_s"]))
-        start = pause["end_s"]
+    for pause in sorted(timing.pauses, key=lambda p: p.start_s):
+        spans.append((start, pause.start_s))
+        start = pause.end_s
     spans.append((start, end))
     return [(a, b) for a, b in spans if b > a]
 
 
-def timeline_svg(report: dict[str, Any], long_pause_s: float = 3.0) -> str:
-    """Speech, pauses and fillers along the recording, with the 2:00 and 3:00 answer marks.
+def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
+    """Speech, pauses and fillers along the recording, with the question's target band marked.
 
-    The marks are counted from the first speech, as the answer length is; the axis always
-    reaches past 3:00 so a short answer looks short.
+    The marks are counted from the first speech, as the answer length is, and labelled with the
+    answer time they stand for; the axis is `timeline_end_s`, the scale the TUI draws to too.
     """
-    timing = report["timing"]
-    latency = timing["response_latency_s"]
-    marks = [latency + mark for mark in TARGET_MARKS_S]
-    total = max(report["audio"]["duration_s"], marks[-1] + MARK_SLACK_S)
+    timing = analysis.timing
+    latency = timing.response_latency_s
+    targets = (timing.target_min_s, timing.target_max_s)
+    marks = [latency + target for target in targets]
+    labels = [clock(target) for target in targets]
+    total = timeline_end_s(analysis)
     scale = (WIDTH - 2 * PAD) / total
 
     def x(seconds: float) -> float:
@@ -50,7 +50,7 @@ def timeline_svg(report: dict[str, Any], long_pause_s: float = 3.0) -> str:
         f'xmlns="http://www.w3.org/2000/svg" aria-label="Timeline of the answer">',
         f'<rect class="target" x="{x(marks[0])}" y="{bar_top - 8}" '
         f'width="{round(x(marks[1]) - x(marks[0]), 1)}" height="{bar_height + 16}">'
-        "<title>Target band: 2:00 to 3:00 of answer</title></rect>",
+        f"<title>Target band: {labels[0]} to {labels[1]} of answer</title></rect>",
         f'<line class="axis" x1="{PAD}" y1="{bar_top + bar_height}" x2="{WIDTH - PAD}" '
         f'y2="{bar_top + bar_height}"/>',
         f'<rect class="latency" x="{x(0)}" y="{bar_top}" width="{round(latency * scale, 1)}" '
@@ -62,20 +62,21 @@ def timeline_svg(report: dict[str, Any], long_pause_s: float = 3.0) -> str:
             f'width="{max(round((end - start) * scale, 1), 0.5)}" height="{bar_height}">'
             f"<title>Speech {clock(start)}–{clock(end)}</title></rect>"
         )
-    for pause in timing["pauses"]:
-        kind = "pause long" if pause["duration_s"] >= long_pause_s else "pause"
+    for pause in timing.pauses:
+        length_s = pause_length_s(pause)
+        kind = "pause long" if length_s >= long_pause_s else "pause"
         parts.append(
-            f'<rect class="{kind}" x="{x(pause["start_s"])}" y="{bar_top}" '
-            f'width="{max(round(pause["duration_s"] * scale, 1), 0.5)}" height="{bar_height}">'
-            f'<title>Pause {pause["duration_s"]:.1f} s at {clock(pause["start_s"])}</title></rect>'
+            f'<rect class="{kind}" x="{x(pause.start_s)}" y="{bar_top}" '
+            f'width="{max(round(length_s * scale, 1), 0.5)}" height="{bar_height}">'
+            f"<title>Pause {length_s:.1f} s at {clock(pause.start_s)}</title></rect>"
         )
-    for item in report["fillers"]["items"]:
-        left = x(item["start_s"])
+    for item in analysis.fillers.items:
+        left = x(item.start_s)
         parts.append(
             f'<path class="filler" d="M{left} {bar_top - 2} l-5 -9 h10 z">'
-            f"<title>{escape(item['text'])} at {clock(item['start_s'])}</title></path>"
+            f"<title>{escape(item.text)} at {clock(item.start_s)}</title></path>"
         )
-    for mark, label in zip(marks, ("2:00", "3:00"), strict=True):
+    for mark, label in zip(marks, labels, strict=True):
         parts.append(
             f'<line class="mark" x1="{x(mark)}" y1="{bar_top - 10}" x2="{x(mark)}" '
             f'y2="{bar_top + bar_height + 6}"/>'
