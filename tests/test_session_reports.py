@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis
 from headless_browser import find_chromium, visit
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import Store
 from mock_interview.views.answer import timing_lines, transcript_pieces
 from mock_interview.views.session import load_session_report, session_json
@@ -61,11 +62,11 @@ def _crafted_store(tmp_path: Path) -> tuple[Store, int]:
         session_id = store.create_session(["goal-achieved", "goal-missed"],
                                           started_at=START + timedelta(days=day))
         store.add_answer(session_id, "goal-achieved", None,
-                         crafted_report(LONG_TEXT, latency_s=2.0 + day, word_s=0.9,
-                                        pauses={12: 1.5, 40: 3.4}, score=55 + 10 * day))
+                         crafted_analysis(LONG_TEXT, latency_s=2.0 + day, word_s=0.9,
+                                          pauses={12: 1.5, 40: 3.4}, score=55 + 10 * day))
         store.add_answer(session_id, "goal-missed", None,
-                         crafted_report(LONG_TEXT[:180], latency_s=6.5, pauses={8: 2.2},
-                                        question_id="goal-missed", kind="missed", score=40))
+                         crafted_analysis(LONG_TEXT[:180], latency_s=6.5, pauses={8: 2.2},
+                                          question_id="goal-missed", kind="missed", score=40))
     return store, session_id
 
 
@@ -78,30 +79,34 @@ def crafted(tmp_path: Path):
 
 @pytest.fixture
 def sample_session(
-    tmp_path: Path, analyzed_samples: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+    tmp_path: Path, analyzed_samples: dict[str, tuple[AnswerAnalysis, dict[str, Any]]]
 ):
     """A session holding every analyzed sample answer."""
     reports = [report for report, _ in analyzed_samples.values()]
     if not reports:
         pytest.skip("audio_samples/ has no analyzed samples")
+    questions = [report.question.id for report in reports if report.question is not None]
+    assert len(questions) == len(reports), "every sample answers a question"
     with Store(tmp_path / "samples.db") as store:
-        session_id = store.create_session([r["question"]["id"] for r in reports])
-        for report in reports:
-            store.add_answer(session_id, report["question"]["id"], None, report)
+        session_id = store.create_session(questions)
+        for question_id, report in zip(questions, reports, strict=True):
+            store.add_answer(session_id, question_id, None, report)
         yield store, session_id, reports
 
 
-def _facts(report: dict[str, Any]) -> list[str]:
+def _facts(report: AnswerAnalysis) -> list[str]:
     """What both formats must state for one answer: measures, transcript, pauses, rubric."""
     facts = [value for _, value in timing_lines(report)]
     facts += [piece.text for piece in transcript_pieces(report)]
-    rubric = report.get("rubric")
-    if rubric:
-        facts.append(str(rubric["score"]))
-        for item in [*rubric["criteria"], *rubric["red_flags"]]:
-            facts += item["evidence"]
-            if not item.get("met", False):
-                facts.append(item["advice"])
+    rubric = report.rubric
+    if rubric is not None:
+        facts.append(str(rubric.score))
+        for criterion in rubric.criteria:
+            facts += criterion.evidence
+            if not criterion.met:
+                facts.append(criterion.advice)
+        for flag in rubric.red_flags:
+            facts += [*flag.evidence, flag.advice]
     return [fact for fact in facts if fact]
 
 
@@ -141,16 +146,16 @@ def test_timeline_draws_speech_pauses_fillers_and_the_target_marks(crafted) -> N
     page = render_session_html(load_session_report(store, session_id))
     timeline = page[page.index('<svg class="timeline"'):]
     timeline = timeline[: timeline.index("</svg>")]
-    timing = stored["timing"]
-    assert timeline.count('class="speech"') == len(timing["pauses"]) + 1
+    timing = stored.timing
+    assert timeline.count('class="speech"') == len(timing.pauses) + 1
     assert timeline.count('class="pause"') + timeline.count('class="pause long"') == len(
-        timing["pauses"]
+        timing.pauses
     )
-    assert timeline.count('class="pause long"') == timing["long_pause_count"]
-    assert timeline.count('class="filler"') == stored["fillers"]["count"]
-    total = max(stored["audio"]["duration_s"], timing["response_latency_s"] + 195)
+    assert timeline.count('class="pause long"') == timing.long_pause_count
+    assert timeline.count('class="filler"') == stored.fillers.count
+    total = max(stored.audio.duration_s, timing.response_latency_s + 195)
     marks = [float(x) for x in re.findall(r'class="mark" x1="([\d.]+)"', timeline)]
-    expected = [PAD + (timing["response_latency_s"] + s) * (WIDTH - 2 * PAD) / total
+    expected = [PAD + (timing.response_latency_s + s) * (WIDTH - 2 * PAD) / total
                 for s in (120, 180)]
     assert marks == pytest.approx(expected, abs=0.1)
     assert ">2:00</text>" in timeline and ">3:00</text>" in timeline
