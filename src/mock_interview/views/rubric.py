@@ -21,7 +21,8 @@ class _Item:
     advice: str
 
 
-def _title(item_id: str, labels: dict[str, str] | None) -> str:
+def item_title(item_id: str, labels: dict[str, str] | None = None) -> str:
+    """A criterion's or flag's name as people read it (the HTML page uses it too)."""
     return (labels or {}).get(item_id) or item_id.replace("_", " ").capitalize()
 
 
@@ -36,18 +37,18 @@ def _items(result: RubricResult, labels: dict[str, str] | None) -> list[_Item]:
         _Item(
             "",
             "✓" if c.met else "✗",
-            _title(c.id, labels),
+            item_title(c.id, labels),
             c.evidence,
             "" if c.met else c.advice,
         )
         for c in result.criteria
     ]
     items += [
-        _Item("Red flags", "!", _title(f.id, labels), f.evidence, f.advice)
+        _Item("Red flags", "!", item_title(f.id, labels), f.evidence, f.advice)
         for f in result.red_flags
     ]
     items += [
-        _Item("Delivery", "!", f"{_title(f.id, labels)}: {f.detail}", (), f.advice or "")
+        _Item("Delivery", "!", f"{item_title(f.id, labels)}: {f.detail}", (), f.advice or "")
         for f in result.delivery_flags
     ]
     return items

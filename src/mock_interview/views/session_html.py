@@ -23,6 +23,7 @@ from mock_interview.views.history import (
     session_means,
     trend_line,
 )
+from mock_interview.views.rubric import item_title
 from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
 from mock_interview.views.svg import line_chart_svg, timeline_svg
 
@@ -35,6 +36,7 @@ _TEMPLATES = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
+_TEMPLATES.filters["item_title"] = item_title
 
 
 @dataclass(frozen=True)
