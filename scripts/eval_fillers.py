@@ -6,10 +6,16 @@ are ordinary words, or the speech is read aloud) and a long answer made by joini
 clips with pauses, reported per 30-second stretch. A found filler matches a reference one of the
 same clip by order and count, so a clip with 3 reference fillers and 4 found has 3 matched.
 Plain faster-whisper is the same model with beam 5 and word timestamps and nothing else.
+
+`--set GROUP.FIELD=VALUE` (repeatable) overrides a tuning option of ours for a sweep, e.g.
+`--set chunking.window_s=25 --set filler_search.min_filled_s=0.12`; groups are decode,
+chunking, speech and filler_search (`mock_interview.asr.tuning`).
 """
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import sys
 import time
@@ -19,9 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.analyze import analyze_samples
-from mock_interview.asr.acoustic_fillers import canonical_label
-from mock_interview.asr.fillers import mark_fillers
+from mock_interview.analysis.analyze import analysis_from_chunks
+from mock_interview.asr.chunking import ChunkingOptions, transcribe_in_chunks
+from mock_interview.asr.fillers import filled_pause_label, mark_fillers
+from mock_interview.asr.tuning import GROUPS, Tuning, with_override
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.core.config import Settings, load_settings
@@ -108,14 +115,21 @@ def plain_words(transcriber: Transcriber, samples: np.ndarray) -> list[Word]:
 
 def split_fillers(items: list[tuple[str, float, float]]) -> tuple[list[Any], list[str]]:
     """(filled pauses as (label, start, end), other fillers' texts)."""
-    filled = [item for item in items if item[0] == "filler" or canonical_label(item[0])]
+    filled = [item for item in items if item[0] == "filler" or filled_pause_label(item[0])]
     return filled, [item[0] for item in items if item not in filled]
 
 
 def ours_fillers(
-    samples: np.ndarray, settings: Settings, transcriber: Transcriber
+    samples: np.ndarray,
+    settings: Settings,
+    transcriber: Transcriber,
+    chunking: ChunkingOptions | None = None,
 ) -> list[tuple[str, float, float]]:
-    report = analyze_samples(samples, ANALYSIS_RATE, Path("clip"), None, settings, transcriber)
+    """What `analyze` reports (`analyze_samples`), with `chunking` options if given."""
+    transcript = transcribe_in_chunks(
+        [samples], transcriber, settings.fillers, chunking or ChunkingOptions()
+    )
+    report = analysis_from_chunks(transcript, ANALYSIS_RATE, Path("clip"), None, settings)
     return [(item.text, item.start_s, item.end_s) for item in report.fillers.items]
 
 
@@ -204,7 +218,7 @@ def textgrid_fillers(path: Path) -> list[tuple[str, float, float]]:
     found = []
     for index in range(1, call(grid, "Get number of intervals", 1) + 1):
         label = call(grid, "Get label of interval", 1, index)
-        if canonical_label(label):
+        if filled_pause_label(label):
             start = call(grid, "Get starting point", 1, index)
             found.append((label, float(start), float(call(grid, "Get end point", 1, index))))
     return found
@@ -231,14 +245,17 @@ def _count_controls(results: list[ClipResult]) -> str:
     return f"negative controls with any filler: ours {ours}/{total}, plain {plain}/{total}"
 
 
-def _clip_table(folder: Path, settings: Settings, transcriber: Transcriber) -> list[ClipResult]:
+def _clip_table(
+    folder: Path, settings: Settings, transcriber: Transcriber, chunking: ChunkingOptions
+) -> list[ClipResult]:
     results = []
+    ours_tuned = functools.partial(ours_fillers, chunking=chunking)
     seconds = {"ours": 0.0, "plain": 0.0}
     print(f"{'clip':<44} {'ref':>4} {'ours':>5} {'match':>5} {'plain':>5} {'match':>5}  notes")
     for row in development_set(folder):
         samples = load_audio(folder / row["file"]).samples
         found = {}
-        for name, finder in (("ours", ours_fillers), ("plain", plain_fillers)):
+        for name, finder in (("ours", ours_tuned), ("plain", plain_fillers)):
             started = time.perf_counter()
             found[name] = split_fillers(finder(samples, settings, transcriber))
             seconds[name] += time.perf_counter() - started
@@ -264,10 +281,12 @@ def _clip_table(folder: Path, settings: Settings, transcriber: Transcriber) -> l
     return results
 
 
-def _stretch_table(folder: Path, settings: Settings, transcriber: Transcriber) -> None:
+def _stretch_table(
+    folder: Path, settings: Settings, transcriber: Transcriber, chunking: ChunkingOptions
+) -> None:
     answer = long_answer(folder)
     print(f"\nlong answer: {answer.samples.size / ANALYSIS_RATE:.1f} s of joined development clips")
-    ours, _ = split_fillers(ours_fillers(answer.samples, settings, transcriber))
+    ours, _ = split_fillers(ours_fillers(answer.samples, settings, transcriber, chunking))
     plain, _ = split_fillers(plain_fillers(answer.samples, settings, transcriber))
     print(f"{'stretch':<12} {'ref':>4} {'ours':>5} {'recall':>6} {'plain':>5} {'recall':>6}")
     rows = zip(per_stretch(answer, ours), per_stretch(answer, plain), strict=True)
@@ -279,18 +298,38 @@ def _stretch_table(folder: Path, settings: Settings, transcriber: Transcriber) -
         )
 
 
+def tuning_from_args(argv: list[str] | None = None) -> Tuning:
+    """The tuning options with the command line's `--set GROUP.FIELD=VALUE` applied in order."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="GROUP.FIELD=VALUE",
+        help=f"override a tuning option; groups: {', '.join(GROUPS)}",
+    )
+    tuning = Tuning()
+    for assignment in parser.parse_args(argv).set:
+        try:
+            tuning = with_override(tuning, assignment)
+        except ValueError as exc:
+            parser.error(str(exc))
+    return tuning
+
+
 def main() -> int:
+    tuning = tuning_from_args()
     folder = speech_dir()
     if folder is None:
         print("../shared/speech is not here: nothing to measure", file=sys.stderr)
         return 1
     settings = load_settings()
-    transcriber = Transcriber(settings.transcription)
-    results = _clip_table(folder, settings, transcriber)
+    transcriber = Transcriber(settings.transcription, options=tuning.decode)
+    results = _clip_table(folder, settings, transcriber, tuning.chunking)
     corpus = next(result for result in results if result.file == "mfa/acoustic_corpus.wav")
     errors = time_errors(textgrid_fillers(folder / "mfa" / "acoustic_corpus.TextGrid"), corpus.ours)
     print("acoustic_corpus: filler start vs TextGrid, s: " + ", ".join(f"{e:.2f}" for e in errors))
-    _stretch_table(folder, settings, transcriber)
+    _stretch_table(folder, settings, transcriber, tuning.chunking)
     return 0
 
 

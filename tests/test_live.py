@@ -19,13 +19,7 @@ import soundfile
 
 from alsa_device import AlsaDevice
 from mock_interview.analysis.analyze import analyze_file
-from mock_interview.asr.chunking import (
-    CHUNK_MIN_S,
-    LOOKAHEAD_S,
-    WINDOW_S,
-    _ToAnalysisRate,
-    find_cut,
-)
+from mock_interview.asr.chunking import ChunkingOptions, _ToAnalysisRate, find_cut
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.audio.recorder import FileSource, StopReason
@@ -48,6 +42,9 @@ from mock_interview.storage.database import STATUS_DONE, Store
 SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
 WEAK_ANSWER = SAMPLES / "goal_missed_weak.flac"
 RATE = ANALYSIS_RATE
+# The chunking the app uses (its defaults), which the cuts below are checked against.
+CHUNKING = ChunkingOptions()
+WINDOW_S, LOOKAHEAD_S, CHUNK_MIN_S = CHUNKING.window_s, CHUNKING.lookahead_s, CHUNKING.chunk_min_s
 
 
 def transcript_of(report: dict[str, Any]) -> str:
@@ -121,15 +118,16 @@ def live_run(
         events.append,
     )
     assert result.reason == StopReason.SOURCE_ENDED
-    return LiveRun(result.path, report, events)
+    return LiveRun(result.path, report.to_json(), events)
 
 
 @pytest.fixture(scope="module")
 def offline_report(
     live_run: LiveRun, settings: Settings, transcriber: Transcriber
 ) -> dict[str, Any]:
-    """`analyze` on the WAV the live run saved."""
-    return analyze_file(live_run.path, load_questions()["goal-missed"], settings, transcriber)
+    """`analyze` on the WAV the live run saved, as `analyze --format json` prints it."""
+    questions = load_questions()
+    return analyze_file(live_run.path, questions["goal-missed"], settings, transcriber).to_json()
 
 
 def assert_agrees(live: dict[str, Any], whole: dict[str, Any]) -> None:
@@ -161,7 +159,7 @@ def test_live_at_speaking_pace_guesses_the_tail_and_still_agrees_with_analyze(
     """Paced, the idle worker guesses the uncut tail between chunks (each guess is a progress
     event), and the last chunk is built from those guesses: the report still agrees."""
     events: list[Any] = []
-    _, report = transcribe_recording(
+    _, analysis = transcribe_recording(
         FileSource(WEAK_ANSWER, pace=3.0),
         tmp_path / "answer.wav",
         load_questions()["goal-missed"],
@@ -169,6 +167,7 @@ def test_live_at_speaking_pace_guesses_the_tail_and_still_agrees_with_analyze(
         transcriber,
         events.append,
     )
+    report = analysis.to_json()
     progress = [event for event in events if isinstance(event, ChunkTranscribed)]
     chunks = 1 + int(report["audio"]["duration_s"] // (WINDOW_S - LOOKAHEAD_S))
     assert len(progress) > 2 * chunks, "the tail was not guessed while the answer went on"
@@ -238,7 +237,7 @@ def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Setting
         saved = store.session(report["session_id"])
     assert [answer.row.status for answer in saved.answers] == [STATUS_DONE]
     assert saved.answers[0].report is not None
-    assert saved.answers[0].report["timing"] == timing
+    assert saved.answers[0].report.to_json()["timing"] == timing
 
 
 def test_practice_without_a_microphone_exits_2_with_one_line(tmp_path: Path) -> None:
@@ -294,8 +293,8 @@ def test_kill_9_mid_answer_is_repaired_and_analysed_on_next_start(
         assert killed_after - 1.5 <= load_audio(row.recording_path).duration_s <= killed_after + 0.2
         recovered = recover_answer(store, row, load_questions(), settings, transcriber)
         assert recovered.problem is None and recovered.report is not None
-        assert recovered.report["timing"]["response_latency_s"] == pytest.approx(6.0, abs=0.25)
-        assert "last year" in recovered.report["transcript"]["text"]
+        assert recovered.report.timing.response_latency_s == pytest.approx(6.0, abs=0.25)
+        assert "last year" in recovered.report.transcript.text
         assert store.unfinished_recordings() == []
         assert store.answer(row.id).row.status == STATUS_DONE
 
@@ -356,7 +355,7 @@ def test_disk_full_mid_answer_keeps_and_saves_the_answer_and_ends_the_session(
         answer = store.answer(next(e["answer_id"] for e in events if e["event"] == "report"))
     assert answer.row.status == STATUS_DONE and answer.row.recording_path is not None
     assert 25 < load_audio(answer.row.recording_path).duration_s < 33
-    assert answer.report is not None and answer.report["recording_error"] == stopped["message"]
+    assert answer.report is not None and answer.report.recording_error == stopped["message"]
 
 
 @pytest.mark.model

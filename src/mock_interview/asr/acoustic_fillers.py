@@ -28,58 +28,76 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mock_interview.asr.fillers import canonical_filler
+from mock_interview.asr.fillers import filled_pause_label
 from mock_interview.audio.io import ANALYSIS_RATE
 from mock_interview.core.values import Filler, Span, Word, normalize_token
 
 if TYPE_CHECKING:
     from mock_interview.asr.whisper import Transcriber
 
-# Labels a filled pause can get; anything else a re-decode says means "this was a word".
-FILLED_PAUSE_LABELS = frozenset({"um", "uh", "er", "hmm"})
-_FILLED_PAUSE_SPELLINGS = {"erm": "er", "ah": "uh"}
 
-_FRAME_S = 0.01
-# Voice range of adult speakers; a wider range lets the tracker jump octaves.
-_PITCH_FLOOR_HZ = 60.0
-_PITCH_CEILING_HZ = 400.0
-# Praat's defaults (0.03, 0.45) call soft, creaky fillers unvoiced when the answer has loud parts.
-_SILENCE_THRESHOLD = 0.01
-_VOICING_THRESHOLD = 0.35
-# Unvoiced gaps shorter than this (a creak, a glottal catch) do not split a run.
-_BRIDGE_S = 0.03
-# A filled pause is held for at least this long (about 0.15 s) and rarely longer than the upper
-# bound; voiced runs are listed from _MIN_RUN_S.
-_MIN_RUN_S = 0.1
-_MIN_FILLED_S = 0.14
-_MAX_FILLED_S = 1.5
-# Level pitch: spread around the run's median pitch, in semitones; or an even glide (a falling
-# "uh"): spread around the best straight glide.
-_MAX_PITCH_SPREAD_ST = 1.0
-_MAX_GLIDE_WOBBLE_ST = 0.3
-# One sound: mean distance of the frames' MFCCs (c1-c12) from their median.
-_MAX_SPECTRAL_SPREAD = 45.0
-# Looser shape that confirms a filler the transcript names: the pitch may glide evenly (a
-# falling "um"), so what counts is how far it strays from a straight glide, and "um" moves from
-# a vowel to a nasal, so the spectrum may change once.
-_CONFIRM_PITCH_WOBBLE_ST = 1.5
-_CONFIRM_SPECTRAL_SPREAD = 130.0
-# A transcript filler is matched to a candidate at most this far from its stamp (seconds).
-_MATCH_WINDOW_S = 1.0
-# Whisper stamps a filler at or after its sound (in 14 of 15 measured, 0.5-0.85 s after in 12),
-# so each second a candidate lies after the stamp counts this many times.
-_LATE_SOUND_COST = 2.0
-# A sound this much overlapped by a word's stamp may belong to the word.
-_COVERED = 0.3
-# The longest a word takes to say: base + per letter (slow speech, a lengthened vowel).
-_WORD_BASE_S = 0.3
-_WORD_PER_LETTER_S = 0.1
-# A stretch decoded again reaches at most this far beyond its unexplained sounds (seconds).
-_GAP_REACH_S = 1.0
-# Silence between stretches decoded together, so whisper hears each one alone.
-_SEPARATION_S = 1.0
-# Slack on word stamps when finding the words around a sound.
-_STAMP_SLACK_S = 0.05
+@dataclass(frozen=True)
+class FillerSearchOptions:
+    """How filled pauses are looked for in the audio; each comment says what the value trades.
+
+    Defaults were measured with `make eval-fillers`; `scripts/eval_fillers.py --set
+    filler_search.FIELD=VALUE` sweeps one.
+    """
+
+    # Pitch and MFCC frame step (s): finer finds shorter runs, at more tracking work.
+    frame_s: float = 0.01
+    # Voice range of adult speakers (Hz); a wider range lets the tracker jump octaves.
+    pitch_floor_hz: float = 60.0
+    pitch_ceiling_hz: float = 400.0
+    # Praat's defaults (0.03, 0.45) call soft, creaky fillers unvoiced when the answer has loud
+    # parts; lower values hear those, and more breath noise as voice.
+    silence_threshold: float = 0.01
+    voicing_threshold: float = 0.35
+    # Unvoiced gaps shorter than this (a creak, a glottal catch) do not split a run; longer
+    # bridges join a filler to the word next to it.
+    bridge_s: float = 0.03
+    # Voiced runs are listed from this length (s); shorter ones are never a filler.
+    min_run_s: float = 0.1
+    # A filled pause is held at least this long (about 0.15 s): lower admits short vowels of words.
+    min_filled_s: float = 0.14
+    # ... and rarely longer than this: higher admits drawn-out words.
+    max_filled_s: float = 1.5
+    # Level pitch: spread around the run's median pitch (semitones); higher admits words.
+    max_pitch_spread_st: float = 1.0
+    # Or an even glide (a falling "uh"): spread around the best straight glide (semitones).
+    max_glide_wobble_st: float = 0.3
+    # One sound: mean distance of the frames' MFCCs (c1-c12) from their median; higher admits
+    # words that move through several sounds.
+    max_spectral_spread: float = 45.0
+    # Looser shape that confirms a filler the transcript names: the pitch may glide evenly (a
+    # falling "um") and "um" moves from a vowel to a nasal, so the spectrum may change once.
+    # Looser keeps more transcript fillers, and more of whisper's invented ones.
+    confirm_pitch_wobble_st: float = 1.5
+    confirm_spectral_spread: float = 130.0
+    # A transcript filler is matched to a sound at most this far from its stamp (s): wider
+    # finds badly stamped fillers, and pairs invented ones with real vowels.
+    match_window_s: float = 1.0
+    # Whisper stamps a filler at or after its sound (in 14 of 15 measured, 0.5-0.85 s after in
+    # 12), so each second a sound lies after the stamp counts this many times.
+    late_sound_cost: float = 2.0
+    # A sound this much overlapped by a word's stamp may belong to the word: lower drops more
+    # sounds as part of a word, higher re-decodes more of them.
+    covered: float = 0.3
+    # The longest a word takes to say: base + per letter (slow speech, a lengthened vowel);
+    # a longer stamp is taken to have swallowed a pause or a filler.
+    word_base_s: float = 0.3
+    word_per_letter_s: float = 0.1
+    # A stretch decoded again reaches at most this far beyond its unexplained sounds (s): more
+    # context helps whisper, more speech in it makes it hear words.
+    gap_reach_s: float = 1.0
+    # Silence between stretches decoded together (s), so whisper hears each one alone; longer
+    # costs decoding time.
+    separation_s: float = 1.0
+    # Slack on word stamps when finding the words around a sound (s).
+    stamp_slack_s: float = 0.05
+
+
+DEFAULTS = FillerSearchOptions()
 
 
 @dataclass(frozen=True)
@@ -96,53 +114,54 @@ class VoicedRun:
     def duration_s(self) -> float:
         return self.end_s - self.start_s
 
-    @property
-    def steady(self) -> bool:
+    def steady(self, options: FillerSearchOptions) -> bool:
         """Shaped like a filled pause: long enough, level or evenly gliding pitch, one sound."""
         return (
-            self._held()
+            self._held(options)
             and (
-                self.pitch_spread_st <= _MAX_PITCH_SPREAD_ST
-                or self.pitch_wobble_st <= _MAX_GLIDE_WOBBLE_ST
+                self.pitch_spread_st <= options.max_pitch_spread_st
+                or self.pitch_wobble_st <= options.max_glide_wobble_st
             )
-            and self.spectral_spread <= _MAX_SPECTRAL_SPREAD
+            and self.spectral_spread <= options.max_spectral_spread
         )
 
-    @property
-    def filler_like(self) -> bool:
+    def filler_like(self, options: FillerSearchOptions) -> bool:
         """Close enough to that shape to confirm a filler the transcript names."""
         return (
-            self._held()
-            and self.pitch_wobble_st <= _CONFIRM_PITCH_WOBBLE_ST
-            and self.spectral_spread <= _CONFIRM_SPECTRAL_SPREAD
+            self._held(options)
+            and self.pitch_wobble_st <= options.confirm_pitch_wobble_st
+            and self.spectral_spread <= options.confirm_spectral_spread
         )
 
-    def _held(self) -> bool:
-        return _MIN_FILLED_S <= self.duration_s <= _MAX_FILLED_S
+    def _held(self, options: FillerSearchOptions) -> bool:
+        return options.min_filled_s <= self.duration_s <= options.max_filled_s
 
 
-def voiced_runs(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[VoicedRun]:
-    """Every run of voiced frames of at least _MIN_RUN_S, in time order."""
+def voiced_runs(
+    samples: np.ndarray, rate: int = ANALYSIS_RATE, options: FillerSearchOptions = DEFAULTS
+) -> list[VoicedRun]:
+    """Every run of voiced frames of at least `options.min_run_s`, in time order."""
     import parselmouth
 
-    if samples.size < rate * _MIN_RUN_S:
+    if samples.size < rate * options.min_run_s:
         return []
     sound = parselmouth.Sound(samples.astype(np.float64), sampling_frequency=rate)
     pitch = sound.to_pitch_ac(
-        time_step=_FRAME_S,
-        pitch_floor=_PITCH_FLOOR_HZ,
-        pitch_ceiling=_PITCH_CEILING_HZ,
-        silence_threshold=_SILENCE_THRESHOLD,
-        voicing_threshold=_VOICING_THRESHOLD,
+        time_step=options.frame_s,
+        pitch_floor=options.pitch_floor_hz,
+        pitch_ceiling=options.pitch_ceiling_hz,
+        silence_threshold=options.silence_threshold,
+        voicing_threshold=options.voicing_threshold,
     )
     f0 = pitch.selected_array["frequency"]
     times = pitch.xs()
-    mfcc = sound.to_mfcc(number_of_coefficients=12, window_length=0.025, time_step=_FRAME_S)
+    mfcc = sound.to_mfcc(number_of_coefficients=12, window_length=0.025, time_step=options.frame_s)
     cepstra = mfcc.to_array().T[:, 1:]
     cepstra_times = mfcc.xs()
     runs = []
-    for first, last in _true_stretches(_bridged(f0 > 0)):
-        if (last - first) * _FRAME_S < _MIN_RUN_S:
+    frame_s = options.frame_s
+    for first, last in _true_stretches(_bridged(f0 > 0, round(options.bridge_s / frame_s))):
+        if (last - first) * frame_s < options.min_run_s:
             continue
         voiced = f0[first:last] > 0
         semitones = 12 * np.log2(f0[first:last][voiced] / np.median(f0[first:last][voiced]))
@@ -154,8 +173,8 @@ def voiced_runs(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[VoicedRu
         spread = np.linalg.norm(frames - np.median(frames, axis=0), axis=1).mean()
         runs.append(
             VoicedRun(
-                round(float(times[first]) - _FRAME_S / 2, 3),
-                round(float(times[last - 1]) + _FRAME_S / 2, 3),
+                round(float(times[first]) - frame_s / 2, 3),
+                round(float(times[last - 1]) + frame_s / 2, 3),
                 _robust_spread(semitones),
                 _robust_spread(semitones - glide),
                 float(spread),
@@ -169,10 +188,9 @@ def _robust_spread(values: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
-def _bridged(voiced: np.ndarray) -> np.ndarray:
-    """The voicing mask with short unvoiced gaps inside voicing filled in."""
+def _bridged(voiced: np.ndarray, longest: int) -> np.ndarray:
+    """The voicing mask with unvoiced gaps of up to `longest` frames inside voicing filled in."""
     bridged = voiced.copy()
-    longest = round(_BRIDGE_S / _FRAME_S)
     for first, last in _true_stretches(~voiced):
         if first > 0 and last < voiced.size and last - first <= longest:
             bridged[first:last] = True
@@ -185,13 +203,19 @@ def _true_stretches(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
-def filled_pause_candidates(samples: np.ndarray, rate: int = ANALYSIS_RATE) -> list[Span]:
+def filled_pause_candidates(
+    samples: np.ndarray, rate: int = ANALYSIS_RATE, options: FillerSearchOptions = DEFAULTS
+) -> list[Span]:
     """The voiced runs shaped like a filled pause."""
-    return [Span(run.start_s, run.end_s) for run in voiced_runs(samples, rate) if run.steady]
+    runs = voiced_runs(samples, rate, options)
+    return [Span(run.start_s, run.end_s) for run in runs if run.steady(options)]
 
 
 def place_fillers(
-    samples: np.ndarray, words: list[Word], transcriber: Transcriber
+    samples: np.ndarray,
+    words: list[Word],
+    transcriber: Transcriber,
+    options: FillerSearchOptions = DEFAULTS,
 ) -> tuple[list[Word], list[Filler]]:
     """The words with each transcript filler moved onto the sound it names, and the fillers
     found only in the audio.
@@ -199,21 +223,24 @@ def place_fillers(
     `words` carry the lexicon's `filler` marks (phrases such as "you know" are left as they are).
     Transcript fillers with no filler-shaped sound near them are dropped.
     """
-    runs = voiced_runs(samples)
-    candidates = [Span(run.start_s, run.end_s) for run in runs if run.filler_like]
-    steady = {Span(run.start_s, run.end_s) for run in runs if run.steady}
+    runs = voiced_runs(samples, options=options)
+    candidates = [Span(run.start_s, run.end_s) for run in runs if run.filler_like(options)]
+    steady = {Span(run.start_s, run.end_s) for run in runs if run.steady(options)}
     filler_indexes = [
         index
         for index, word in enumerate(words)
-        if word.filler and canonical_label(word.text) is not None
+        if word.filler and filled_pause_label(word.text) is not None
     ]
-    candidates = _split_between_stamps(candidates, [words[index] for index in filler_indexes])
-    limits = [_between_neighbours(words, index) for index in filler_indexes]
+    candidates = _split_between_stamps(
+        candidates, [words[index] for index in filler_indexes], options.min_filled_s
+    )
+    limits = [_between_neighbours(words, index, options) for index in filler_indexes]
     matches = _match_in_order(
         [words[index] for index in filler_indexes],
         candidates,
         limits,
-        _chain_gaps(words, filler_indexes),
+        options,
+        _chain_gaps(words, filler_indexes, options),
     )
     placed = list(words)
     for index, match in zip(filler_indexes, matches, strict=True):
@@ -233,12 +260,14 @@ def place_fillers(
     loose = [
         span
         for index, span in enumerate(candidates)
-        if index not in claimed and not _covered_by_word(span, placed, unclaimed)
+        if index not in claimed and not _covered_by_word(span, placed, unclaimed, options)
     ]
-    return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber)
+    return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber, options)
 
 
-def _split_between_stamps(candidates: list[Span], fillers: list[Word]) -> list[Span]:
+def _split_between_stamps(
+    candidates: list[Span], fillers: list[Word], min_filled_s: float
+) -> list[Span]:
     """Each run cut between the transcript fillers stamped inside it: "uh-uh" said with no
     unvoiced break between is one voiced run, but two fillers."""
     pieces: list[Span] = []
@@ -252,14 +281,16 @@ def _split_between_stamps(candidates: list[Span], fillers: list[Word]) -> list[S
         edges += [(before + after) / 2 for before, after in itertools.pairwise(middles)]
         edges.append(span.end_s)
         parts = [Span(start, end) for start, end in itertools.pairwise(edges)]
-        if all(part.duration_s >= _MIN_FILLED_S for part in parts):
+        if all(part.duration_s >= min_filled_s for part in parts):
             pieces += parts
         else:
             pieces.append(span)
     return pieces
 
 
-def _chain_gaps(words: list[Word], filler_indexes: list[int]) -> list[Span | None]:
+def _chain_gaps(
+    words: list[Word], filler_indexes: list[int], options: FillerSearchOptions
+) -> list[Span | None]:
     """For each filler of a chain (fillers said one after another, no word between), the gap
     between the words around the chain; None for a filler said alone.
 
@@ -268,44 +299,48 @@ def _chain_gaps(words: list[Word], filler_indexes: list[int]) -> list[Span | Non
     """
     indexes = set(filler_indexes)
     return [
-        _between_neighbours(words, index, inner=True)
+        _between_neighbours(words, index, options, inner=True)
         if index - 1 in indexes or index + 1 in indexes
         else None
         for index in filler_indexes
     ]
 
 
-def canonical_label(text: str) -> str | None:
-    """The filled-pause label ("um", "uh", "er", "hmm") a token spells; None for other tokens."""
-    token = canonical_filler(normalize_token(text))
-    token = _FILLED_PAUSE_SPELLINGS.get(token, token)
-    return token if token in FILLED_PAUSE_LABELS else None
-
-
-def _between_neighbours(words: list[Word], index: int, inner: bool = False) -> Span:
+def _between_neighbours(
+    words: list[Word], index: int, options: FillerSearchOptions, inner: bool = False
+) -> Span:
     """From the start of the ordinary word before words[index] to the end of the one after:
     a filler stays between the words it was said between. `inner`: from the end of the word
     before to the start of the one after."""
-    before = [word.end_s if inner else word.start_s for word in words[:index] if _timed_word(word)]
+    slack_s = options.stamp_slack_s
+    before = [
+        word.end_s if inner else word.start_s
+        for word in words[:index]
+        if _timed_word(word, slack_s)
+    ]
     after = [
-        word.start_s if inner else word.end_s for word in words[index + 1 :] if _timed_word(word)
+        word.start_s if inner else word.end_s
+        for word in words[index + 1 :]
+        if _timed_word(word, slack_s)
     ]
     return Span(before[-1] if before else 0.0, after[0] if after else float("inf"))
 
 
-def _timed_word(word: Word) -> bool:
+def _timed_word(word: Word, stamp_slack_s: float) -> bool:
     """An ordinary word whose stamp says where it is (a zero-length stamp says nothing)."""
-    return not word.filler and word.end_s - word.start_s >= _STAMP_SLACK_S
+    return not word.filler and word.end_s - word.start_s >= stamp_slack_s
 
 
 def _match_in_order(
     fillers: list[Word],
     candidates: list[Span],
     limits: list[Span],
+    options: FillerSearchOptions,
     chain_gaps: list[Span | None] | None = None,
 ) -> list[int | None]:
     """Each filler's candidate (or None), keeping time order and each filler inside its limits:
-    within _MATCH_WINDOW_S of its stamp, or for a filler of a chain, in its chain's gap."""
+    within `options.match_window_s` of its stamp, or for a filler of a chain, in its chain's
+    gap."""
 
     def moved(i: int, j: int) -> float | None:
         span, limit, word = candidates[j], limits[i], fillers[i]
@@ -313,12 +348,12 @@ def _match_in_order(
             return None
         early = max(0.0, word.start_s - span.end_s)  # the sound ends before the stamp
         late = max(0.0, span.start_s - word.end_s)  # the sound starts after it: a worse fit
-        cost = early + _LATE_SOUND_COST * late
+        cost = early + options.late_sound_cost * late
         gap = chain_gaps[i] if chain_gaps else None
         if gap is not None:
             middle = (span.start_s + span.end_s) / 2
             return cost if gap.start_s <= middle <= gap.end_s else None
-        return cost if early + late <= _MATCH_WINDOW_S else None
+        return cost if early + late <= options.match_window_s else None
 
     return _best_pairs(len(fillers), len(candidates), moved)
 
@@ -358,7 +393,9 @@ def _paired(
     return (pairs + 1, cost - distance)
 
 
-def _covered_by_word(span: Span, words: list[Word], sounds: list[Span]) -> bool:
+def _covered_by_word(
+    span: Span, words: list[Word], sounds: list[Span], options: FillerSearchOptions
+) -> bool:
     """A word's stamp overlaps a good part of the span: the sound may be part of that word.
 
     A stamp longer than the word could take to say has swallowed a pause or a filler. It covers
@@ -369,7 +406,8 @@ def _covered_by_word(span: Span, words: list[Word], sounds: list[Span]) -> bool:
     """
     ordinary = [word for word in words if not word.filler]
     for index, word in enumerate(ordinary):
-        plausible_s = _WORD_BASE_S + _WORD_PER_LETTER_S * len(normalize_token(word.text))
+        letters = len(normalize_token(word.text))
+        plausible_s = options.word_base_s + options.word_per_letter_s * letters
         start_s = word.start_s
         if word.end_s - word.start_s > plausible_s:
             if not index:
@@ -380,7 +418,7 @@ def _covered_by_word(span: Span, words: list[Word], sounds: list[Span]) -> bool:
                 for sound in sounds
             ):
                 continue
-        if span.overlap_s(start_s, word.end_s) >= _COVERED * span.duration_s:
+        if span.overlap_s(start_s, word.end_s) >= options.covered * span.duration_s:
             return True
     return False
 
@@ -391,6 +429,7 @@ def _recover_by_redecoding(
     steady: set[Span],
     words: list[Word],
     transcriber: Transcriber,
+    options: FillerSearchOptions,
 ) -> list[Filler]:
     """Decode each stretch between two words that holds unexplained sounds, alone.
 
@@ -406,10 +445,10 @@ def _recover_by_redecoding(
     an unexplained sound beyond the transcript's count become audio fillers.
     """
     fillers: list[Filler] = []
-    gaps = _gaps_between_words([span for span in loose if span in steady], words)
-    heard_in_gaps = _decode_alone(samples, [gap for gap, _ in gaps], transcriber)
+    gaps = _gaps_between_words([span for span in loose if span in steady], words, options)
+    heard_in_gaps = _decode_alone(samples, [gap for gap, _ in gaps], transcriber, options)
     for (gap, inside), heard_words in zip(gaps, heard_in_gaps, strict=True):
-        heard = [word for word in heard_words if canonical_label(word.text) is not None]
+        heard = [word for word in heard_words if filled_pause_label(word.text) is not None]
         known = [
             Span(word.start_s, word.end_s)
             for word in words
@@ -419,12 +458,13 @@ def _recover_by_redecoding(
         spoken_among = [
             word
             for word in heard_words
-            if canonical_label(word.text) is None
+            if filled_pause_label(word.text) is None
             and (len(inside) == 1 or (word.end_s > among.start_s and word.start_s < among.end_s))
         ]
         if heard and not spoken_among:
             # nothing but fillers among the unexplained sounds: every one of them is a filler
-            label = Counter(str(canonical_label(word.text)) for word in heard).most_common(1)[0][0]
+            labels = Counter(str(filled_pause_label(word.text)) for word in heard)
+            label = labels.most_common(1)[0][0]
             chain = [
                 span
                 for span in loose
@@ -437,64 +477,69 @@ def _recover_by_redecoding(
             continue
         places = sorted([*known, *inside], key=lambda span: span.start_s)
         reach = Span(min(span.start_s for span in places), max(span.end_s for span in places))
-        pairs = _match_in_order(heard, places, [reach] * len(heard))
+        pairs = _match_in_order(heard, places, [reach] * len(heard), options)
         new = [
             (word, places[place])
             for word, place in zip(heard, pairs, strict=True)
             if place is not None and places[place] in inside
         ]
         for word, span in new[:extra]:
-            label = str(canonical_label(word.text))
+            label = str(filled_pause_label(word.text))
             fillers.append(Filler(label, span.start_s, span.end_s, source="audio"))
     return fillers
 
 
 def _decode_alone(
-    samples: np.ndarray, stretches: list[Span], transcriber: Transcriber
+    samples: np.ndarray,
+    stretches: list[Span],
+    transcriber: Transcriber,
+    options: FillerSearchOptions,
 ) -> list[list[Word]]:
     """The words heard in each stretch decoded on its own, with the verbatim prompt.
 
     The stretches are decoded in one pass, laid end to end with silence between them (one
     encoder pass per 30 s rather than one per stretch); each word goes back to its stretch.
     """
-    silence = np.zeros(int(_SEPARATION_S * ANALYSIS_RATE), dtype=np.float32)
+    separation_s = options.separation_s
+    silence = np.zeros(int(separation_s * ANALYSIS_RATE), dtype=np.float32)
     pieces = [silence]
     starts = []  # where each stretch begins in the joined audio
-    cursor_s = _SEPARATION_S
+    cursor_s = separation_s
     for stretch in stretches:
         piece = samples[int(stretch.start_s * ANALYSIS_RATE) : int(stretch.end_s * ANALYSIS_RATE)]
         starts.append(cursor_s)
         pieces += [piece.astype(np.float32), silence]
-        cursor_s += piece.size / ANALYSIS_RATE + _SEPARATION_S
+        cursor_s += piece.size / ANALYSIS_RATE + separation_s
     heard: list[list[Word]] = [[] for _ in stretches]
     if not stretches:
         return heard
     for word in transcriber.transcribe(np.concatenate(pieces)):
         middle = (word.start_s + word.end_s) / 2
-        index = max(0, int(np.searchsorted(starts, middle + _SEPARATION_S / 2)) - 1)
+        index = max(0, int(np.searchsorted(starts, middle + separation_s / 2)) - 1)
         heard[index].append(word.shifted(stretches[index].start_s - starts[index]))
     return heard
 
 
-def _gaps_between_words(spans: list[Span], words: list[Word]) -> list[tuple[Span, list[Span]]]:
+def _gaps_between_words(
+    spans: list[Span], words: list[Word], options: FillerSearchOptions
+) -> list[tuple[Span, list[Span]]]:
     """The stretch from the word before to the word after each span, with the spans inside it.
 
-    Stretches are kept to _GAP_REACH_S around their spans so a decode never covers much speech;
-    sounds after the last word get none.
+    Stretches are kept to `options.gap_reach_s` around their spans so a decode never covers much
+    speech; sounds after the last word get none.
     """
-    ordinary = [word for word in words if _timed_word(word)]
+    ordinary = [word for word in words if _timed_word(word, options.stamp_slack_s)]
+    slack_s, reach_s = options.stamp_slack_s, options.gap_reach_s
     gaps: list[tuple[Span, list[Span]]] = []
     for span in spans:
-        before = max(
-            (w.end_s for w in ordinary if w.end_s <= span.start_s + _STAMP_SLACK_S), default=0.0
-        )
+        before = max((w.end_s for w in ordinary if w.end_s <= span.start_s + slack_s), default=0.0)
         after = min(
-            (w.start_s for w in ordinary if w.start_s >= span.end_s - _STAMP_SLACK_S),
+            (w.start_s for w in ordinary if w.start_s >= span.end_s - slack_s),
             default=None,
         )
         if after is None:  # after the last word, the prompt makes whisper hear "uh" in any noise
             continue
-        gap = Span(max(before, span.start_s - _GAP_REACH_S), min(after, span.end_s + _GAP_REACH_S))
+        gap = Span(max(before, span.start_s - reach_s), min(after, span.end_s + reach_s))
         if gaps and gaps[-1][0].overlap_s(gap.start_s, gap.end_s) > 0:
             merged = Span(gaps[-1][0].start_s, max(gaps[-1][0].end_s, gap.end_s))
             gaps[-1] = (merged, [*gaps[-1][1], span])

@@ -1,12 +1,12 @@
 """Transcribing an answer in chunks cut at pauses, while it is recorded or afterwards.
 
 Whisper decodes 30 s windows. Here each window starts where the last chunk ended; the chunk is
-cut in the middle of the latest pause Silero hears in the window, at least LOOKAHEAD_S before
-the window's end, and only the words before the cut are kept: whisper has heard what follows
-them, as it does in a whole-file decode, and the rest is decoded again in the next window. Each
-chunk gets the whole analysis that needs the audio: Silero VAD, the filler lexicon and the
-acoustic filler placement (`place_fillers`), in the chunk's own time, shifted by its offset. The
-results are plain lists that `build_report` takes as they are.
+cut in the middle of the latest pause Silero hears in the window, at least `lookahead_s`
+(`ChunkingOptions`) before the window's end, and only the words before the cut are kept: whisper
+has heard what follows them, as it does in a whole-file decode, and the rest is decoded again in
+the next window. Each chunk gets the whole analysis that needs the audio: Silero VAD, the filler
+lexicon and the acoustic filler placement (`place_fillers`), in the chunk's own time, shifted by
+its offset. The results are plain lists that `build_report` takes as they are.
 
 Cuts depend only on the audio, never on when it arrived, so a recording fed in live blocks and
 the same recording read from its file give the same chunks and the same words:
@@ -19,50 +19,71 @@ import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from mock_interview.asr.acoustic_fillers import (
-    canonical_label,
+    FillerSearchOptions,
     place_fillers,
     with_filled_pauses,
 )
-from mock_interview.asr.fillers import mark_fillers
+from mock_interview.asr.fillers import filled_pause_label, mark_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, to_float
-from mock_interview.audio.signal import find_speech
+from mock_interview.audio.signal import SpeechDetectionOptions, find_speech
 from mock_interview.core.config import FillerSettings
 from mock_interview.core.values import Filler, Span, Word
 
-# Whisper's window: a chunk is cut once this much audio is pending.
-WINDOW_S = 30.0
-# Words this close to the window's end are left to the next window, which hears what follows.
-LOOKAHEAD_S = 2.0
-# A cut before this point of the window would waste most of its decoding.
-CHUNK_MIN_S = 10.0
-# The shortest pause a chunk is cut in; quiet this long at the end of the uncut tail also means
-# the answer may be over, so the tail is guessed.
-PAUSE_CUT_S = 0.5
-# The idle worker looks at the uncut tail this often, and guesses it again after this much audio
-# if the speaker paused, or after _GUESS_PERIOD_S anyway: each guess settles all but its last
-# seconds, so at the stop only a few seconds are left to decode.
-_IDLE_POLL_S = 0.1
-_GUESS_EVERY_S = 0.25
-_GUESS_PERIOD_S = 3.0
-# A tail guess stands only if the speech in the last chunk ended this long before the guess did.
-_GUESS_MARGIN_S = 0.2
-_FRAME_S = 0.02
-# A frame this close to the pending audio's noise floor is quiet enough to cut in.
-_QUIET_ABOVE_FLOOR_DB = 10.0
-# Pending audio whose loudest part is below this is all silence; a level spread smaller than
-# _MIN_SPREAD_DB between quiet and loud frames means there is no pause to find.
-_SILENT_DBFS = -50.0
-_MIN_SPREAD_DB = 12.0
-# A file is read faster than it is analysed: this many cut windows may wait for the worker, so a
-# long file costs a few windows of memory, never the whole answer.
-_FILE_QUEUED_WINDOWS = 2
+
+@dataclass(frozen=True)
+class ChunkingOptions:
+    """Where an answer is cut into chunks and how each chunk is listened to; each comment says
+    what the value trades. Swept with `scripts/eval_fillers.py --set chunking.FIELD=VALUE` (and
+    `speech.FIELD`, `filler_search.FIELD` for the two nested ones)."""
+
+    # Whisper's window (s): a chunk is cut once this much audio is pending. Whisper never hears
+    # more than 30 s at once; shorter windows give less context and more decoding passes.
+    window_s: float = 30.0
+    # Words this close to the window's end (s) are left to the next window, which hears what
+    # follows them; longer decodes more audio twice.
+    lookahead_s: float = 2.0
+    # A cut before this point of the window (s) would waste most of its decoding; later leaves
+    # fewer pauses to cut in.
+    chunk_min_s: float = 10.0
+    # The shortest pause (s) a chunk is cut in; quiet this long at the end of the uncut tail also
+    # means the answer may be over, so the tail is guessed (shorter guesses more often).
+    pause_cut_s: float = 0.5
+    # The idle worker looks at the uncut tail this often (s), and guesses it again after
+    # `guess_every_s` of new audio if the speaker paused, or after `guess_period_s` anyway: each
+    # guess settles all but its last seconds, so at the stop only a few seconds are left to
+    # decode. More frequent guesses cost more decoding while recording.
+    idle_poll_s: float = 0.1
+    guess_every_s: float = 0.25
+    guess_period_s: float = 3.0
+    # A tail guess stands only if the speech in the last chunk ended this long (s) before the
+    # guess did; larger re-decodes the end more often.
+    guess_margin_s: float = 0.2
+    # Frame length (s) of the level measure used to find quiet stretches.
+    frame_s: float = 0.02
+    # A frame this close (dB) to the pending audio's noise floor is quiet enough to cut in;
+    # higher calls soft speech quiet.
+    quiet_above_floor_db: float = 10.0
+    # Pending audio whose loudest part is below this (dBFS) is all silence; a level spread
+    # smaller than `min_spread_db` between quiet and loud frames means there is no pause to find.
+    silent_dbfs: float = -50.0
+    min_spread_db: float = 12.0
+    # A file is read faster than it is analysed: this many cut windows may wait for the worker,
+    # so a long file costs a few windows of memory, never the whole answer.
+    file_queued_windows: int = 2
+    # What each chunk gets: the VAD that finds its speech (and its pauses to cut in), and the
+    # acoustic filler search.
+    speech: SpeechDetectionOptions = field(default_factory=SpeechDetectionOptions)
+    filler_search: FillerSearchOptions = field(default_factory=FillerSearchOptions)
+
+
+DEFAULTS = ChunkingOptions()
 
 
 class _ToAnalysisRate:
@@ -92,49 +113,49 @@ class _ToAnalysisRate:
         return to_float(np.concatenate(pieces))
 
 
-def _frame_levels(samples: np.ndarray) -> np.ndarray:
-    frame = int(_FRAME_S * ANALYSIS_RATE)
+def _frame_levels(samples: np.ndarray, frame_s: float) -> np.ndarray:
+    frame = int(frame_s * ANALYSIS_RATE)
     count = samples.size // frame
     frames = samples[: count * frame].reshape(count, frame).astype(np.float64)
     return np.asarray(10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12)))
 
 
-def _quiet_frames(levels: np.ndarray) -> np.ndarray:
+def _quiet_frames(levels: np.ndarray, options: ChunkingOptions) -> np.ndarray:
     """Which frames are pause rather than speech, judged against this stretch of audio."""
     floor, loud = np.percentile(levels, 10), np.percentile(levels, 98)
-    if loud < _SILENT_DBFS:
+    if loud < options.silent_dbfs:
         return np.ones(levels.size, dtype=bool)  # nothing said
-    if loud - floor < _MIN_SPREAD_DB:
+    if loud - floor < options.min_spread_db:
         return np.zeros(levels.size, dtype=bool)  # steady sound, no pause in it
-    return np.asarray(levels < floor + min(_QUIET_ABOVE_FLOOR_DB, (loud - floor) / 2))
+    return np.asarray(levels < floor + min(options.quiet_above_floor_db, (loud - floor) / 2))
 
 
-def find_cut(samples: np.ndarray) -> int:
+def find_cut(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int:
     """Where to end a chunk within `samples`: the middle of the latest silence Silero hears
-    (>= PAUSE_CUT_S after a stretch of speech) after CHUNK_MIN_S; with none, the widest
-    gap after CHUNK_MIN_S, else the quietest frame after it. Silence is cut at its end.
+    (>= `pause_cut_s` after a stretch of speech) after `chunk_min_s`; with none, the widest
+    gap after `chunk_min_s`, else the quietest frame after it. Silence is cut at its end.
 
     Pauses are judged by the same VAD that measures them, so a cut never lands in a soft word
     that a level threshold would call quiet.
     """
-    speech = find_speech(samples)
+    speech = find_speech(samples, options=options.speech)
     if not speech:
         return samples.size  # nothing said: no word to split
-    late = _gaps_after(speech, samples.size, CHUNK_MIN_S)
-    wide = [gap for gap in late if gap[1] - gap[0] >= PAUSE_CUT_S]
+    late = _gaps_after(speech, samples.size, options.chunk_min_s)
+    wide = [gap for gap in late if gap[1] - gap[0] >= options.pause_cut_s]
     if wide:
         return _middle(wide[-1])
     if late:
         return _middle(max(late, key=lambda gap: gap[1] - gap[0]))
-    frame = int(_FRAME_S * ANALYSIS_RATE)
-    levels = _frame_levels(samples)
-    first = int(CHUNK_MIN_S / _FRAME_S)
+    frame = int(options.frame_s * ANALYSIS_RATE)
+    levels = _frame_levels(samples, options.frame_s)
+    first = int(options.chunk_min_s / options.frame_s)
     return int((first + int(np.argmin(levels[first:]))) * frame)
 
 
-def latest_gap(samples: np.ndarray) -> int | None:
+def latest_gap(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int | None:
     """The middle of the latest silence Silero hears after speech, if any: no word is split."""
-    gaps = _gaps_after(find_speech(samples), samples.size, 0.0)
+    gaps = _gaps_after(find_speech(samples, options=options.speech), samples.size, 0.0)
     return _middle(gaps[-1]) if gaps else None
 
 
@@ -152,11 +173,11 @@ def _middle(gap: tuple[float, float]) -> int:
     return int((gap[0] + gap[1]) / 2 * ANALYSIS_RATE)
 
 
-def ends_in_pause(samples: np.ndarray) -> bool:
-    """The speaker has been quiet for the last PAUSE_CUT_S: maybe the answer is over."""
-    levels = _frame_levels(samples)
-    tail = int(PAUSE_CUT_S / _FRAME_S)
-    return levels.size > tail and bool(_quiet_frames(levels)[-tail:].all())
+def ends_in_pause(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> bool:
+    """The speaker has been quiet for the last `pause_cut_s`: maybe the answer is over."""
+    levels = _frame_levels(samples, options.frame_s)
+    tail = int(options.pause_cut_s / options.frame_s)
+    return levels.size > tail and bool(_quiet_frames(levels, options)[-tail:].all())
 
 
 @dataclass(frozen=True)
@@ -199,6 +220,7 @@ def _listen(
     speech: list[Span],
     transcriber: Transcriber,
     filler_settings: FillerSettings,
+    filler_search: FillerSearchOptions,
     offset_s: float,
 ) -> tuple[list[Word], list[Filler]]:
     """Words and audio-only fillers of the chunk `window[:cut]` (given its speech), in recording
@@ -210,7 +232,7 @@ def _listen(
     marked, _ = mark_fillers(
         [word for word in heard if word.start_s + word.end_s < 2 * cut_s], filler_settings
     )
-    placed, heard_only = place_fillers(window[:cut], marked, transcriber)
+    placed, heard_only = place_fillers(window[:cut], marked, transcriber, filler_search)
     return (
         [word.shifted(offset_s) for word in placed],
         [
@@ -220,10 +242,10 @@ def _listen(
     )
 
 
-def _nothing_said_after(guess: _TailGuess, speech: list[Span]) -> bool:
-    """No speech in the last chunk ends after the guess did (less a margin)."""
+def _nothing_said_after(guess: _TailGuess, speech: list[Span], margin_s: float) -> bool:
+    """No speech in the last chunk ends after the guess did (less `margin_s`)."""
     guessed_until_s = (guess.start + guess.size) / ANALYSIS_RATE
-    return not any(span.end_s > guessed_until_s - _GUESS_MARGIN_S for span in speech)
+    return not any(span.end_s > guessed_until_s - margin_s for span in speech)
 
 
 def _with_heard_fillers(
@@ -234,7 +256,7 @@ def _with_heard_fillers(
     heard = [
         Span(word.start_s, word.end_s)
         for word in words
-        if word.filler and canonical_label(word.text) is not None
+        if word.filler and filled_pause_label(word.text) is not None
     ]
     heard += [Span(filler.start_s, filler.end_s) for filler in audio_fillers]
     return with_filled_pauses(speech, heard)
@@ -245,7 +267,7 @@ class _TailGuess:
     """The not-yet-cut audio analysed during a pause, in case the answer ends there.
 
     `start` and `size` (samples) are the tail it covers. What lies before `settled` samples into
-    it (a pause at least LOOKAHEAD_S before its end) was heard with what follows, so the next
+    it (a pause at least `lookahead_s` before its end) was heard with what follows, so the next
     guess, or the last chunk if speech went on, decodes only from there.
     """
 
@@ -281,12 +303,14 @@ class LiveTranscriber:
         on_progress: Callable[[ChunkedTranscript], None] | None = None,
         guess_tail: bool = True,
         max_queued_windows: int = 0,
+        options: ChunkingOptions = DEFAULTS,
     ) -> None:
         """`on_progress(transcript so far)` runs on the worker after each chunk and each guess
         of the tail (so what follows the last cut may still change). Without `guess_tail` the
         idle worker only waits: a recording read from its file has no pause to use. With
         `max_queued_windows` (files only: a microphone must never wait, and a tail guess would
         deadlock) `feed` waits while that many windows are queued for the worker."""
+        self._options = options
         self._transcriber = transcriber
         self._filler_settings = filler_settings
         self._on_progress = on_progress
@@ -316,7 +340,7 @@ class LiveTranscriber:
 
     def feed_analysis_samples(self, samples: np.ndarray) -> None:
         """Take 16 kHz float samples; a chunk is cut each time a whole window is pending."""
-        window = int(WINDOW_S * ANALYSIS_RATE)
+        window = int(self._options.window_s * ANALYSIS_RATE)
         with self._lock:
             while samples.size:
                 room = window - self._pending_size
@@ -328,7 +352,8 @@ class LiveTranscriber:
 
     def _cut_window(self) -> None:
         pending = np.concatenate(self._pending)
-        cut = find_cut(pending[: int((WINDOW_S - LOOKAHEAD_S) * ANALYSIS_RATE)])
+        searched_s = self._options.window_s - self._options.lookahead_s
+        cut = find_cut(pending[: int(searched_s * ANALYSIS_RATE)], self._options)
         self._submit(pending, cut, last=False)
         self._pending = [pending[cut:]]
         self._pending_size = pending.size - cut
@@ -358,7 +383,7 @@ class LiveTranscriber:
     def _work(self) -> None:
         while True:
             try:
-                job = self._jobs.get(timeout=_IDLE_POLL_S)
+                job = self._jobs.get(timeout=self._options.idle_poll_s)
             except queue.Empty:
                 if self._guess_tail_when_idle:
                     self._guarded(self._guess_tail)
@@ -378,38 +403,48 @@ class LiveTranscriber:
 
     def _analyse_chunk(self, window: np.ndarray, cut: int, start: int, last: bool) -> None:
         offset_s = start / ANALYSIS_RATE
-        local = find_speech(window[:cut])
+        local = find_speech(window[:cut], options=self._options.speech)
         speech = [_shifted_span(span, offset_s) for span in local]
         guess = self._guess if last and self._guess and self._guess.start == start else None
-        if guess is not None and _nothing_said_after(guess, speech):
+        if guess is not None and _nothing_said_after(guess, speech, self._options.guess_margin_s):
             words, audio_fillers = guess.words, guess.audio_fillers
         elif guess is not None:  # speech went on: decode only what the guess left unsettled
             words, audio_fillers = self._listen_after(window[:cut], start, guess)
         else:
             words, audio_fillers = _listen(
-                window, cut, local, self._transcriber, self._filler_settings, offset_s
+                window,
+                cut,
+                local,
+                self._transcriber,
+                self._filler_settings,
+                self._options.filler_search,
+                offset_s,
             )
         speech = _with_heard_fillers(speech, words, audio_fillers)
         self._done = self._done.then(ChunkedTranscript(words, speech, audio_fillers, cut))
         self._report(self._done)
 
     def _guess_tail(self) -> None:
+        options = self._options
         with self._lock:
             start, size = self._pending_start, self._pending_size
             new_audio = start + size - self._tail_checked
-            if size < PAUSE_CUT_S * ANALYSIS_RATE or new_audio < _GUESS_EVERY_S * ANALYSIS_RATE:
+            if (
+                size < options.pause_cut_s * ANALYSIS_RATE
+                or new_audio < options.guess_every_s * ANALYSIS_RATE
+            ):
                 return
             self._tail_checked = start + size
             tail = np.concatenate(self._pending)
         earlier = self._guess if self._guess and self._guess.start == start else None
         unguessed = size - (earlier.size if earlier else 0)
-        if unguessed < _GUESS_PERIOD_S * ANALYSIS_RATE and not ends_in_pause(tail):
+        if unguessed < options.guess_period_s * ANALYSIS_RATE and not ends_in_pause(tail, options):
             return
         words, audio_fillers = self._listen_after(tail, start, earlier)
         settled = earlier.settled if earlier else 0
         rest = tail[settled:]
-        lookahead = int(LOOKAHEAD_S * ANALYSIS_RATE)
-        gap = latest_gap(rest[: rest.size - lookahead]) if rest.size > lookahead else None
+        lookahead = int(options.lookahead_s * ANALYSIS_RATE)
+        gap = latest_gap(rest[: rest.size - lookahead], options) if rest.size > lookahead else None
         if gap is not None:
             settled += gap
         self._guess = _TailGuess(start, size, settled, words, audio_fillers)
@@ -425,9 +460,10 @@ class LiveTranscriber:
         more_words, more_fillers = _listen(
             rest,
             rest.size,
-            find_speech(rest),
+            find_speech(rest, options=self._options.speech),
             self._transcriber,
             self._filler_settings,
+            self._options.filler_search,
             (start + settled) / ANALYSIS_RATE,
         )
         return words + more_words, audio_fillers + more_fillers
@@ -438,12 +474,20 @@ class LiveTranscriber:
 
 
 def transcribe_in_chunks(
-    blocks: Iterable[np.ndarray], transcriber: Transcriber, filler_settings: FillerSettings
+    blocks: Iterable[np.ndarray],
+    transcriber: Transcriber,
+    filler_settings: FillerSettings,
+    options: ChunkingOptions = DEFAULTS,
 ) -> ChunkedTranscript:
     """A whole recording (16 kHz float blocks in order) cut and analysed exactly as the live
-    engine does it; only a few windows are held at a time, so any length fits in memory."""
+    engine does it (given the same `options`); only a few windows are held at a time, so any
+    length fits in memory."""
     live = LiveTranscriber(
-        transcriber, filler_settings, guess_tail=False, max_queued_windows=_FILE_QUEUED_WINDOWS
+        transcriber,
+        filler_settings,
+        guess_tail=False,
+        max_queued_windows=options.file_queued_windows,
+        options=options,
     )
     try:
         for block in blocks:

@@ -14,7 +14,10 @@ from dataclasses import replace
 from mock_interview.core.config import FillerSettings
 from mock_interview.core.values import Filler, Word, normalize_token
 
-# Spellings whisper uses for the same sound, counted under one label.
+# Spellings whisper uses for the same sound, counted under one label. This is the one spelling
+# table: the lexicon's labels and the filled-pause labels (`filled_pause_label`) both come from
+# it. "er" wins over "erm" (and "uh" over "ah"): the sample truths in audio_samples/*.json spell
+# the sound "er", and config/settings.toml lists "erm" and "ah" only so that they are found.
 CANONICAL = {
     "umm": "um",
     "uhm": "um",
@@ -22,11 +25,21 @@ CANONICAL = {
     "hm": "hmm",
     "mhm": "hmm",
     "uhh": "uh",
+    "erm": "er",
+    "ah": "uh",
 }
+# Labels a filled pause can get; anything else a re-decode says means "this was a word".
+FILLED_PAUSE_LABELS = frozenset({"um", "uh", "er", "hmm"})
 
 
 def canonical_filler(token: str) -> str:
     return CANONICAL.get(token, token)
+
+
+def filled_pause_label(text: str) -> str | None:
+    """The filled-pause label ("um", "uh", "er", "hmm") a token spells; None for other tokens."""
+    token = canonical_filler(normalize_token(text))
+    return token if token in FILLED_PAUSE_LABELS else None
 
 
 def mark_fillers(words: list[Word], lexicon: FillerSettings) -> tuple[list[Word], list[Filler]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,34 +26,52 @@ if TYPE_CHECKING:
     from faster_whisper import WhisperModel
 
 EMBEDDED_MODEL = "embedded"
-# A phrase said this many times in a row is a decoding loop, not speech.
-_LOOP_REPEATS = 3
-_LOOP_MAX_PHRASE_WORDS = 6
-# Greedy-beam decoding only: the fallback to sampling at higher temperatures costs up to 1.5x the
-# decoding time when the prompt makes a window look "repetitive", and sampled text is where the
-# hallucinations come from; loops are cut below and fillers are checked against the audio.
-_TEMPERATURE = 0.0
-# Whisper's own hallucination test: likely silence and a low-confidence decode.
-_NO_SPEECH_PROB = 0.6
-_LOW_LOGPROB = -1.0
-# Audio after the last word shorter than this was heard in its window already. faster-whisper
-# would decode it again in a 30 s window of its own (a whole encoder pass, twice when that window
-# ends with no timestamp), where the verbatim prompt makes it hear an "uh" in the silence.
-_RESIDUE_S = 1.0
-# A segment whose text compresses this well is a decode stuck in a loop ("ahh, ahh, ..." over a
-# whole window measured 13): the prompt can lock a window into one, and that window is decoded
-# again without it (deterministic, unlike sampling). Whisper's own 2.4 is too low here: a real
-# chain of six "uh" measures 2.9.
-_LOOP_COMPRESSION_RATIO = 5.0
-# Words stamped this many in a row at one instant were never heard: the aligner found no sound
-# for them, as when the prompt locks a window into "uh, uh, ..." that runs on to the token limit
-# past the words still to come. That window is decoded again without the prompt too.
-_PILED_WORDS = 3
-# Tokens a window may produce: fast speech with fillers runs to about 5 a second, and a decode
-# stuck in a loop would otherwise run on to whisper's limit (seconds of work for a short guess).
-_TOKENS_BASE = 24
-_TOKENS_PER_S = 8
-_WINDOW_MAX_TOKENS = 220
+
+
+@dataclass(frozen=True)
+class DecodeOptions:
+    """How a window is decoded and its output trusted; each comment says what the value trades.
+
+    The model, beam size and verbatim prompt are settings (config/settings.toml [transcription]);
+    these are tuning, swept with `scripts/eval_fillers.py --set decode.FIELD=VALUE`.
+    """
+
+    # A phrase said this many times in a row is a decoding loop, not speech: lower cuts real
+    # repetition ("no, no"), higher lets loops through.
+    loop_repeats: int = 3
+    # The longest phrase (words) looked for as a loop; longer costs time on every decode.
+    loop_max_phrase_words: int = 6
+    # Greedy-beam decoding only: the fallback to sampling at higher temperatures costs up to 1.5x
+    # the decoding time when the prompt makes a window look "repetitive", and sampled text is
+    # where the hallucinations come from; loops are cut and fillers checked against the audio.
+    temperature: float = 0.0
+    # Whisper's own hallucination test: likely silence and a low-confidence decode. A segment
+    # over the first and under the second is dropped; looser keeps more invented text.
+    no_speech_prob: float = 0.6
+    low_logprob: float = -1.0
+    # Audio after the last word shorter than this (s) was heard in its window already.
+    # faster-whisper would decode it again in a 30 s window of its own (a whole encoder pass,
+    # twice when that window ends with no timestamp), where the verbatim prompt makes it hear an
+    # "uh" in the silence; longer risks losing a last word said late.
+    residue_s: float = 1.0
+    # A segment whose text compresses this well is a decode stuck in a loop ("ahh, ahh, ..." over
+    # a whole window measured 13): the prompt can lock a window into one, and that window is
+    # decoded again without it (deterministic, unlike sampling). Whisper's own 2.4 is too low
+    # here: a real chain of six "uh" measures 2.9.
+    loop_compression_ratio: float = 5.0
+    # Words stamped this many in a row at one instant were never heard: the aligner found no
+    # sound for them, as when the prompt locks a window into "uh, uh, ..." that runs on to the
+    # token limit past the words still to come. That window is decoded again without the prompt.
+    piled_words: int = 3
+    # Tokens a window may produce, base + per second up to a cap: fast speech with fillers runs
+    # to about 5 a second, and a decode stuck in a loop would otherwise run on to whisper's limit
+    # (seconds of work for a short guess); too few would cut real speech.
+    tokens_base: int = 24
+    tokens_per_s: int = 8
+    window_max_tokens: int = 220
+
+
+DEFAULTS = DecodeOptions()
 
 
 def resolve_model(name_or_path: str) -> str:
@@ -77,8 +96,14 @@ def resolve_model(name_or_path: str) -> str:
 class Transcriber:
     """One loaded whisper model, shared by every analysis; decodes one request at a time."""
 
-    def __init__(self, settings: TranscriptionSettings, model: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: TranscriptionSettings,
+        model: str | None = None,
+        options: DecodeOptions = DEFAULTS,
+    ) -> None:
         self.settings = settings
+        self.options = options
         self.model_name = model or settings.model
         self._model = self._load(resolve_model(self.model_name))
         self._lock = threading.Lock()
@@ -119,13 +144,13 @@ class Transcriber:
         with self._lock:
             segments = self._decode(samples, until_s, hotwords)
             words = _words(segments)
-            stuck = [segment for segment in segments if _stuck(segment)]
+            stuck = [segment for segment in segments if _stuck(segment, self.options)]
             if stuck and hotwords:
                 plain = _words(self._decode(samples, until_s, None))
                 words = [word for word in words if not _inside(word, stuck)]
                 words += [word for word in plain if _inside(word, stuck)]
                 words.sort(key=lambda word: word.start_s)
-        return drop_repetition_loops(words)
+        return drop_repetition_loops(words, self.options)
 
     def _decode(self, samples: np.ndarray, until_s: float, hotwords: str | None) -> list[Any]:
         segments, _ = self._model.transcribe(
@@ -134,30 +159,31 @@ class Transcriber:
             beam_size=self.settings.beam_size,
             word_timestamps=True,
             condition_on_previous_text=False,
-            temperature=_TEMPERATURE,
+            temperature=self.options.temperature,
             hotwords=hotwords or None,
-            max_new_tokens=_max_tokens(samples.size / ANALYSIS_RATE),
+            max_new_tokens=_max_tokens(samples.size / ANALYSIS_RATE, self.options),
         )
-        return list(_trusted(_before_residue(segments, until_s)))
+        return list(_trusted(_before_residue(segments, until_s, self.options), self.options))
 
 
-def _max_tokens(duration_s: float) -> int:
+def _max_tokens(duration_s: float, options: DecodeOptions) -> int:
     """Room for the fastest speech in a window of this length, not for a loop to run on."""
-    return int(min(_WINDOW_MAX_TOKENS, _TOKENS_BASE + _TOKENS_PER_S * duration_s))
+    room = options.tokens_base + options.tokens_per_s * duration_s
+    return int(min(options.window_max_tokens, room))
 
 
 def _words(segments: Iterable[Any]) -> list[Word]:
     return [word for segment in segments for word in join_word_pieces(segment.words or [])]
 
 
-def _stuck(segment: Any) -> bool:
+def _stuck(segment: Any, options: DecodeOptions) -> bool:
     """A decode stuck in a loop: text that compresses too well (whisper's own test, with our
     limit), or words piled up at one instant with no sound under them."""
-    if segment.compression_ratio > _LOOP_COMPRESSION_RATIO:
+    if segment.compression_ratio > options.loop_compression_ratio:
         return True
     stamps = [(word.start, word.end) for word in segment.words or []]
     return any(
-        len(run) >= _PILED_WORDS and run[0][0] == run[0][1]
+        len(run) >= options.piled_words and run[0][0] == run[0][1]
         for run in (list(group) for _, group in itertools.groupby(stamps))
     )
 
@@ -184,23 +210,27 @@ def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
     return words
 
 
-def _before_residue(segments: Iterable[Any], until_s: float) -> Iterable[Any]:
-    """The segments, up to one that ends within _RESIDUE_S of `until_s` (often the end)."""
+def _before_residue(
+    segments: Iterable[Any], until_s: float, options: DecodeOptions
+) -> Iterable[Any]:
+    """The segments, up to one that ends within `options.residue_s` of `until_s` (often the
+    end)."""
     for segment in segments:
         yield segment
-        if segment.end > until_s - _RESIDUE_S:
+        if segment.end > until_s - options.residue_s:
             return
 
 
-def _trusted(segments: Iterable[Any]) -> Iterable[Any]:
+def _trusted(segments: Iterable[Any], options: DecodeOptions) -> Iterable[Any]:
     for segment in segments:
-        if segment.no_speech_prob > _NO_SPEECH_PROB and segment.avg_logprob < _LOW_LOGPROB:
+        silent = segment.no_speech_prob > options.no_speech_prob
+        if silent and segment.avg_logprob < options.low_logprob:
             continue
         yield segment
 
 
-def drop_repetition_loops(words: list[Word]) -> list[Word]:
-    """Keep one copy of any phrase repeated _LOOP_REPEATS times or more in a row.
+def drop_repetition_loops(words: list[Word], options: DecodeOptions = DEFAULTS) -> list[Word]:
+    """Keep one copy of any phrase repeated `options.loop_repeats` times or more in a row.
 
     Repeats of one short word ("um, um, um", "no, no, no") are real speech and are kept.
     """
@@ -208,7 +238,7 @@ def drop_repetition_loops(words: list[Word]) -> list[Word]:
     kept: list[Word] = []
     index = 0
     while index < len(words):
-        skip_to = _loop_end(tokens, index)
+        skip_to = _loop_end(tokens, index, options)
         if skip_to is None:
             kept.append(words[index])
             index += 1
@@ -219,15 +249,15 @@ def drop_repetition_loops(words: list[Word]) -> list[Word]:
     return kept
 
 
-def _loop_end(tokens: list[str], index: int) -> tuple[int, int] | None:
+def _loop_end(tokens: list[str], index: int, options: DecodeOptions) -> tuple[int, int] | None:
     """(phrase length, index after the last repeat) when a loop starts at `index`."""
-    for size in range(1, _LOOP_MAX_PHRASE_WORDS + 1):
+    for size in range(1, options.loop_max_phrase_words + 1):
         phrase = tokens[index : index + size]
         if len(phrase) < size or (len(set(phrase)) == 1 and len(phrase[0]) <= 3):
             continue  # "uh, uh, uh" is said, even when counted in pairs
         end = index + size
         while tokens[end : end + size] == phrase:
             end += size
-        if (end - index) // size >= _LOOP_REPEATS:
+        if (end - index) // size >= options.loop_repeats:
             return size, end
     return None

@@ -1,0 +1,56 @@
+"""The ASR layer's tuning options in one bundle, and `NAME.FIELD=VALUE` overrides of them.
+
+The app runs on the defaults; the evaluation and bench scripts take `--set chunking.window_s=25`
+(groups: decode, chunking, speech, filler_search) so a sweep needs no code change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, TypeVar
+
+from mock_interview.asr.chunking import ChunkingOptions
+from mock_interview.asr.whisper import DecodeOptions
+
+GROUPS = ("decode", "chunking", "speech", "filler_search")
+
+Options = TypeVar("Options")
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """`decode` goes to the `Transcriber`; `chunking` (with the VAD's `speech` and the
+    `filler_search` options inside it) to `transcribe_in_chunks` or `LiveTranscriber`."""
+
+    decode: DecodeOptions = field(default_factory=DecodeOptions)
+    chunking: ChunkingOptions = field(default_factory=ChunkingOptions)
+
+
+def with_override(tuning: Tuning, assignment: str) -> Tuning:
+    """`tuning` with one `GROUP.FIELD=VALUE` applied; ValueError names what is wrong."""
+    name, equals, value = assignment.partition("=")
+    group, dot, field_name = name.strip().partition(".")
+    if not equals or not dot:
+        raise ValueError(f"{assignment!r}: expected GROUP.FIELD=VALUE")
+    if group == "decode":
+        return replace(tuning, decode=_set(tuning.decode, field_name, value))
+    if group == "chunking":
+        return replace(tuning, chunking=_set(tuning.chunking, field_name, value))
+    if group in ("speech", "filler_search"):
+        nested = _set(getattr(tuning.chunking, group), field_name, value)
+        return replace(tuning, chunking=replace(tuning.chunking, **{group: nested}))
+    raise ValueError(f"{assignment!r}: no option group {group!r} (one of {', '.join(GROUPS)})")
+
+
+def _set(options: Options, name: str, text: str) -> Options:
+    """The options with field `name` parsed from `text` as the type of its default."""
+    known = [item.name for item in fields(options)]  # type: ignore[arg-type]
+    current: Any = getattr(options, name, None)
+    if name not in known or is_dataclass(current):
+        tunable = [item for item in known if not is_dataclass(getattr(options, item))]
+        raise ValueError(f"no field {name!r} (one of {', '.join(tunable)})")
+    try:
+        value = type(current)(text.strip())
+    except ValueError:
+        raise ValueError(f"{name}={text!r}: not a {type(current).__name__}") from None
+    return replace(options, **{name: value})  # type: ignore[type-var]
