@@ -81,11 +81,9 @@ def test_two_question_session_through_the_real_app(tmp_path: Path) -> None:
         np.testing.assert_array_equal(recorded[: len(expected)], expected)
         report = answer.report
         assert report is not None
-        heard = [normalize_token(word["text"]) for word in report["transcript"]["words"]]
+        heard = [normalize_token(word.text) for word in report.transcript.words]
         assert sum(word in truth_words for word in heard) >= 0.8 * len(heard) > 0
-        assert report["timing"]["answer_length_s"] == pytest.approx(
-            truth["answer_length_s"], abs=0.5
-        )
-        assert "rubric" in report
+        assert report.timing.answer_length_s == pytest.approx(truth["answer_length_s"], abs=0.5)
+        assert report.rubric is not None
     if shown["speech"] == "Speech: questions are read aloud":
         assert np.count_nonzero(device.played()) > 16000  # both questions came out of the speaker

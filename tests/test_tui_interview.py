@@ -179,7 +179,7 @@ async def test_a_question_picked_from_the_bank_is_asked_alone(settings, tmp_path
         await pilot.press("enter")
         await until(pilot, lambda: recording(backend))
         assert isinstance(app.screen, InterviewScreen)
-        assert app.screen.question_ids == ["critical-feedback"]
+        assert [question.id for question in app.screen.questions] == ["critical-feedback"]
         assert "Question 1 of 1 · aim for 1:30–2:30" in str(
             app.screen.query_one("#progress-line").render()
         )
@@ -211,9 +211,9 @@ async def test_real_engine_with_a_sample_answer_as_microphone(settings, tmp_path
         await until(pilot, lambda: isinstance(app.screen, ReportScreen), timeout=120)
         answer = app.store.session(report_screen(app).session_id).answers[0]
         assert answer.report is not None
-        assert answer.report["transcript"]["words"]
-        assert "rubric" in answer.report
+        assert answer.report.transcript.words
+        assert answer.report.rubric is not None
         shown = app.screen.query_one(TranscriptView).pieces
         assert [p.text for p in shown if p.kind != "pause"][:3] == [
-            w["text"] for w in answer.report["transcript"]["words"][:3]
+            w.text for w in answer.report.transcript.words[:3]
         ]

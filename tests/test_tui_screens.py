@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.content import Content
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
 
@@ -20,7 +21,7 @@ from mock_interview.tui.screens.history import HistoryScreen
 from mock_interview.tui.screens.home import HomeScreen
 from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
-from mock_interview.tui.widgets import TranscriptView
+from mock_interview.tui.widgets import TranscriptView, pause_mark
 from tui_fakes import FakeBackend, fill_store, sample_sessions, wait_until_ready
 
 SIZE = (80, 24)
@@ -191,7 +192,7 @@ async def test_report_shows_every_measure_and_cycles_answers(settings, store, tm
         text = screen_text(app)
         for label in ("Answer length", "Response latency", "Fillers", "Pauses", "Rubric"):
             assert label in text
-        assert "[3.6 s]" in text  # long pause marked inline
+        assert "[3.6s]" in text  # long pause marked inline
         assert "✓ Situation" in text and "✗ Reflection" in text
         assert "Name the lesson you took from it." in text
         tabs = report.query_one(TabbedContent)
@@ -326,3 +327,11 @@ async def test_a_cut_off_answer_is_offered_and_analysed(settings, store, tmp_pat
         assert answer.answer_length_s is not None and answer.answer_length_s > 10
         await pilot.pause(0.2)
         assert app.screen.query_one("#recent", DataTable).row_count == 1
+
+
+@pytest.mark.parametrize("width", range(8, 30))
+def test_a_pause_mark_is_never_split_across_lines(width: int) -> None:
+    """Textual wraps at any whitespace, a non-breaking space too: the mark must have none."""
+    mark = pause_mark("3.6 s")
+    lines = Content(f"so I measured {mark} every step").wrap(width)
+    assert any(mark in line.plain for line in lines)

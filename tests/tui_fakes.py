@@ -14,11 +14,11 @@ from typing import Any, cast
 import numpy as np
 import soundfile
 
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import StopReason
 from mock_interview.core.config import Settings
 from mock_interview.core.errors import UserError
-from mock_interview.core.values import Word
 from mock_interview.storage.database import Store
 
 FIRST_SESSION = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -116,18 +116,23 @@ def write_tone_wav(path: Path, seconds: float, rate: int = 16000) -> Path:
     return path
 
 
-def fill_store(store: Store, reports: list[list[dict[str, Any]]]) -> list[int]:
+def fill_store(store: Store, reports: list[list[AnswerAnalysis]]) -> list[int]:
     """One session per inner list, a day apart from FIRST_SESSION, each answer with a recording."""
     ids = []
     for day, answers in enumerate(reports):
-        question_ids = [report["question"]["id"] for report in answers]
+        question_ids = [_question_id(report) for report in answers]
         session_id = store.create_session(question_ids, FIRST_SESSION + timedelta(days=day))
         for report in answers:
-            path = store.new_recording_path(session_id, report["question"]["id"])
-            write_tone_wav(path, report["audio"]["duration_s"])
-            store.add_answer(session_id, report["question"]["id"], path, report)
+            path = store.new_recording_path(session_id, _question_id(report))
+            write_tone_wav(path, report.audio.duration_s)
+            store.add_answer(session_id, _question_id(report), path, report)
         ids.append(session_id)
     return ids
+
+
+def _question_id(report: AnswerAnalysis) -> str:
+    assert report.question is not None, "crafted reports always name their question"
+    return report.question.id
 
 
 ANSWER_TEXT = (
@@ -137,19 +142,19 @@ ANSWER_TEXT = (
 )
 
 
-def sample_sessions() -> list[list[dict[str, Any]]]:
+def sample_sessions() -> list[list[AnswerAnalysis]]:
     """Three sessions: a full two-question interview, then two single answers, scores rising."""
-    from crafted_reports import crafted_report
+    from crafted_reports import crafted_analysis
 
     return [
         [
-            crafted_report(ANSWER_TEXT, latency_s=1.5, pauses={12: 1.4, 30: 3.6}, score=58),
-            crafted_report(
+            crafted_analysis(ANSWER_TEXT, latency_s=1.5, pauses={12: 1.4, 30: 3.6}, score=58),
+            crafted_analysis(
                 ANSWER_TEXT, latency_s=2.0, question_id="goal-missed", kind="missed", score=52
             ),
         ],
-        [crafted_report(ANSWER_TEXT, latency_s=1.2, pauses={20: 2.0}, score=66)],
-        [crafted_report(ANSWER_TEXT, latency_s=0.8, score=74)],
+        [crafted_analysis(ANSWER_TEXT, latency_s=1.2, pauses={20: 2.0}, score=66)],
+        [crafted_analysis(ANSWER_TEXT, latency_s=0.8, score=74)],
     ]
 
 
@@ -186,7 +191,7 @@ class FakeEngine:
         self.recording = threading.Event()
 
     def run_session(self, questions: list[Any]) -> int:
-        from crafted_reports import crafted_report
+        from crafted_reports import crafted_analysis
 
         live = self.live
         session_id = self.store.create_session([q.id for q in questions], FIRST_SESSION)
@@ -207,15 +212,13 @@ class FakeEngine:
                     question, path, 16000, question.target_min_s, question.target_max_s, "fake"
                 )
             )
-            report = crafted_report(
+            report = crafted_analysis(
                 ANSWER_TEXT, question_id=question.id, kind=question.kind, path=str(path)
             )
-            words = [
-                Word(w["text"], w["start_s"], w["end_s"], w["filler"])
-                for w in report["transcript"]["words"]
-            ]
+            words = list(report.transcript.words)
+            heard = [item for item in report.fillers.items if item.source == "audio"]
             self.on_event(live.LevelMeasured(0.08, 0.3, self.elapsed_s))
-            self.on_event(live.ChunkTranscribed(words, report["fillers"]["count"], 12.0))
+            self.on_event(live.ChunkTranscribed(words, heard, report.fillers.count, 12.0))
             self.recording.set()
             self.stopped.wait(30)
             self.recording.clear()

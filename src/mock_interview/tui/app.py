@@ -1,14 +1,16 @@
 """The practice room app and `make_app`, the one factory the CLI and the tests share.
 
-Startup paints Home at once; the whisper model loads and the sound devices are probed in thread
-workers that report back with messages, so every key is answered while they run.
+The app is the one router: it owns the store, the backend and the export folder, gives each screen
+what it needs when it pushes it, and reacts to what screens ask for (messages) and return
+(`dismiss` results); no screen knows the app. Startup paints Home at once; the whisper model
+loads and the sound devices are probed in thread workers that report back with messages, so
+every key is answered while they run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -18,14 +20,27 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.core.config import Question, Settings, load_questions, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import write_user_file
 from mock_interview.storage.database import Store, StoredAnswer
 from mock_interview.tui.backend import Backend
-from mock_interview.tui.messages import DevicesProbed, ModelFailed, ModelLoaded
+from mock_interview.tui.messages import (
+    ConfirmRequested,
+    DevicesProbed,
+    ExportRequested,
+    HistoryRequested,
+    ModelFailed,
+    ModelLoaded,
+    QuestionAudioRequested,
+    ReplayRequested,
+    ReportRequested,
+    SessionRequested,
+)
+from mock_interview.tui.screens.confirm import ConfirmScreen
 from mock_interview.tui.screens.history import HistoryScreen
-from mock_interview.tui.screens.home import HomeScreen
+from mock_interview.tui.screens.home import HomeScreen, Status
 from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
 from mock_interview.views.session import load_session_report
@@ -33,20 +48,12 @@ from mock_interview.views.session_html import render_session_html
 
 if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
     from mock_interview.asr.whisper import Transcriber
+    from mock_interview.session.engine import EventSink
     from mock_interview.session.recovery import RecorderLock
+    from mock_interview.tui.backend import Engine
 
 NO_MICROPHONE_HINT = "press d to practise with a sample answer"
 RECOVER_COMMAND = "Analyse cut-off answers"
-
-
-@dataclass
-class Status:
-    """One line each for the model, the microphone and the spoken questions, as Home shows them."""
-
-    model_line: str = "Speech model: loading in the background…"
-    microphone_line: str = "Microphone: looking for one…"
-    speech_line: str = "Speech: checking…"
-    microphone: str | None = None
 
 
 class PracticeApp(App[None]):
@@ -86,7 +93,10 @@ class PracticeApp(App[None]):
 
     def on_mount(self) -> None:
         self.set_keymap(self.settings.keys)
-        self.push_screen(HomeScreen())
+        home = HomeScreen(
+            self.questions, self.settings.practice.default_questions, self.store, self.status
+        )
+        self.push_screen(home)
         self.call_after_refresh(self.load_model)
         self.call_after_refresh(self.probe_devices)
 
@@ -202,7 +212,32 @@ class PracticeApp(App[None]):
             if isinstance(screen, HomeScreen):
                 screen.refresh_status()
 
-    # -- navigation --------------------------------------------------------------------------
+    # -- navigation: what screens ask for, and what they return ------------------------------
+
+    def on_session_requested(self, message: SessionRequested) -> None:
+        self.start_session(message.question_ids, message.demo)
+
+    def on_history_requested(self, message: HistoryRequested) -> None:
+        self.push_screen(HistoryScreen(self.store))
+
+    def on_report_requested(self, message: ReportRequested) -> None:
+        self.open_report(message.session_id, message.answer_id)
+
+    def on_replay_requested(self, message: ReplayRequested) -> None:
+        self.open_replay(self.store.answer(message.answer_id))
+
+    def on_export_requested(self, message: ExportRequested) -> None:
+        self.export_session(message.session_id)
+
+    def on_question_audio_requested(self, message: QuestionAudioRequested) -> None:
+        self.speak_question(message.question_id)
+
+    def on_confirm_requested(self, message: ConfirmRequested) -> None:
+        def answered(yes: bool | None) -> None:
+            if yes:
+                message.on_yes()
+
+        self.push_screen(ConfirmScreen(message.question, message.yes, message.no), answered)
 
     def start_session(self, question_ids: list[str], demo: bool) -> None:
         # Imported here: the engine brings the whole audio stack, not needed to paint Home.
@@ -214,14 +249,35 @@ class PracticeApp(App[None]):
             )
             return
         lock = self.take_recorder_lock()  # held until the interview's session ends
-        if lock is not None:
-            self.push_screen(InterviewScreen(question_ids, demo, lock))
+        if lock is None:
+            return
+        interview = InterviewScreen(
+            [self.questions[question_id] for question_id in question_ids],
+            demo,
+            lock,
+            partial(self.new_engine, demo=demo),
+            self.settings.practice.auto_start,
+            self.long_pause_s,
+        )
+        self.push_screen(interview, self.interview_ended)
 
-    def open_history(self) -> None:
-        self.push_screen(HistoryScreen())
+    def new_engine(self, on_event: EventSink, demo: bool) -> Engine:
+        """The engine for one session, once the model is loaded: called on the engine's worker."""
+        return self.backend.engine(
+            self.settings, self.transcriber.result(), self.store, on_event, demo
+        )
+
+    def interview_ended(self, session_id: int | None) -> None:
+        """The interview closed: its report opens in its place when an answer was saved."""
+        if session_id is not None:
+            self.open_report(session_id)
 
     def open_report(self, session_id: int, answer_id: int | None = None) -> None:
-        self.push_screen(ReportScreen(session_id, answer_id))
+        session = self.store.session(session_id)
+        started = self.format_time(session.started_at)
+        self.push_screen(
+            ReportScreen(session, self.question_text, self.long_pause_s, started, answer_id)
+        )
 
     def open_replay(self, answer: StoredAnswer) -> None:
         path = answer.row.recording_path
@@ -231,10 +287,10 @@ class PracticeApp(App[None]):
                 severity="warning",
             )
             return
-        self.prepare_replay(answer, path)
+        self.prepare_replay(answer, answer.report, path)
 
     @work(thread=True, group="player", exclusive=True)
-    def prepare_replay(self, answer: StoredAnswer, path: Path) -> None:
+    def prepare_replay(self, answer: StoredAnswer, analysis: AnswerAnalysis, path: Path) -> None:
         """Opening the output device can take a moment: do it off the UI thread."""
         try:
             player = self.backend.open_player(self.settings)
@@ -244,7 +300,15 @@ class PracticeApp(App[None]):
                 self.notify, str(error), title="Cannot replay", severity="error", timeout=10
             )
             return
-        self.call_from_thread(self.push_screen, ReplayScreen(answer, player))
+        replay = ReplayScreen(
+            answer.row,
+            analysis,
+            path,
+            player,
+            self.question_text(answer.row.question_id),
+            self.long_pause_s,
+        )
+        self.call_from_thread(self.push_screen, replay)
 
     @work(thread=True, group="speaker", exclusive=True)
     def speak_question(self, question_id: str) -> None:

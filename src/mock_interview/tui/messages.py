@@ -1,7 +1,11 @@
-"""Messages posted from worker threads to the UI: small dataclasses named for what happened."""
+"""Messages to the app, small dataclasses named for what happened: worker threads report what they
+found, and screens that stay open say what the user asked for. Only the app handles them (it is
+the one router); a screen that closes returns its result with `dismiss` instead.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -30,7 +34,59 @@ class DevicesProbed(Message):
 
 @dataclass
 class EngineReported(Message):
-    """An event of the live engine (`live.EngineEvent`: QuestionAsked, LevelMeasured, …),
+    """An event of the live engine (`session.engine.EngineEvent`: QuestionAsked, LevelMeasured, …),
     carried from the engine's threads to the interview screen as it happened."""
 
     event: object
+
+
+@dataclass
+class SessionRequested(Message):
+    """Home: the user chose questions to answer, with the microphone or a sample answer."""
+
+    question_ids: list[str]
+    demo: bool
+
+
+@dataclass
+class HistoryRequested(Message):
+    """Home: the user asked for every past answer."""
+
+
+@dataclass
+class ReportRequested(Message):
+    """History: the user opened a session's report, at one answer's tab when given."""
+
+    session_id: int
+    answer_id: int | None = None
+
+
+@dataclass
+class ReplayRequested(Message):
+    """History or Report: the user asked to hear an answer again."""
+
+    answer_id: int
+
+
+@dataclass
+class ExportRequested(Message):
+    """Report: the user asked for the session as one HTML file."""
+
+    session_id: int
+
+
+@dataclass
+class QuestionAudioRequested(Message):
+    """Replay: the user asked to hear the question again."""
+
+    question_id: str
+
+
+@dataclass
+class ConfirmRequested(Message):
+    """A screen asked the user a yes/no question; `on_yes` runs only when the answer is yes."""
+
+    question: str
+    yes: str
+    no: str
+    on_yes: Callable[[], None]

@@ -15,7 +15,20 @@ from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from mock_interview.views.answer import Piece, clock, timing_lines, transcript_pieces
+from mock_interview.analysis.answer import (
+    AnswerAnalysis,
+    CriterionResult,
+    DeliveryFlag,
+    RedFlagResult,
+    RubricResult,
+)
+from mock_interview.views.answer import (
+    Piece,
+    clock,
+    timeline_end_s,
+    timing_lines,
+    transcript_pieces,
+)
 
 # The meter's floor: quieter than this reads as silence.
 METER_FLOOR_DB = -60.0
@@ -144,17 +157,17 @@ class Timeline(Widget):
 
     position_s: reactive[float | None] = reactive(None)
 
-    def __init__(self, report: dict[str, Any], long_pause_s: float, **kwargs: Any) -> None:
+    def __init__(self, analysis: AnswerAnalysis, long_pause_s: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.report = report
+        self.analysis = analysis
         self.long_pause_s = long_pause_s
 
     def render(self) -> Text:
-        timing = self.report["timing"]
-        latency = timing["response_latency_s"]
-        answer_end = latency + timing["answer_length_s"]
-        marks = [latency + timing["target_min_s"], latency + timing["target_max_s"]]
-        total = max(self.report["audio"]["duration_s"], marks[1] + 10.0, 1.0)
+        timing = self.analysis.timing
+        latency = timing.response_latency_s
+        answer_end = latency + timing.answer_length_s
+        marks = [latency + timing.target_min_s, latency + timing.target_max_s]
+        total = timeline_end_s(self.analysis)
         width = max(self.size.width, 10)
         style = self.get_component_rich_style
 
@@ -162,8 +175,8 @@ class Timeline(Widget):
             return min(width - 1, max(0, int(seconds / total * width)))
 
         top = [" "] * width
-        for item in self.report["fillers"]["items"]:
-            top[column(item["start_s"])] = "▼"
+        for item in self.analysis.fillers.items:
+            top[column(item.start_s)] = "▼"
         if self.position_s is not None:
             top[column(self.position_s)] = "▽"
         marks_line = Text()
@@ -173,11 +186,9 @@ class Timeline(Widget):
         bar = Text()
         for index in range(width):
             start, end = _seconds_at(index, width, total), _seconds_at(index + 1, width, total)
-            pause = next(
-                (p for p in timing["pauses"] if p["start_s"] < end and p["end_s"] > start), None
-            )
+            pause = next((p for p in timing.pauses if p.start_s < end and p.end_s > start), None)
             if pause is not None:
-                long = pause["duration_s"] >= self.long_pause_s
+                long = pause.duration_s >= self.long_pause_s
                 bar.append("▁", style("timeline--long" if long else "timeline--pause"))
             elif latency < end and start < answer_end:
                 bar.append("█", style("timeline--speech"))
@@ -192,8 +203,14 @@ class Timeline(Widget):
         return Text("\n").join([marks_line, bar, Text("".join(axis), style("timeline--axis"))])
 
 
+def pause_mark(duration: str) -> str:
+    """A pause as "[3.6s]", without any space, so the mark never breaks across lines; a
+    non-breaking space would not do: Textual wraps at any character `\\s` matches, U+00A0 too."""
+    return f"[{''.join(duration.split())}]"
+
+
 class TranscriptView(Static):
-    """The transcript: fillers highlighted, pauses inline as "[2.4 s]", the current word lit."""
+    """The transcript: fillers highlighted, pauses inline as "[2.4s]", the current word lit."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "transcript--filler",
@@ -213,7 +230,7 @@ class TranscriptView(Static):
 
     def __init__(
         self,
-        report: dict[str, Any] | None,
+        analysis: AnswerAnalysis | None,
         long_pause_s: float,
         empty: str = "(no words were heard)",
         **kwargs: Any,
@@ -221,7 +238,7 @@ class TranscriptView(Static):
         super().__init__(**kwargs)
         self.long_pause_s = long_pause_s
         self.empty = empty
-        self.pieces: list[Piece] = transcript_pieces(report) if report else []
+        self.pieces: list[Piece] = transcript_pieces(analysis) if analysis else []
 
     def watch_current(self) -> None:
         self.update(self.transcript_text())
@@ -243,7 +260,7 @@ class TranscriptView(Static):
             if piece.kind == "pause":
                 long = piece.end_s - piece.start_s >= self.long_pause_s
                 piece_style = style("transcript--long" if long else "transcript--pause")
-                label = f"[{piece.text}]"
+                label = pause_mark(piece.text)
             else:
                 piece_style = style("transcript--filler") if piece.kind == "filler" else Style()
                 label = piece.text
@@ -254,16 +271,16 @@ class TranscriptView(Static):
 
 
 class MeasuresView(Static):
-    """The report's measures as label: value rows, the same rows every view shows."""
+    """The answer's measures as label: value rows, the same rows every view shows."""
 
     DEFAULT_CSS = "MeasuresView { height: auto; }"
 
-    def __init__(self, report: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(self, analysis: AnswerAnalysis, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.report = report
+        self.analysis = analysis
 
     def on_mount(self) -> None:
-        rows = timing_lines(self.report)
+        rows = timing_lines(self.analysis)
         width = max(len(label) for label, _ in rows)
         text = Text()
         for index, (label, value) in enumerate(rows):
@@ -271,13 +288,13 @@ class MeasuresView(Static):
                 text.append("\n")
             text.append(f"{label:<{width}}  ", "bold")
             text.append(value)
-        if not self.report["timing"].get("speech_detected", True):
+        if not self.analysis.timing.speech_detected:
             text.append("\nNo speech detected: check the microphone level and try again.", "bold")
         self.update(text)
 
 
-def _label(item: dict[str, Any]) -> str:
-    return str(item.get("label") or item["id"].replace("_", " ").capitalize())
+def _label(item: CriterionResult | RedFlagResult | DeliveryFlag) -> str:
+    return item.id.replace("_", " ").capitalize()
 
 
 class RubricView(Static):
@@ -291,7 +308,7 @@ class RubricView(Static):
     RubricView > .rubric--quote { color: $text-muted; text-style: italic; }
     """
 
-    def __init__(self, rubric: dict[str, Any] | None, **kwargs: Any) -> None:
+    def __init__(self, rubric: RubricResult | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.rubric = rubric
 
@@ -302,33 +319,33 @@ class RubricView(Static):
         if not self.rubric:
             return Text("Not scored: this answer has no rubric yet.")
         style = self.get_component_rich_style
-        lines = [Text(f"Score {self.rubric['score']} / 100", "bold")]
-        for criterion in self.rubric["criteria"]:
-            met = criterion["met"]
+        lines = [Text(f"Score {self.rubric.score} / 100", "bold")]
+        for criterion in self.rubric.criteria:
+            met = criterion.met
             line = Text()
             line.append("✓ " if met else "✗ ", style("rubric--met" if met else "rubric--unmet"))
             line.append(_label(criterion))
             lines.append(line)
             lines += [
-                Text(f"    “{quote}”", style("rubric--quote"))
-                for quote in criterion.get("evidence", [])
+                Text(f"    “{quote}”", style("rubric--quote")) for quote in criterion.evidence
             ]
-            if not met and criterion.get("advice"):
-                lines.append(Text(f"    → {criterion['advice']}"))
-        for kind, flags in (("Red flag", "red_flags"), ("Delivery", "delivery_flags")):
-            for flag in self.rubric.get(flags, []):
-                line = Text()
-                line.append("⚑ ", style("rubric--unmet"))
-                line.append(f"{kind}: {_label(flag)}")
-                if flag.get("detail"):
-                    line.append(f" ({flag['detail']})", style("rubric--quote"))
-                lines.append(line)
-                lines += [
-                    Text(f"    “{quote}”", style("rubric--quote"))
-                    for quote in flag.get("evidence", [])
-                ]
-                if flag.get("advice"):
-                    lines.append(Text(f"    → {flag['advice']}"))
+            if not met and criterion.advice:
+                lines.append(Text(f"    → {criterion.advice}"))
+        flags: list[tuple[str, RedFlagResult | DeliveryFlag]] = [
+            ("Red flag", flag) for flag in self.rubric.red_flags
+        ]
+        flags += [("Delivery", flag) for flag in self.rubric.delivery_flags]
+        for kind, flag in flags:
+            line = Text()
+            line.append("⚑ ", style("rubric--unmet"))
+            line.append(f"{kind}: {_label(flag)}")
+            if isinstance(flag, DeliveryFlag) and flag.detail:
+                line.append(f" ({flag.detail})", style("rubric--quote"))
+            lines.append(line)
+            if isinstance(flag, RedFlagResult):
+                lines += [Text(f"    “{quote}”", style("rubric--quote")) for quote in flag.evidence]
+            if flag.advice:
+                lines.append(Text(f"    → {flag.advice}"))
         return Text("\n").join(lines)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 from textual_plotext import PlotextPlot
 
-from mock_interview.storage.database import AnswerRow
-from mock_interview.tui.screens.confirm import ConfirmScreen
+from mock_interview.storage.database import AnswerRow, Store
+from mock_interview.tui.messages import ConfirmRequested, ReplayRequested, ReportRequested
 from mock_interview.tui.widgets import fill_table
 from mock_interview.views.history import (
     COMPACT_DATE,
@@ -23,9 +23,6 @@ from mock_interview.views.history import (
     history_table,
     session_means,
 )
-
-if TYPE_CHECKING:
-    from mock_interview.tui.app import PracticeApp
 
 # How each column of HISTORY_HEADER sorts: by the stored value, never by its display text.
 SORT_KEYS: tuple[Callable[[AnswerRow], Any], ...] = (
@@ -50,15 +47,12 @@ class HistoryScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, store: Store) -> None:
         super().__init__()
+        self.store = store
         self.rows: list[AnswerRow] = []
         self.sort_column = 1
         self.sort_reverse = True
-
-    @property
-    def practice(self) -> PracticeApp:
-        return cast("PracticeApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,7 +68,7 @@ class HistoryScreen(Screen[None]):
         self.reload()
 
     def reload(self) -> None:
-        self.rows = self.practice.store.answers()
+        self.rows = self.store.answers()
         self.fill_table()
         self.draw_trend()
 
@@ -146,12 +140,12 @@ class HistoryScreen(Screen[None]):
     def action_open_report(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.practice.open_report(row.session_id, row.id)
+            self.post_message(ReportRequested(row.session_id, row.id))
 
     def action_replay(self) -> None:
         row = self.selected_row()
         if row is not None:
-            self.practice.open_replay(self.practice.store.answer(row.id))
+            self.post_message(ReplayRequested(row.id))
 
     def action_delete_session(self) -> None:
         row = self.selected_row()
@@ -163,13 +157,12 @@ class HistoryScreen(Screen[None]):
             "and its recordings? This cannot be undone."
         )
 
-        def answered(yes: bool | None) -> None:
-            if yes:
-                removed = self.practice.store.delete_session(row.session_id)
-                self.notify(f"Session {row.session_id} deleted ({len(removed)} recordings).")
-                self.reload()
+        def delete() -> None:
+            removed = self.store.delete_session(row.session_id)
+            self.notify(f"Session {row.session_id} deleted ({len(removed)} recordings).")
+            self.reload()
 
-        self.app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"), answered)
+        self.post_message(ConfirmRequested(question, yes="Delete", no="Keep", on_yes=delete))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from dataclasses import dataclass
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,18 +12,31 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, OptionList, Sparkline, Static
 from textual.widgets.option_list import Option
 
+from mock_interview.core.config import Question
+from mock_interview.storage.database import Store
+from mock_interview.tui.messages import HistoryRequested, SessionRequested
 from mock_interview.tui.widgets import fill_table
 from mock_interview.views.answer import clock
 from mock_interview.views.history import session_means
-
-if TYPE_CHECKING:
-    from mock_interview.tui.app import PracticeApp
 
 DEFAULT_SESSION = "default"
 RECENT_SESSIONS = 5
 
 
+@dataclass
+class Status:
+    """One line each for the model, the microphone and the spoken questions, as Home shows them;
+    the app updates it as its probes report and asks Home to show it again."""
+
+    model_line: str = "Speech model: loading in the background…"
+    microphone_line: str = "Microphone: looking for one…"
+    speech_line: str = "Speech: checking…"
+    microphone: str | None = None
+
+
 class HomeScreen(Screen[None]):
+    """The first screen, never closed: its choices go to the app as messages."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start_session", "Start", id="start_session", priority=True),
         Binding("d", "demo", "Demo", id="demo"),
@@ -30,9 +44,18 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
-    @property
-    def practice(self) -> PracticeApp:
-        return cast("PracticeApp", self.app)
+    def __init__(
+        self,
+        questions: dict[str, Question],
+        default_question_ids: list[str],
+        store: Store,
+        status: Status,
+    ) -> None:
+        super().__init__()
+        self.questions = questions
+        self.default_question_ids = default_question_ids
+        self.store = store
+        self.status = status
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,8 +73,8 @@ class HomeScreen(Screen[None]):
         yield Footer(compact=True)
 
     def _question_options(self) -> list[Option | None]:
-        bank = self.practice.questions
-        defaults = self.practice.settings.practice.default_questions
+        bank = self.questions
+        defaults = self.default_question_ids
         first = " → ".join(bank[qid].text for qid in defaults if qid in bank)
         options: list[Option | None] = [Option(f"Interview: {first}", id=DEFAULT_SESSION), None]
         for question in bank.values():
@@ -73,7 +96,7 @@ class HomeScreen(Screen[None]):
 
     def refresh_recent(self) -> None:
         """The last sessions (newest first) and the score sparkline (oldest to newest)."""
-        means = session_means(self.practice.store.answers())
+        means = session_means(self.store.answers())
         recent = list(reversed(means[-RECENT_SESSIONS:]))
         rows = [
             (
@@ -104,7 +127,7 @@ class HomeScreen(Screen[None]):
             label.update(f"Score over time ({scores[0]:.0f} → {scores[-1]:.0f})")
 
     def refresh_status(self) -> None:
-        status = self.practice.status
+        status = self.status
         self.query_one("#model-status", Static).update(status.model_line)
         self.query_one("#mic-status", Static).update(status.microphone_line)
         self.query_one("#speech-status", Static).update(status.speech_line)
@@ -112,14 +135,14 @@ class HomeScreen(Screen[None]):
     def selected_questions(self) -> list[str]:
         option = self.query_one(OptionList).highlighted_option
         if option is None or option.id == DEFAULT_SESSION:
-            return list(self.practice.settings.practice.default_questions)
+            return list(self.default_question_ids)
         return [str(option.id)]
 
     def action_start_session(self) -> None:
-        self.practice.start_session(self.selected_questions(), demo=False)
+        self.post_message(SessionRequested(self.selected_questions(), demo=False))
 
     def action_demo(self) -> None:
-        self.practice.start_session(self.selected_questions(), demo=True)
+        self.post_message(SessionRequested(self.selected_questions(), demo=True))
 
     def action_history(self) -> None:
-        self.practice.open_history()
+        self.post_message(HistoryRequested())

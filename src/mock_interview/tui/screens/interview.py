@@ -5,7 +5,8 @@ follows by itself, and the report opens when the session ends.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from collections.abc import Callable
+from typing import ClassVar
 
 from textual import work
 from textual.app import ComposeResult
@@ -16,34 +17,45 @@ from textual.widgets import Digits, Footer, Header, Static
 
 from mock_interview.core.config import Question
 from mock_interview.core.errors import UserError
-from mock_interview.core.values import Word
+from mock_interview.core.values import Filler, Word
 from mock_interview.session import engine as live
 from mock_interview.session.recovery import RecorderLock
 from mock_interview.tui.backend import Engine
-from mock_interview.tui.messages import EngineReported
-from mock_interview.tui.screens.confirm import ConfirmScreen
-from mock_interview.tui.screens.report import ReportScreen
+from mock_interview.tui.messages import ConfirmRequested, EngineReported
 from mock_interview.tui.widgets import LevelMeter, TimerBar, TranscriptView
-from mock_interview.views.answer import Piece, clock
-
-if TYPE_CHECKING:
-    from mock_interview.tui.app import PracticeApp
+from mock_interview.views.answer import clock, pieces_from_words
 
 ASKING, CUE, RECORDING, FINISHING, DONE = "asking", "cue", "recording", "finishing", "done"
 
 
-class InterviewScreen(Screen[None]):
+class InterviewScreen(Screen[int | None]):
+    """One session, start to end; it closes with the session's id when an answer was saved (the
+    app then opens its report), or None."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "stop_answer", "Stop answer", id="stop_answer", priority=True),
         Binding("r", "repeat_question", "Repeat question", id="repeat_question"),
         Binding("escape", "abandon", "Abandon", id="abandon"),
     ]
 
-    def __init__(self, question_ids: list[str], demo: bool, lock: RecorderLock) -> None:
+    def __init__(
+        self,
+        questions: list[Question],
+        demo: bool,
+        lock: RecorderLock,
+        new_engine: Callable[[live.EventSink], Engine],
+        auto_start: bool,
+        long_pause_s: float,
+    ) -> None:
+        """`new_engine` is called on a worker thread (it may wait for the model, and raise
+        UserError); `lock` is the data folder's recorder lock, released when the session ends."""
         super().__init__()
-        self.question_ids = question_ids
+        self.questions = questions
         self.demo = demo
-        self.recorder_lock = lock  # the data folder's recorder lock, released when the session ends
+        self.recorder_lock = lock
+        self.new_engine = new_engine
+        self.auto_start = auto_start
+        self.long_pause_s = long_pause_s
         self.engine: Engine | None = None
         self.phase = ASKING
         self.session_id: int | None = None
@@ -51,12 +63,8 @@ class InterviewScreen(Screen[None]):
         self.position = 0
         self.asked_id: str | None = None
 
-    @property
-    def practice(self) -> PracticeApp:
-        return cast("PracticeApp", self.app)
-
     def compose(self) -> ComposeResult:
-        first = self.practice.questions[self.question_ids[0]]
+        first = self.questions[0]
         yield Header()
         with Vertical(id="interview-body"):
             yield Static(id="progress-line")
@@ -70,7 +78,7 @@ class InterviewScreen(Screen[None]):
             with VerticalScroll(id="live-transcript"):
                 yield TranscriptView(
                     None,
-                    self.practice.long_pause_s,
+                    self.long_pause_s,
                     empty="Your words appear here as you speak.",
                     id="live-text",
                 )
@@ -79,25 +87,20 @@ class InterviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "Demo: a sample answer plays your part" if self.demo else "Interview"
         self.query_one("#live-transcript").border_title = "Live transcript"
-        self.show_progress(self.question_ids[0])
+        self.show_progress(self.questions[0])
         self.show_figures(0, 0)
         self.run_engine()
 
     @work(thread=True, group="engine", exclusive=True)
     def run_engine(self) -> None:
         """The whole session on a worker thread; the engine's events come back as messages."""
-        practice = self.practice
 
         def report(event: object) -> None:
             self.post_message(EngineReported(event))
 
         try:
-            transcriber = practice.transcriber.result()
-            questions = [practice.questions[qid] for qid in self.question_ids]
-            self.engine = practice.backend.engine(
-                practice.settings, transcriber, practice.store, report, self.demo
-            )
-            self.engine.run_session(questions)
+            self.engine = self.new_engine(report)
+            self.engine.run_session(self.questions)
         except UserError as error:
             report(live.EngineFailed(str(error)))
         except Exception as error:  # a bug must still end in a notice, never a traceback
@@ -120,8 +123,8 @@ class InterviewScreen(Screen[None]):
                 self.start_recording()
             case live.LevelMeasured(rms=rms, peak=peak, elapsed_s=elapsed):
                 self.show_level(rms, peak, elapsed)
-            case live.ChunkTranscribed(words=words, filler_count=fillers):
-                self.show_words(words, fillers)
+            case live.ChunkTranscribed(words=words, audio_fillers=heard, filler_count=fillers):
+                self.show_words(words, heard, fillers)
             case live.RecordingStopped(message=problem):
                 self.set_phase(FINISHING)
                 if problem:
@@ -140,11 +143,11 @@ class InterviewScreen(Screen[None]):
             self.position += 1
             self.query_one("#question", Static).update(question.text)
             self.query_one("#question").remove_class("recording")
-            self.show_progress(question.id)
+            self.show_progress(question)
             bar = self.query_one(TimerBar)
             bar.target_min_s, bar.target_max_s = question.target_min_s, question.target_max_s
             self.show_level(0.0, 0.0, 0.0)
-            self.show_words([], 0)
+            self.show_words([], [], 0)
             self.set_phase(ASKING)
         if hint:
             self.notify(hint, title="Question not spoken", severity="warning", timeout=10)
@@ -153,17 +156,16 @@ class InterviewScreen(Screen[None]):
         self.query_one("#question").add_class("recording")
         self.set_phase(RECORDING)
 
-    def show_progress(self, question_id: str) -> None:
-        question = self.practice.questions[question_id]
+    def show_progress(self, question: Question) -> None:
         number = max(self.position, 1)
         self.query_one("#progress-line", Static).update(
-            f"Question {number} of {len(self.question_ids)} · aim for "
+            f"Question {number} of {len(self.questions)} · aim for "
             f"{clock(question.target_min_s)}–{clock(question.target_max_s)}"
         )
 
     def set_phase(self, phase: str) -> None:
         self.phase = phase
-        auto = self.practice.settings.practice.auto_start
+        auto = self.auto_start
         text = {
             ASKING: "Listen: the interviewer is asking…",
             CUE: "Your turn: recording starts now…" if auto else "Press space to start answering",
@@ -184,14 +186,12 @@ class InterviewScreen(Screen[None]):
         timer.set_class(bar.target_min_s <= elapsed_s <= bar.target_max_s, "in-band")
         timer.set_class(elapsed_s > bar.target_max_s, "over")
 
-    def show_words(self, words: list[Word], filler_count: int) -> None:
-        pieces = [
-            Piece("filler" if word.filler else "word", word.text, word.start_s, word.end_s)
-            for word in words
-        ]
+    def show_words(self, words: list[Word], audio_fillers: list[Filler], filler_count: int) -> None:
+        """The transcript so far, with the fillers heard only in the audio that the count has."""
+        pieces = pieces_from_words(words, audio_fillers, pauses=())
         self.query_one(TranscriptView).show_pieces(pieces)
         self.query_one("#live-transcript", VerticalScroll).scroll_end(animate=False)
-        self.show_figures(len(pieces), filler_count)
+        self.show_figures(len(words), filler_count)
 
     def show_figures(self, word_count: int, filler_count: int) -> None:
         self.query_one("#live-figures", Static).update(
@@ -200,10 +200,7 @@ class InterviewScreen(Screen[None]):
 
     def finish(self) -> None:
         self.set_phase(DONE)
-        if self.session_id is not None and self.answers_saved:
-            self.app.switch_screen(ReportScreen(self.session_id))
-        else:
-            self.dismiss()
+        self.dismiss(self.session_id if self.answers_saved else None)
 
     def failed(self, problem: str, path: object) -> None:
         kept = f" What was recorded is kept in {path}." if path else ""
@@ -230,7 +227,7 @@ class InterviewScreen(Screen[None]):
     def action_stop_answer(self) -> None:
         if self.engine is None:
             return
-        if self.phase == CUE and not self.practice.settings.practice.auto_start:
+        if self.phase == CUE and not self.auto_start:
             self.call_engine(self.engine.start_answer)
         elif self.phase in (CUE, RECORDING):  # the engine keeps a stop for an answer not begun
             self.set_phase(FINISHING)
@@ -241,17 +238,17 @@ class InterviewScreen(Screen[None]):
             self.call_engine(self.engine.repeat_question)
 
     def action_abandon(self) -> None:
-        def answered(yes: bool | None) -> None:
-            if yes and self.engine is not None:
+        def abandon() -> None:
+            if self.engine is not None:
                 self.call_engine(self.engine.abandon)
-            elif yes:
-                self.dismiss()
+            else:
+                self.dismiss(None)
 
-        self.app.push_screen(
-            ConfirmScreen(
+        self.post_message(
+            ConfirmRequested(
                 "Abandon this session? What you have recorded so far is kept and reported.",
                 yes="Abandon",
                 no="Go on",
-            ),
-            answered,
+                on_yes=abandon,
+            )
         )

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING, ClassVar, cast
+from pathlib import Path
+from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,14 +13,13 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, Static
 
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.core.errors import UserError
-from mock_interview.storage.database import StoredAnswer
+from mock_interview.storage.database import AnswerRow
 from mock_interview.tui.backend import Player
+from mock_interview.tui.messages import QuestionAudioRequested
 from mock_interview.tui.widgets import Timeline, TranscriptView
 from mock_interview.views.answer import clock
-
-if TYPE_CHECKING:
-    from mock_interview.tui.app import PracticeApp
 
 SEEK_S = 5.0
 # Where the cursor lands before a filler or pause, so the lead-in is heard.
@@ -38,34 +38,36 @@ class ReplayScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back"),
     ]
 
-    def __init__(self, answer: StoredAnswer, player: Player) -> None:
+    def __init__(
+        self,
+        row: AnswerRow,
+        analysis: AnswerAnalysis,
+        recording: Path,
+        player: Player,
+        question_text: str,
+        long_pause_s: float,
+    ) -> None:
+        """`player` is already playing `recording`, the file `analysis` was made from."""
         super().__init__()
-        assert answer.report is not None
-        self.answer = answer
-        self.report = answer.report
+        self.row = row
+        self.analysis = analysis
+        self.path = recording
         self.player = player
-        assert answer.row.recording_path is not None
-        self.path = answer.row.recording_path
+        self.question_text = question_text
+        self.long_pause_s = long_pause_s
         self._poll: Timer | None = None
 
-    @property
-    def practice(self) -> PracticeApp:
-        return cast("PracticeApp", self.app)
-
     def compose(self) -> ComposeResult:
-        long_pause_s = self.practice.long_pause_s
         yield Header()
-        yield Label(
-            self.practice.question_text(self.answer.row.question_id), classes="question-title"
-        )
-        yield Timeline(self.report, long_pause_s, id="replay-timeline")
+        yield Label(self.question_text, classes="question-title")
+        yield Timeline(self.analysis, self.long_pause_s, id="replay-timeline")
         yield Static(id="position")
         with VerticalScroll(id="replay-transcript"):
-            yield TranscriptView(self.report, long_pause_s)
+            yield TranscriptView(self.analysis, self.long_pause_s)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.sub_title = f"Replay · session {self.answer.row.session_id}"
+        self.sub_title = f"Replay · session {self.row.session_id}"
         transcript = self.query_one(TranscriptView)
         self.spoken = [i for i, p in enumerate(transcript.pieces) if p.kind != "pause"]
         self.spoken_starts = [transcript.pieces[i].start_s for i in self.spoken]
@@ -140,7 +142,7 @@ class ReplayScreen(Screen[None]):
         self.show_position()
 
     def action_question_audio(self) -> None:
-        self.practice.speak_question(self.answer.row.question_id)
+        self.post_message(QuestionAudioRequested(self.row.question_id))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from collections.abc import Callable
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -11,13 +12,12 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPane
 
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
+from mock_interview.tui.messages import ExportRequested, ReplayRequested
 from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
 from mock_interview.views.history import METRICS
 from mock_interview.views.session import unanalysed_note
-
-if TYPE_CHECKING:
-    from mock_interview.tui.app import PracticeApp
 
 SUMMARY_TAB = "summary"
 
@@ -37,17 +37,17 @@ class AnswerReport(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Label(self.question_text, classes="question-title")
-        report = self.answer.report
-        if report is None:
+        analysis = self.answer.report
+        if analysis is None:
             yield Static(unanalysed_note(self.answer))
             return
-        yield MeasuresView(report)
+        yield MeasuresView(analysis)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
-        yield Timeline(report, self.long_pause_s)
+        yield Timeline(analysis, self.long_pause_s)
         yield Label("Transcript", classes="heading")
-        yield TranscriptView(report, self.long_pause_s)
+        yield TranscriptView(analysis, self.long_pause_s)
         yield Label("Rubric", classes="heading")
-        yield RubricView(report.get("rubric"))
+        yield RubricView(analysis.rubric)
 
 
 def summary_text(session: StoredSession) -> Text:
@@ -64,9 +64,9 @@ def summary_text(session: StoredSession) -> Text:
         text.append(f"\n{metric.label:<{width}}  ", "bold")
         text.append("".join(cells))
     advice = [
-        f"{answer.row.question_id}: {item['advice']}"
+        f"{answer.row.question_id}: {advice}"
         for answer in session.answers
-        for item in _advice_items(answer.report)
+        for advice in _advice(answer.report)
     ]
     if advice:
         text.append("\n\nTo work on next", "bold")
@@ -75,15 +75,20 @@ def summary_text(session: StoredSession) -> Text:
     return text
 
 
-def _advice_items(report: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The rubric's unmet criteria and flags that carry advice, in the rubric's order."""
-    rubric = (report or {}).get("rubric") or {}
-    items = [c for c in rubric.get("criteria", []) if not c["met"]]
-    items += rubric.get("red_flags", []) + rubric.get("delivery_flags", [])
-    return [item for item in items if item.get("advice")]
+def _advice(analysis: AnswerAnalysis | None) -> list[str]:
+    """The advice of the rubric's unmet criteria and of its flags, in the rubric's order."""
+    rubric = analysis.rubric if analysis else None
+    if rubric is None:
+        return []
+    advice = [c.advice for c in rubric.criteria if not c.met]
+    advice += [flag.advice for flag in rubric.red_flags]
+    advice += [flag.advice for flag in rubric.delivery_flags if flag.advice is not None]
+    return [text for text in advice if text]
 
 
 class ReportScreen(Screen[None]):
+    """One session's report; replay and export go to the app as messages."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("p", "replay", "Replay", id="replay"),
         Binding("n", "next_question", "Next question", id="next_question"),
@@ -91,33 +96,40 @@ class ReportScreen(Screen[None]):
         Binding("escape", "back", "Back", id="back"),
     ]
 
-    def __init__(self, session_id: int, answer_id: int | None = None) -> None:
+    def __init__(
+        self,
+        session: StoredSession,
+        question_text: Callable[[str], str],
+        long_pause_s: float,
+        started: str,
+        answer_id: int | None = None,
+    ) -> None:
+        """`started` is when the session began, as the user reads times; the tab of `answer_id`
+        (else the first answer's) is shown first."""
         super().__init__()
-        self.session_id = session_id
+        self.session = session
+        self.session_id = session.id
+        self.question_text = question_text
+        self.long_pause_s = long_pause_s
+        self.started = started
         self.first_answer_id = answer_id
 
-    @property
-    def practice(self) -> PracticeApp:
-        return cast("PracticeApp", self.app)
-
     def compose(self) -> ComposeResult:
-        session = self.practice.store.session(self.session_id)
-        self.session = session
+        session = self.session
         yield Header()
         with TabbedContent(id="answers"):
             for answer in session.answers:
-                question = self.practice.question_text(answer.row.question_id)
+                question = self.question_text(answer.row.question_id)
                 title = f"{answer.row.position}. {answer.row.question_id}"
                 with TabPane(title, id=answer_tab_id(answer)):
-                    yield AnswerReport(answer, question, self.practice.long_pause_s)
+                    yield AnswerReport(answer, question, self.long_pause_s)
             if len(session.answers) > 1:
                 with TabPane("Session summary", id=SUMMARY_TAB), VerticalScroll():
                     yield Static(summary_text(session), id="summary")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        when = self.practice.format_time(self.session.started_at)
-        self.sub_title = f"Session {self.session_id} · {when}"
+        self.sub_title = f"Session {self.session_id} · {self.started}"
         if self.first_answer_id is not None:
             answer = next(a for a in self.session.answers if a.row.id == self.first_answer_id)
             self.query_one(TabbedContent).active = answer_tab_id(answer)
@@ -139,7 +151,7 @@ class ReportScreen(Screen[None]):
         if answer is None:
             self.notify("This session has no recording to replay.", severity="warning")
             return
-        self.practice.open_replay(answer)
+        self.post_message(ReplayRequested(answer.row.id))
 
     def action_next_question(self) -> None:
         tabs = [answer_tab_id(a) for a in self.session.answers]
@@ -152,7 +164,7 @@ class ReportScreen(Screen[None]):
         content.active = tabs[(tabs.index(content.active) + 1) % len(tabs)]
 
     def action_export(self) -> None:
-        self.practice.export_session(self.session_id)
+        self.post_message(ExportRequested(self.session_id))
 
     def action_back(self) -> None:
         self.dismiss()
