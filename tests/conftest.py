@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import Settings, load_settings
 
@@ -58,8 +59,8 @@ def sample_audio_files() -> list[Path]:
 @pytest.fixture(scope="session")
 def analyzed_samples(
     settings: Settings, transcriber: Transcriber
-) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-    """Each sample analyzed once per run: name -> (report, truth sidecar)."""
+) -> dict[str, tuple[AnswerAnalysis, dict[str, Any]]]:
+    """Each sample analyzed once per run: name -> (analysis, truth sidecar)."""
     from mock_interview.analysis.analyze import analyze_file
     from mock_interview.core.config import load_questions
 

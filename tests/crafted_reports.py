@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mock_interview.analysis.answer import AnswerAnalysis
+
 FILLER_WORDS = {"um", "uh", "er", "hmm"}
 
 
@@ -99,3 +101,8 @@ def crafted_report(
             else [],
         }
     return report
+
+
+def crafted_analysis(text: str, **kwargs: Any) -> AnswerAnalysis:
+    """`crafted_report` as the typed analysis the store and the views take."""
+    return AnswerAnalysis.from_json(crafted_report(text, **kwargs))

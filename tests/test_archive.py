@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis
 from file_modes import mode, user_file_mode
 from mock_interview.core.errors import UserError
 from mock_interview.storage.archive import MANIFEST, export_sessions, import_archive
@@ -30,7 +30,7 @@ def _populate(store: Store) -> None:
             path = store.new_recording_path(session_id, question_id)
             path.write_bytes(bytes([day, position]) * 5000)
             store.add_answer(session_id, question_id, path,
-                             crafted_report(f"answer {day} {position} um", score=50 + day,
+                             crafted_analysis(f"answer {day} {position} um", score=50 + day,
                                             question_id=question_id))
     store.delete_session(2)
     pending = store.new_recording_path(4, "goal-missed")
@@ -91,7 +91,8 @@ def test_archive_holds_recordings_json_and_html_reports_and_a_manifest(
         assert first["id"] == 1
         assert opened.read(first["html"]).startswith(b"<!DOCTYPE html>")
         report = json.loads(opened.read(first["answers"][0]["report"]))
-        assert report == source.session(1).answers[0].report
+        stored = source.session(1).answers[0].report
+        assert stored is not None and report == stored.to_json()
         recording = source.session(1).answers[0].row.recording_path
         assert recording is not None
         assert opened.read(first["answers"][0]["recording"]) == recording.read_bytes()
@@ -134,7 +135,7 @@ def _refused(target: Store, archive: Path, message: str) -> None:
 def target(tmp_path: Path):
     with Store(tmp_path / "target" / "sessions.db") as store:
         session_id = store.create_session(["goal-achieved"])
-        store.add_answer(session_id, "goal-achieved", None, crafted_report("already here"))
+        store.add_answer(session_id, "goal-achieved", None, crafted_analysis("already here"))
         yield store
 
 

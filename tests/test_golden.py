@@ -15,6 +15,7 @@ import pytest
 
 from conftest import sample_audio_files
 from mock_interview.analysis.analyze import analyze_file
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import Settings
 
@@ -29,9 +30,9 @@ def _golden(name: str) -> dict[str, Any]:
     return report
 
 
-def _as_printed(report: dict[str, Any]) -> dict[str, Any]:
+def _as_printed(report: AnswerAnalysis) -> dict[str, Any]:
     """The report as `--format json` prints it, without the path."""
-    printed: dict[str, Any] = json.loads(json.dumps(report))
+    printed: dict[str, Any] = json.loads(json.dumps(report.to_json()))
     printed["audio"].pop("path")
     return printed
 
@@ -44,10 +45,10 @@ def test_every_sample_has_golden_reports() -> None:
 
 @pytest.mark.parametrize("path", sample_audio_files(), ids=lambda path: path.name)
 def test_report_with_question_is_unchanged(
-    path: Path, analyzed_samples: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+    path: Path, analyzed_samples: dict[str, tuple[AnswerAnalysis, dict[str, Any]]]
 ) -> None:
     report, _ = analyzed_samples[path.name]
-    assert report["audio"]["path"] == str(path)
+    assert report.audio.path == str(path)
     assert _as_printed(report) == _golden(f"{path.stem}.json")
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.core.errors import UserError
 from mock_interview.storage.database import Store
 from mock_interview.views.history import (
@@ -33,9 +34,9 @@ def _fill(store: Store, scores: list[int], fillers_every: list[int]) -> None:
         session_id = store.create_session(["goal-achieved", "goal-missed"],
                                           started_at=START + timedelta(days=day))
         store.add_answer(session_id, "goal-achieved", None,
-                         crafted_report(words, latency_s=3.0 + day, score=score))
+                         crafted_analysis(words, latency_s=3.0 + day, score=score))
         store.add_answer(session_id, "goal-missed", None,
-                         crafted_report(words, latency_s=1.0, question_id="goal-missed",
+                         crafted_analysis(words, latency_s=1.0, question_id="goal-missed",
                                         kind="missed", score=score - 10))
 
 
@@ -140,16 +141,17 @@ def test_since_accepts_a_date_or_a_datetime_and_refuses_other_text() -> None:
 
 @pytest.mark.model
 def test_history_from_analyzed_samples(
-    store: Store, analyzed_samples: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+    store: Store, analyzed_samples: dict[str, tuple[AnswerAnalysis, dict[str, Any]]]
 ) -> None:
     """The acceptance check: a database built from real `analyze` reports of the samples."""
     if len(analyzed_samples) < 2:
         pytest.skip("needs at least two analyzed samples in audio_samples/")
-    reports = [report for report, _ in analyzed_samples.values()]
-    for day, report in enumerate(reports):
+    analyses = [analysis for analysis, _ in analyzed_samples.values()]
+    reports = [analysis.to_json() for analysis in analyses]  # as `analyze --format json` prints
+    for day, (analysis, report) in enumerate(zip(analyses, reports, strict=True)):
         session_id = store.create_session([report["question"]["id"]],
                                           started_at=START + timedelta(days=day))
-        store.add_answer(session_id, report["question"]["id"], None, report)
+        store.add_answer(session_id, report["question"]["id"], None, analysis)
 
     rows = store.answers()
     newest_first = reports[::-1]

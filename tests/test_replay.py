@@ -11,7 +11,7 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis
 from mock_interview.core.errors import UserError
 from mock_interview.storage.database import Store
 from mock_interview.views.replay import choose_answer
@@ -33,7 +33,7 @@ def _save_session(device: AlsaDevice, answers: list[np.ndarray]) -> None:
             path = store.new_recording_path(session_id, question_id)
             soundfile.write(path, samples, RATE, subtype="PCM_16")
             store.add_answer(session_id, question_id, path,
-                             crafted_report(TEXT, latency_s=0.5, word_s=0.25, pauses={8: 1.2},
+                             crafted_analysis(TEXT, latency_s=0.5, word_s=0.25, pauses={8: 1.2},
                                             question_id=question_id))
 
 
@@ -123,6 +123,6 @@ def test_bad_answer_number_and_start_are_one_line_errors(
 def test_answer_without_recording_cannot_be_replayed(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         session_id = store.create_session(["goal-achieved"])
-        store.add_answer(session_id, "goal-achieved", None, crafted_report(TEXT))
+        store.add_answer(session_id, "goal-achieved", None, crafted_analysis(TEXT))
         with pytest.raises(UserError, match="no recorded answer to replay"):
             choose_answer(store.session(session_id), None)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis
 from file_modes import mode, user_file_mode
 from mock_interview.cli.entry import main
 from mock_interview.storage.database import Store
@@ -27,7 +27,7 @@ def saved() -> list[int]:
             path = store.new_recording_path(session_id, "goal-achieved")
             path.write_bytes(b"RIFF" + bytes(100))
             store.add_answer(session_id, "goal-achieved", path,
-                             crafted_report("I set a goal um and met it.", score=60 + day))
+                             crafted_analysis("I set a goal um and met it.", score=60 + day))
             ids.append(session_id)
     return ids
 

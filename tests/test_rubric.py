@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from mock_interview.analysis.answer import RubricResult
 from mock_interview.cli.entry import main
 from mock_interview.core.config import Settings
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import shipped_config_dir
 from mock_interview.rubric import (
+    DeliveryFacts,
     Rubric,
     load_rubric,
     score_answer,
@@ -203,19 +205,16 @@ def test_unknown_kind_is_a_user_error(rubric: Rubric) -> None:
         score_answer("text", "bogus", rubric=rubric)
 
 
-def _delivery(latency: float, verdict: str, per_minute: float) -> dict:
-    timing = {
-        "response_latency_s": latency,
-        "answer_length_s": 64.0,
-        "target_min_s": 120.0,
-        "target_max_s": 180.0,
-        "verdict": verdict,
-        "words_per_minute": 140.0,
-        "pauses": [],
-        "long_pause_count": 0,
-    }
-    fillers = {"count": 12, "per_minute": per_minute, "by_word": {"um": 8, "like": 4}, "items": []}
-    return {"timing": timing, "fillers": fillers}
+def _delivery(latency: float, verdict: str, per_minute: float) -> DeliveryFacts:
+    return DeliveryFacts(
+        verdict=verdict,
+        answer_length_s=64.0,
+        target_min_s=120.0,
+        target_max_s=180.0,
+        response_latency_s=latency,
+        fillers_per_minute=per_minute,
+        filler_counts=(("um", 8), ("like", 4)),
+    )
 
 
 def test_delivery_flags_use_the_settings_limits(settings: Settings) -> None:
@@ -319,7 +318,7 @@ def test_unreadable_or_invalid_toml_is_a_user_error(tmp_path: Path, settings: Se
 
 def test_text_rendering_shows_ticks_quotes_and_advice(rubric: Rubric) -> None:
     result = score_answer(ARTICLE_MISSED, "missed", _delivery(7.0, "short", 1.0), rubric)
-    text = render_rubric_text(result)
+    text = render_rubric_text(RubricResult.from_json(result))
     assert text.startswith("Reflection rubric (goal missed): ")
     assert '"That lesson has made me more effective in project planning ever since."' in text
     assert "✗ Action" in text and rubric.criteria["action"].advice in text
@@ -328,7 +327,7 @@ def test_text_rendering_shows_ticks_quotes_and_advice(rubric: Rubric) -> None:
 
 def test_markdown_rendering_has_a_heading_and_the_same_verdicts(rubric: Rubric) -> None:
     result = score_answer("It wasn't my fault. Sorry, sorry.", "missed", rubric=rubric)
-    markdown = render_rubric_markdown(result, heading_level=2)
+    markdown = render_rubric_markdown(RubricResult.from_json(result), heading_level=2)
     assert markdown.startswith("## Reflection rubric (goal missed): ")
     assert "### Red flags" in markdown and "**! Blame external**" in markdown
     assert "“It wasn't my fault.”" in markdown

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from conftest import sample_audio_files
+from mock_interview.analysis.answer import AnswerAnalysis
 
 TOLERANCE_S = 0.25
 # Replay jumps to a filler: it must be where it is said.
@@ -14,11 +15,16 @@ FILLER_TOLERANCE_S = 0.3
 
 pytestmark = pytest.mark.skipif(not sample_audio_files(), reason="audio_samples not generated")
 
-Analyzed = dict[str, tuple[dict[str, Any], dict[str, Any]]]
+Analyzed = dict[str, tuple[AnswerAnalysis, dict[str, Any]]]
+
+
+def _printed(analyzed_samples: Analyzed) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """Each sample's report as `analyze --format json` prints it, with its truth."""
+    return {name: (report.to_json(), truth) for name, (report, truth) in analyzed_samples.items()}
 
 
 def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
-    for name, (report, truth) in analyzed_samples.items():
+    for name, (report, truth) in _printed(analyzed_samples).items():
         timing = report["timing"]
         assert report["audio"]["duration_s"] == pytest.approx(truth["duration_s"], abs=0.05), name
         assert report["audio"]["sample_rate"] == truth["sample_rate"], name
@@ -37,7 +43,7 @@ def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
 
 
 def test_filler_counts_are_exact_and_each_is_where_it_is_said(analyzed_samples: Analyzed) -> None:
-    for name, (report, truth) in analyzed_samples.items():
+    for name, (report, truth) in _printed(analyzed_samples).items():
         assert report["fillers"]["count"] == truth["filler_count"], (
             name,
             report["fillers"]["by_word"],
@@ -49,7 +55,7 @@ def test_filler_counts_are_exact_and_each_is_where_it_is_said(analyzed_samples: 
 
 
 def test_no_pause_sits_inside_a_word(analyzed_samples: Analyzed) -> None:
-    for name, (report, _) in analyzed_samples.items():
+    for name, (report, _) in _printed(analyzed_samples).items():
         for pause in report["timing"]["pauses"]:
             for word in report["transcript"]["words"]:
                 inside = min(pause["end_s"], word["end_s"]) - max(pause["start_s"], word["start_s"])

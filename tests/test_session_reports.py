@@ -184,7 +184,7 @@ def test_json_report_holds_the_stored_reports_and_trend(crafted) -> None:
     stored = store.session(session_id)
     assert data["session"]["id"] == session_id
     assert [a["timing"] for a in data["answers"]] == [
-        a.report["timing"] for a in stored.answers if a.report
+        a.report.to_json()["timing"] for a in stored.answers if a.report
     ]
     assert [a["session_id"] for a in data["answers"]] == [session_id, session_id]
     assert data["trend"]["session_count"] == 4

@@ -40,7 +40,7 @@ def test_read_speech_wer_and_no_invented_fillers(
     print(f"\n{'clip':<68} {'WER':>6} fillers")
     worst = 0.0
     for row in rows:
-        report = analyze_file(speech_dir / row["file"], None, settings, transcriber)
+        report = analyze_file(speech_dir / row["file"], None, settings, transcriber).to_json()
         hypothesis = normalize(report["transcript"]["text"])
         reference = normalize(row["transcript"])
         wer = jiwer.wer(reference, hypothesis)
@@ -54,7 +54,7 @@ def test_jfk_pauses_come_from_the_signal(
     speech_dir: Path, settings: Settings, transcriber: Transcriber
 ) -> None:
     """JFK's two long pauses (after "Americans" and after "ask not") are found as pauses."""
-    report = analyze_file(speech_dir / "jfk" / "jfk.flac", None, settings, transcriber)
+    report = analyze_file(speech_dir / "jfk" / "jfk.flac", None, settings, transcriber).to_json()
     timing = report["timing"]
     assert timing["response_latency_s"] == pytest.approx(0.3, abs=0.25)
     assert len(timing["pauses"]) == 2

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis, crafted_report
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.core.errors import UserError
 from mock_interview.storage.database import MIGRATIONS, SCHEMA_VERSION, STATUS_RECORDING, Store
 
@@ -30,7 +31,9 @@ def test_answer_summary_columns_come_from_the_report(store: Store) -> None:
         "So um I set a goal. Uh we hit it.", latency_s=2.5, pauses={3: 1.5, 6: 3.2}, score=64
     )
     session_id = store.create_session(["goal-achieved"])
-    answer_id = store.add_answer(session_id, "goal-achieved", None, report)
+    answer_id = store.add_answer(
+        session_id, "goal-achieved", None, AnswerAnalysis.from_json(report)
+    )
 
     [row] = store.answers()
     assert row.id == answer_id
@@ -42,27 +45,28 @@ def test_answer_summary_columns_come_from_the_report(store: Store) -> None:
     assert row.filler_count == 2
     assert row.long_pause_count == 1
     assert row.score == 64
-    assert store.session(session_id).answers[0].report == report
+    stored = store.session(session_id).answers[0].report
+    assert stored is not None and stored.to_json() == report
 
 
 def test_report_without_rubric_stores_null_score(store: Store) -> None:
     session_id = store.create_session(["goal-missed"])
-    store.add_answer(session_id, "goal-missed", None, crafted_report("I tried.", score=None))
+    store.add_answer(session_id, "goal-missed", None, crafted_analysis("I tried.", score=None))
     assert store.answers()[0].score is None
 
 
 def test_update_answer_report_replaces_report_and_summary(store: Store) -> None:
     session_id = store.create_session(["goal-achieved"])
     answer_id = store.add_answer(
-        session_id, "goal-achieved", None, crafted_report("one two", score=10)
+        session_id, "goal-achieved", None, crafted_analysis("one two", score=10)
     )
-    store.update_answer_report(answer_id, crafted_report("one two three", score=90))
+    store.update_answer_report(answer_id, crafted_analysis("one two three", score=90))
     stored = store.answer(answer_id)
     assert stored.row.score == 90
     assert stored.report is not None
-    assert stored.report["transcript"]["text"] == "one two three"
+    assert stored.report.transcript.text == "one two three"
     with pytest.raises(UserError, match="no answer"):
-        store.update_answer_report(answer_id + 100, crafted_report("x"))
+        store.update_answer_report(answer_id + 100, crafted_analysis("x"))
 
 
 def test_sessions_and_answers_newest_first_with_filters(store: Store) -> None:
@@ -72,8 +76,8 @@ def test_sessions_and_answers_newest_first_with_filters(store: Store) -> None:
         session_id = store.create_session(
             ["goal-achieved", "goal-missed"], started_at=base + timedelta(days=day)
         )
-        store.add_answer(session_id, "goal-achieved", None, crafted_report("a b", score=day))
-        store.add_answer(session_id, "goal-missed", None, crafted_report("c d", score=10 + day))
+        store.add_answer(session_id, "goal-achieved", None, crafted_analysis("a b", score=day))
+        store.add_answer(session_id, "goal-missed", None, crafted_analysis("c d", score=10 + day))
         ids.append(session_id)
     store.create_session(["tell-feedback"], started_at=base + timedelta(days=5))
 
@@ -105,7 +109,7 @@ def test_unknown_session_is_a_user_error(store: Store) -> None:
     with pytest.raises(UserError, match="no session 42"):
         store.delete_session(42)
     with pytest.raises(UserError, match="no session 42"):
-        store.add_answer(42, "goal-achieved", None, crafted_report("x"))
+        store.add_answer(42, "goal-achieved", None, crafted_analysis("x"))
 
 
 def test_recording_in_progress_is_found_then_completed(store: Store) -> None:
@@ -123,7 +127,8 @@ def test_recording_in_progress_is_found_then_completed(store: Store) -> None:
     assert store.answers() == []
     assert len(store.answers(include_unfinished=True)) == 1
 
-    assert store.add_answer(session_id, "goal-achieved", path, crafted_report("done")) == answer_id
+    done = crafted_analysis("done")
+    assert store.add_answer(session_id, "goal-achieved", path, done) == answer_id
     assert store.unfinished_recordings() == []
     assert [r.id for r in store.answers()] == [answer_id]
 
@@ -133,7 +138,7 @@ def test_recording_paths_inside_the_data_dir_survive_a_move(tmp_path: Path) -> N
         session_id = store.create_session(["goal-achieved"])
         path = store.new_recording_path(session_id, "goal-achieved")
         path.write_bytes(b"audio")
-        store.add_answer(session_id, "goal-achieved", path, crafted_report("x"))
+        store.add_answer(session_id, "goal-achieved", path, crafted_analysis("x"))
     (tmp_path / "old").rename(tmp_path / "new")
     with Store(tmp_path / "new" / "sessions.db") as moved:
         [row] = moved.answers()
@@ -150,7 +155,7 @@ def test_delete_session_removes_rows_and_recordings(store: Store) -> None:
             path = store.new_recording_path(session_id, question_id)
             path.write_bytes(b"x")
             paths[session_id, question_id] = path
-            store.add_answer(session_id, question_id, path, crafted_report("x"))
+            store.add_answer(session_id, question_id, path, crafted_analysis("x"))
 
     removed = store.delete_session(gone)
 
@@ -231,7 +236,7 @@ def test_a_file_that_is_not_a_database_is_a_user_error(tmp_path: Path) -> None:
 def test_failed_atomic_block_changes_nothing(store: Store) -> None:
     with pytest.raises(RuntimeError), store.atomic():
         session_id = store.create_session(["goal-achieved"])
-        store.add_answer(session_id, "goal-achieved", None, crafted_report("x"))
+        store.add_answer(session_id, "goal-achieved", None, crafted_analysis("x"))
         raise RuntimeError("stop")
     assert store.sessions() == []
     assert store.answers() == []
@@ -242,7 +247,7 @@ def test_threads_can_share_a_store(store: Store) -> None:
 
     def add_some() -> None:
         for _ in range(20):
-            store.add_answer(session_id, "goal-achieved", None, crafted_report("x"))
+            store.add_answer(session_id, "goal-achieved", None, crafted_analysis("x"))
 
     workers = [threading.Thread(target=add_some) for _ in range(4)]
     for worker in workers:

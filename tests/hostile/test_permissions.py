@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from crafted_reports import crafted_report
+from crafted_reports import crafted_analysis
 from file_modes import mode
 from mock_interview.cli.entry import main
 from mock_interview.core.errors import UserError
@@ -50,7 +50,7 @@ def one_session() -> int:
         )
         path = store.new_recording_path(session_id, "goal-achieved")
         path.write_bytes(b"RIFF" + bytes(100))
-        store.add_answer(session_id, "goal-achieved", path, crafted_report("I met it.", score=60))
+        store.add_answer(session_id, "goal-achieved", path, crafted_analysis("I met it.", score=60))
     return session_id
 
 

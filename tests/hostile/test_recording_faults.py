@@ -18,6 +18,7 @@ import pytest
 import soundfile
 
 from alsa_device import AlsaDevice
+from mock_interview.analysis.answer import AnswerAnalysis, Transcript
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.audio.recorder import FileSource, StopReason
@@ -157,6 +158,7 @@ from mock_interview.audio.tts import render_speech
 from mock_interview.core.config import load_questions, load_settings
 from mock_interview.session.engine import PracticeEngine, RecordingStarted, ReportReady
 from mock_interview.storage.database import Store
+from mock_interview.analysis.answer import AnswerAnalysis, Transcript
 from mock_interview.asr.whisper import Transcriber
 import soundfile
 
@@ -217,10 +219,14 @@ def test_a_repeated_question_stays_out_of_the_answer(tmp_path: Path, settings: S
 
 def test_input_overflows_are_said_in_the_text_report() -> None:
     """A live report that counted dropped audio says so; `analyze`'s report (no count) does not."""
-    report = json.loads((GOLDEN / "goal_achieved_short.json").read_text())
-    assert "input_overflows" not in report
+    report = _golden_analysis()
+    assert report.input_overflows is None
     assert "dropped audio" not in render_text(report)
-    assert "dropped audio 3 times" in render_text({**report, "input_overflows": 3})
+    assert "dropped audio 3 times" in render_text(replace(report, input_overflows=3))
+
+
+def _golden_analysis() -> AnswerAnalysis:
+    return AnswerAnalysis.from_json(json.loads((GOLDEN / "goal_achieved_short.json").read_text()))
 
 
 DISK_LIMIT_SESSION_ARGS = ("practice", "--question", "goal-achieved", "--no-speak")
@@ -247,7 +253,10 @@ def test_disk_full_mid_answer_is_one_line_and_the_recording_is_recovered(
     device.data_dir.mkdir(parents=True)
     with Store(database) as store:  # an earlier answer makes the database ~13 s of audio long
         earlier = store.create_session(["goal-missed"])
-        store.add_answer(earlier, "goal-missed", None, {"note": "x" * 420_000})
+        long_transcript = Transcript("x" * 420_000, ())
+        store.add_answer(
+            earlier, "goal-missed", None, replace(_golden_analysis(), transcript=long_transcript)
+        )
     limit = database.stat().st_size
     answer_s = load_audio(SHORT_ANSWER).duration_s
     assert 8 < (limit - 44) / 2 / RATE < answer_s - 2  # the disk fills mid-answer, after words
