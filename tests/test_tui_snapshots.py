@@ -3,6 +3,14 @@ fakes at the audio boundary), so a change in what a candidate sees shows up as a
 
 Update them after an intended change with `pytest tests/test_tui_snapshots.py --snapshot-update`
 and look at the report pytest-textual-snapshot writes before accepting it.
+
+Last re-accepted for issue 13, with two intended changes and nothing else (the SVGs' text compared
+line by line): the pause marks read "[1.4s]" and "[3.6s]", so a mark no longer breaks across lines
+("[3.6" / "s]" in test_report and test_report_rubric; a non-breaking space would not have helped,
+Textual wraps at U+00A0 too); and the timelines of test_report, test_report_rubric and test_replay
+use the one scale every view shares (`views.answer.timeline_end_s`, 15 s past the target band
+instead of the TUI's own 10 s), so their 2:00 and 3:00 marks and pause cells sit a column or two
+further left.
 """
 
 from __future__ import annotations
@@ -80,8 +88,8 @@ def test_report(snap_compare: Any, app: PracticeApp) -> None:
     """Report of the first session's first answer: tabs for both answers and the session summary,
     the question, then Answer length "0:26 (target 2:00–3:00): too short", Response latency
     "1.5 s", Pace, Fillers "2 (4.6 per minute): um ×1, uh ×1", Pauses "2 (1 long)", the timeline
-    with two filler marks and the 2:00 and 3:00 marks, the transcript with "[1.4 s]" and
-    "[3.6 s]" inline and the Rubric heading; keys p Replay, n Next question, e Export, esc Back."""
+    with two filler marks and the 2:00 and 3:00 marks, the transcript with "[1.4s]" and
+    "[3.6s]" inline and the Rubric heading; keys p Replay, n Next question, e Export, esc Back."""
 
     async def report(pilot: Pilot[None]) -> None:
         await wait_until_ready(pilot)
@@ -92,7 +100,7 @@ def test_report(snap_compare: Any, app: PracticeApp) -> None:
 
 
 def test_report_rubric(snap_compare: Any, app: PracticeApp) -> None:
-    """The same report scrolled to its end: the Transcript with "[3.6 s]" marked inline, and the
+    """The same report scrolled to its end: the Transcript with "[3.6s]" marked inline, and the
     Rubric: "Score 58 / 100", ✓ Situation with its evidence quote, ✗ Reflection with its advice,
     and the delivery flag "Too short"."""
 
