@@ -173,7 +173,7 @@ def on_event(event):
         engine.repeat_question()  # the speaker plays the question while the microphone records
     elif isinstance(event, ReportReady):
         spoken = render_speech(question.text, settings.speech).path
-        print(json.dumps({"report": event.report, "path": str(event.recording_path),
+        print(json.dumps({"report": event.report.to_json(), "path": str(event.recording_path),
                           "question_s": soundfile.info(str(spoken)).duration}))
 
 engine = PracticeEngine(settings, Transcriber(settings.transcription), Store.open_default(),
