@@ -119,6 +119,19 @@ def test_silence_and_tiny_inputs_give_nothing() -> None:
     assert filled_pause_candidates(np.zeros(10, dtype=np.float32)) == []
 
 
+@pytest.mark.parametrize("level_dbfs", [-56.0, -62.0])
+def test_a_vowel_below_the_silence_level_is_not_a_voice(level_dbfs: float) -> None:
+    """A window that is mostly silence (a tail decoded while the answer goes on) holds only
+    faint noise: Praat's thresholds are relative to the window's loudest sound, so they would
+    call it voiced, and a filler whisper invents there would be confirmed on it."""
+    held = vowel(0.5)
+    rms = float(np.sqrt(np.mean(np.square(held))))
+    faint = held * (10 ** (level_dbfs / 20) / rms)
+    assert filled_pause_candidates(np.concatenate([silence(1.0), faint, silence(1.0)])) == []
+    heard = held * (10 ** (-30 / 20) / rms)  # the same vowel at a quiet speaking level
+    assert len(filled_pause_candidates(np.concatenate([silence(1.0), heard, silence(1.0)]))) == 1
+
+
 @pytest.mark.model
 def test_transcript_filler_moves_onto_the_vowel_and_a_stray_one_is_dropped(
     tmp_path: Path, transcriber: Transcriber

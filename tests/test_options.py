@@ -79,6 +79,7 @@ def test_filler_search_defaults_are_the_former_module_values() -> None:
         "pitch_ceiling_hz": 400.0,
         "silence_threshold": 0.01,
         "voicing_threshold": 0.35,
+        "min_level_dbfs": -50.0,  # new with the options: the chunker's silence level
         "bridge_s": 0.03,
         "min_run_s": 0.1,
         "min_filled_s": 0.14,

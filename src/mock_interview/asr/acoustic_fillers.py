@@ -53,6 +53,11 @@ class FillerSearchOptions:
     # parts; lower values hear those, and more breath noise as voice.
     silence_threshold: float = 0.01
     voicing_threshold: float = 0.35
+    # Praat's thresholds are relative to the loudest sound in the window, so in a window that is
+    # mostly silence (a short tail decoded while the answer goes on) faint noise sounds voiced.
+    # Nothing quieter than this is a voice: the level the chunker calls silence
+    # (`ChunkingOptions.silent_dbfs`), not tuned on any speaker.
+    min_level_dbfs: float = -50.0
     # Unvoiced gaps shorter than this (a creak, a glottal catch) do not split a run; longer
     # bridges join a filler to the word next to it.
     bridge_s: float = 0.03
@@ -163,6 +168,8 @@ def voiced_runs(
     for first, last in _true_stretches(_bridged(f0 > 0, round(options.bridge_s / frame_s))):
         if (last - first) * frame_s < options.min_run_s:
             continue
+        if _level_dbfs(samples, rate, times[first], times[last - 1]) < options.min_level_dbfs:
+            continue
         voiced = f0[first:last] > 0
         semitones = 12 * np.log2(f0[first:last][voiced] / np.median(f0[first:last][voiced]))
         semitones -= 12 * np.round(semitones / 12)  # undo the tracker's octave jumps
@@ -195,6 +202,13 @@ def _bridged(voiced: np.ndarray, longest: int) -> np.ndarray:
         if first > 0 and last < voiced.size and last - first <= longest:
             bridged[first:last] = True
     return bridged
+
+
+def _level_dbfs(samples: np.ndarray, rate: int, start_s: float, end_s: float) -> float:
+    """RMS level of a stretch, in dB below full scale."""
+    stretch = samples[int(start_s * rate) : max(int(end_s * rate), int(start_s * rate) + 1)]
+    rms = float(np.sqrt(np.mean(np.square(stretch, dtype=np.float64)))) if stretch.size else 0.0
+    return 20 * np.log10(max(rms, 1e-10))
 
 
 def _true_stretches(mask: np.ndarray) -> list[tuple[int, int]]:
