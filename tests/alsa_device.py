@@ -35,6 +35,8 @@ FILE_DEVICE = """pcm.!default {{
 }}
 """
 REPO = Path(__file__).resolve().parent.parent
+# What `AlsaDevice.feed` adds after the samples (see there).
+TRAILING_SILENCE_S = 1.0
 
 
 class AlsaDevice:
@@ -57,10 +59,17 @@ class AlsaDevice:
 
     def feed(self, samples: np.ndarray) -> np.ndarray:
         """What the microphone will hear: float samples in -1..1 (as `load_audio` gives them) or
-        int16. Returns the int16 samples written, to compare with a recording."""
+        int16, then `TRAILING_SILENCE_S` of silence. Returns the int16 samples given, to compare
+        with a recording.
+
+        At the end of its input file the ALSA file plugin can hand PortAudio a stale period again
+        (seen: the last 1.2 s repeated after the file ran out), which the app then hears as
+        speech; the silence keeps a recording that stops a little after the answer inside the
+        file."""
         if samples.dtype != np.int16:
             samples = np.clip(np.round(samples * 32768), -32768, 32767).astype(np.int16)
-        samples.astype("<i2").tofile(self.in_raw)
+        silence = np.zeros(int(TRAILING_SILENCE_S * 16000), np.int16)
+        np.concatenate([samples, silence]).astype("<i2").tofile(self.in_raw)
         return samples
 
     def playbacks(self) -> list[np.ndarray]:

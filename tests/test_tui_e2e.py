@@ -57,10 +57,7 @@ def test_two_question_session_through_the_real_app(tmp_path: Path) -> None:
     truth = json.loads(SAMPLE.with_suffix(".json").read_text())
     fed = load_audio(SAMPLE).samples
     device = AlsaDevice(tmp_path)
-    # At the end of its input file the ALSA file plugin can hand PortAudio a stale period again
-    # (seen: the last 1.2 s repeated), so the fake microphone gets a second of silence more than
-    # the answer records.
-    device.feed(np.concatenate([fed, np.zeros(16000, np.float32)]))
+    device.feed(fed)
     config = device.home / "config" / "mock-interview" / "settings.toml"
     config.parent.mkdir(parents=True)
     # The null device has no clock: stop each answer on recorded length, not on a key or time.
@@ -81,7 +78,6 @@ def test_two_question_session_through_the_real_app(tmp_path: Path) -> None:
         assert answer.row.status == STATUS_DONE
         assert answer.row.recording_path is not None
         recorded, _ = soundfile.read(answer.row.recording_path, dtype="int16")
-        assert len(fed) < len(recorded) < len(expected)
         np.testing.assert_array_equal(recorded, expected[: len(recorded)])
         report = answer.report
         assert report is not None
