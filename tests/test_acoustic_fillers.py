@@ -3,12 +3,14 @@ consonant burst, a breath, a cough or an ordinary word is not; transcript filler
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from mock_interview.analysis.timing import align_words
 from mock_interview.asr.acoustic_fillers import filled_pause_candidates, place_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
@@ -249,3 +251,42 @@ def test_a_filler_goes_to_the_sound_before_its_stamp(
     assert [word.start_s for word in placed if word.filler] == pytest.approx(
         [where.start_s], abs=0.05
     )
+
+
+@pytest.mark.model
+@pytest.mark.parametrize(
+    ("voice", "f0"),
+    [("en-us", 110.0), ("en-gb+f3", 210.0), ("en-gb-scotland", 150.0)],
+)
+def test_a_filler_keeps_its_sound_when_the_word_before_is_stamped_after_it(
+    voice: str, f0: float, tmp_path: Path, transcriber: Transcriber
+) -> None:
+    """ "renewed, and, um, they": whisper can stamp the "and" said before the "um" after the
+    "um"'s sound (and the "um" later still). The "um" is placed on its sound and keeps it when
+    the words are aligned; the misplaced "and" ends where the "um" starts."""
+    wav = tmp_path / "words.wav"
+    for name, text in (("before", "that customer renewed, and"), ("after", "they are now")):
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-w", str(wav), text], check=True, capture_output=True
+        )
+        if name == "before":
+            before = np.concatenate([silence(0.3), load_audio(wav).samples, silence(0.15)])
+        else:
+            after = np.concatenate([silence(0.35), load_audio(wav).samples, silence(0.5)])
+    held = vowel(0.45, f0=f0, seed=int(f0))
+    samples = np.concatenate([before, held, after])
+    where = Span(before.size / RATE, (before.size + held.size) / RATE)
+    words = [
+        Word("renewed,", where.start_s - 1.0, where.start_s - 0.4),
+        Word("and,", where.end_s + 0.4, where.end_s + 0.42),  # said before the "um"
+        Word("um,", where.end_s + 0.42, where.end_s + 0.5, filler=True),
+        Word("they", where.end_s + 0.6, where.end_s + 0.9),
+    ]
+    placed, _ = place_fillers(samples, words, transcriber)
+    aligned = align_words(placed, [Span(0.0, samples.size / RATE)])
+    filler = next(word for word in aligned if word.filler)
+    assert filler.start_s == pytest.approx(where.start_s, abs=0.05)
+    assert filler.end_s == pytest.approx(where.end_s, abs=0.05)
+    assert [word.text for word in aligned] == ["renewed,", "and,", "um,", "they"]
+    for earlier, later in itertools.pairwise(aligned):
+        assert earlier.end_s <= later.start_s

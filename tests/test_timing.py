@@ -97,3 +97,22 @@ def test_whisper_word_pieces_are_joined_into_written_words() -> None:
     words = join_word_pieces(pieces)
     assert [w.text for w in words] == ["a", "mid-sized", "40%"]
     assert (words[1].start_s, words[1].end_s) == (0.3, 0.7)
+
+
+def test_a_filler_keeps_its_sound_when_the_word_before_is_stamped_after_it() -> None:
+    """goal_missed_strong: "and," said before the "um" is stamped 134.656-134.676, after the
+    "um" placed on its sound at 133.826-134.266; the "um" keeps its sound, "and," ends there."""
+    speech = [Span(131.5, 134.346), Span(134.606, 136.842)]
+    words = [
+        Word("renewed,", 132.496, 133.136),
+        Word("and,", 134.656, 134.676),
+        Word("um,", 133.826, 134.266, filler=True),
+        Word("I", 134.936, 134.976),
+    ]
+    aligned = align_words(words, speech)
+    assert [(w.text, w.start_s, w.end_s) for w in aligned] == [
+        ("renewed,", 132.496, 133.136),
+        ("and,", 133.826, 133.826),
+        ("um,", 133.826, 134.266),
+        ("I", 134.936, 134.976),
+    ]

@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from mock_interview.asr.fillers import filled_pause_label
 from mock_interview.core.values import Span, Word
 
 Verdict = Literal["short", "on_target", "long"]
@@ -27,8 +28,12 @@ class Timing:
 def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
     """Each word clipped into the speech stretch it overlaps most; words over silence dropped.
 
-    Fillers carry the times of their sounds (`place_fillers`), ordinary words whisper's looser
-    stamps, so where they overlap the filler keeps its time.
+    Filled pauses carry the times of their sounds (`place_fillers`), ordinary words whisper's
+    looser stamps, so where they overlap the filler keeps its time: the words said before it end
+    where it starts. Whisper can even stamp a word said before a filler after the filler's sound
+    ("and," at 134.66 s, then "um," placed on its sound at 133.83-134.27 s); such a word then
+    keeps no length, at the filler's start, rather than the filler losing its sound. A filler
+    phrase ("you know") keeps whisper's stamps, so it only trims a word that starts before it.
     """
     aligned: list[Word] = []
     for word in words:
@@ -39,13 +44,25 @@ def align_words(words: list[Word], speech: list[Span]) -> list[Word]:
         end = min(word.end_s, best.end_s)
         if aligned and start < aligned[-1].end_s:  # keep words in order, never overlapping
             previous = aligned[-1]
-            if word.filler and not previous.filler and previous.start_s < start:
-                # the filler sits on its own sound; the stamp of the word before ran over it
-                aligned[-1] = replace(previous, end_s=round(start, 3))
+            on_its_sound = filled_pause_label(word.text) is not None  # placed by place_fillers
+            if word.filler and not previous.filler and (previous.start_s < start or on_its_sound):
+                _end_words_before(aligned, round(start, 3))
             else:
                 start = min(previous.end_s, end)
         aligned.append(replace(word, start_s=round(start, 3), end_s=round(end, 3)))
     return aligned
+
+
+def _end_words_before(aligned: list[Word], filler_start_s: float) -> None:
+    """The ordinary words at the end of `aligned` clipped to end by `filler_start_s`: a filler
+    sits on its own sound, and the stamps of the words said before it ran over that sound (or, out
+    of order, lie wholly after it)."""
+    for index in range(len(aligned) - 1, -1, -1):
+        word = aligned[index]
+        if word.filler or word.end_s <= filler_start_s:
+            break
+        start_s = min(word.start_s, filler_start_s)
+        aligned[index] = replace(word, start_s=start_s, end_s=filler_start_s)
 
 
 def _touches(span: Span, word: Word) -> bool:
