@@ -1,5 +1,5 @@
 """Record what whisper, the VAD and the filler search make of every bundled sample on this
-machine (`tests/golden/*.transcript.json`), the input `tests/test_golden.py` feeds the analysis.
+machine (`tests/golden/transcripts/`), the input `tests/test_golden.py` feeds the analysis.
 
 Decoding differs slightly between CPUs, so the golden test starts after it: from these recorded
 transcripts, everything above the speech recogniser (timing, fillers, rubric, the JSON) must give
@@ -23,7 +23,7 @@ from mock_interview.asr.whisper import Transcriber  # noqa: E402
 from mock_interview.audio.io import open_audio, to_float  # noqa: E402
 from mock_interview.core.config import load_settings  # noqa: E402
 
-GOLDEN = REPO / "tests" / "golden"
+RECORDED = REPO / "tests" / "golden" / "transcripts"
 
 
 def main() -> int:
@@ -41,7 +41,7 @@ def main() -> int:
             "speech": [vars(span) for span in transcript.speech],
             "audio_fillers": [vars(filler) for filler in transcript.audio_fillers],
         }
-        out = GOLDEN / f"{path.stem}.transcript.json"
+        out = RECORDED / f"{path.stem}.json"
         out.write_text(json.dumps(recorded, indent=1) + "\n")
         print(out.relative_to(REPO))
     return 0

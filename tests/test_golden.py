@@ -2,7 +2,7 @@
 
 tests/golden/ holds `mock-interview analyze FILE --question Q --format json` (and
 `.noquestion.json` without --question) for every bundled sample, made before the streamed decode,
-the layered layout and the typed model (issues 12 and 13), and `.transcript.json`: what whisper,
+the layered layout and the typed model (issues 12 and 13), and `transcripts/`: what whisper,
 the VAD and the filler search made of each sample on the same machine
 (`scripts/record_golden_transcripts.py`). Decoding differs slightly between CPUs, so these tests
 start from the recorded transcript: timing, fillers, rubric and the JSON must come out to the
@@ -25,6 +25,7 @@ from mock_interview.core.config import Settings, load_questions
 from mock_interview.core.values import Filler, Span, Word
 
 GOLDEN = Path(__file__).parent / "golden"
+RECORDED = GOLDEN / "transcripts"
 
 
 def _golden(name: str) -> dict[str, Any]:
@@ -33,7 +34,7 @@ def _golden(name: str) -> dict[str, Any]:
 
 
 def _recorded(stem: str) -> tuple[ChunkedTranscript, int]:
-    data = json.loads((GOLDEN / f"{stem}.transcript.json").read_text())
+    data = json.loads((RECORDED / f"{stem}.json").read_text())
     transcript = ChunkedTranscript(
         words=[Word(**word) for word in data["words"]],
         speech=[Span(**span) for span in data["speech"]],
@@ -46,8 +47,8 @@ def _recorded(stem: str) -> tuple[ChunkedTranscript, int]:
 def test_every_sample_has_golden_reports_and_a_recorded_transcript() -> None:
     names = {path.name for path in GOLDEN.glob("*.json")}
     for path in sample_audio_files():
-        stem = path.stem
-        assert {f"{stem}.json", f"{stem}.noquestion.json", f"{stem}.transcript.json"} <= names
+        assert {f"{path.stem}.json", f"{path.stem}.noquestion.json"} <= names
+        assert (RECORDED / f"{path.stem}.json").is_file()
 
 
 @pytest.mark.parametrize("path", sample_audio_files(), ids=lambda path: path.name)
