@@ -1,1 +1,1 @@
-"""Audio in and out: decoding files, the energy VAD, recording, playback and speech synthesis."""
+"""Audio in and out: decoding files (streamed), speech detection, recording, playback, speech."""
