@@ -246,7 +246,7 @@ class AnswerAnalysis:
     recording_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """The schema-1 report dict, exactly as `build_report` has always made it."""
+        """The schema-1 report dict, exactly as `build_report` made it before the typed model."""
         data: dict[str, Any] = {
             "schema": SCHEMA_VERSION,
             "audio": self.audio.to_json(),

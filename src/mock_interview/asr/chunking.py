@@ -6,7 +6,7 @@ cut in the middle of the latest pause Silero hears in the window, at least `look
 has heard what follows them, as it does in a whole-file decode, and the rest is decoded again in
 the next window. Each chunk gets the whole analysis that needs the audio: Silero VAD, the filler
 lexicon and the acoustic filler placement (`place_fillers`), in the chunk's own time, shifted by
-its offset. The results are plain lists that `build_report` takes as they are.
+its offset. The results are plain lists that `build_analysis` takes as they are.
 
 Cuts depend only on the audio, never on when it arrived, so a recording fed in live blocks and
 the same recording read from its file give the same chunks and the same words:
