@@ -41,7 +41,7 @@ class Player(Protocol):
 
 
 class Engine(Protocol):
-    """The live practice engine's controls (`session.engine.PracticeEngine`), callable from any thread."""
+    """The practice engine's controls (`session.engine.PracticeEngine`), from any thread."""
 
     def run_session(self, questions: list[Question]) -> int | None: ...
 
