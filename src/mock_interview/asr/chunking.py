@@ -330,10 +330,6 @@ class LiveTranscriber:
         self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
         self._worker.start()
 
-    @property
-    def total_samples(self) -> int:
-        return self._pending_start + self._pending_size
-
     def feed(self, block: np.ndarray) -> None:
         """Take an int16 block at the source rate; cut a chunk when a pause allows."""
         self.feed_analysis_samples(self._to_analysis(block))
