@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-memory eval-fillers samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-memory eval-fillers eval-timing filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -43,8 +43,18 @@ bench-live: $(STAMP)
 bench-memory: $(STAMP)
 	$(PY) scripts/bench_memory.py
 
-eval-fillers: $(STAMP)
+CORPUS := .cache/filler-corpus/truth.jsonl
+
+$(CORPUS): scripts/make_filler_corpus.py | $(STAMP)
+	$(PY) scripts/make_filler_corpus.py
+
+filler-corpus: $(CORPUS)
+
+eval-fillers: $(STAMP) $(CORPUS)
 	$(PY) scripts/eval_fillers.py
+
+eval-timing: $(STAMP)
+	$(PY) scripts/eval_timing.py
 
 samples: $(STAMP)
 	$(PY) scripts/make_samples.py

@@ -42,16 +42,20 @@ def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
             assert end == pytest.approx(true_end, abs=TOLERANCE_S), (name, end, true_end)
 
 
-def test_filler_counts_are_exact_and_each_is_where_it_is_said(analyzed_samples: Analyzed) -> None:
+def test_every_filler_found_was_said_there_and_few_are_missed(analyzed_samples: Analyzed) -> None:
+    """Each filler reported is a true one, within 0.3 s of where it is said; of all the samples'
+    fillers at most one is missed (whisper drops the odd one the audio search no longer
+    re-decodes, issue 14: that search invented more than it found on the tuned-on voices)."""
+    missed = []
     for name, (report, truth) in _printed(analyzed_samples).items():
-        assert report["fillers"]["count"] == truth["filler_count"], (
-            name,
-            report["fillers"]["by_word"],
-            truth["filler_count"],
-        )
-        found = sorted(item["start_s"] for item in report["fillers"]["items"])
-        expected = sorted(filler["start_s"] for filler in truth["fillers"])
-        assert found == pytest.approx(expected, abs=FILLER_TOLERANCE_S), name
+        expected = [filler["start_s"] for filler in truth["fillers"]]
+        for item in report["fillers"]["items"]:
+            nearest = min(expected, key=lambda start: abs(start - item["start_s"]), default=None)
+            assert nearest is not None, (name, item)
+            assert abs(nearest - item["start_s"]) <= FILLER_TOLERANCE_S, (name, item, expected)
+            expected.remove(nearest)
+        missed += [(name, start) for start in expected]
+    assert len(missed) <= 1, missed
 
 
 def test_no_pause_sits_inside_a_word(analyzed_samples: Analyzed) -> None:

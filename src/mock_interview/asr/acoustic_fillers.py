@@ -85,6 +85,8 @@ class FillerSearchOptions:
     # Whisper stamps a filler at or after its sound (in 14 of 15 measured, 0.5-0.85 s after in
     # 12), so each second a sound lies after the stamp counts this many times.
     late_sound_cost: float = 2.0
+    # Whisper stamps a filler this late (s), with the start of the word after it.
+    stamp_lag_s: float = 0.2
     # A sound this much overlapped by a word's stamp may belong to the word: lower drops more
     # sounds as part of a word, higher re-decodes more of them.
     covered: float = 0.3
@@ -100,6 +102,13 @@ class FillerSearchOptions:
     separation_s: float = 1.0
     # Slack on word stamps when finding the words around a sound (s).
     stamp_slack_s: float = 0.05
+    # A transcript filler placed on a voiced sound that is not filler-shaped (a short "uh" at
+    # speed, a voice whose spectrum moves more) costs this much more (s of distance from its
+    # stamp) than one on a filler-shaped sound: lower trusts the stamp, higher the shape.
+    unshaped_cost_s: float = 0.3
+    # Look for fillers whisper did not write (decoding steady sounds again, alone): finds the
+    # ones it drops in fluent speech, at a decode per stretch and some invented ones.
+    recover_unwritten: bool = False
 
 
 DEFAULTS = FillerSearchOptions()
@@ -249,34 +258,69 @@ def place_fillers(
         candidates, [words[index] for index in filler_indexes], options.min_filled_s
     )
     limits = [_between_neighbours(words, index, options) for index in filler_indexes]
-    matches = _match_in_order(
-        [words[index] for index in filler_indexes],
-        candidates,
-        limits,
-        options,
-        _chain_gaps(words, filler_indexes, options),
-    )
+    fillers = [words[index] for index in filler_indexes]
+    chain_gaps = _chain_gaps(words, filler_indexes, options)
+    shaped = len(candidates)
+    candidates += _unshaped_voice(runs, candidates, words, options)
+    strict = [not _word_after(words, index, options) for index in filler_indexes]
+
+    def penalty(i: int, j: int) -> float | None:
+        if j < shaped:
+            return 0.0
+        return None if strict[i] else options.unshaped_cost_s
+
+    matches = _match_in_order(fillers, candidates, limits, options, chain_gaps, penalty)
+    spans: list[Span | None] = [None if m is None else candidates[m] for m in matches]
     placed = list(words)
-    for index, match in zip(filler_indexes, matches, strict=True):
-        if match is not None:
-            span = candidates[match]
+    for index, span in zip(filler_indexes, spans, strict=True):
+        if span is not None:
             placed[index] = replace(words[index], start_s=span.start_s, end_s=span.end_s)
     unconfirmed = {
-        index for index, match in zip(filler_indexes, matches, strict=True) if match is None
+        index for index, span in zip(filler_indexes, spans, strict=True) if span is None
     }
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
-    claimed = {match for match in matches if match is not None}
+    claimed = [span for span in spans if span is not None]
     unclaimed = [
         Span(run.start_s, run.end_s)
         for run in runs
-        if not any(candidates[match].overlap_s(run.start_s, run.end_s) > 0 for match in claimed)
+        if not any(span.overlap_s(run.start_s, run.end_s) > 0 for span in claimed)
     ]
     loose = [
         span
-        for index, span in enumerate(candidates)
-        if index not in claimed and not _covered_by_word(span, placed, unclaimed, options)
+        for span in candidates
+        if not any(span.overlap_s(taken.start_s, taken.end_s) > 0 for taken in claimed)
+        and not _covered_by_word(span, placed, unclaimed, options)
     ]
+    if not options.recover_unwritten:
+        return placed, []
     return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber, options)
+
+
+def _unshaped_voice(
+    runs: list[VoicedRun], shaped: list[Span], words: list[Word], options: FillerSearchOptions
+) -> list[Span]:
+    """Voiced sounds not shaped like a filled pause that no word's stamp covers: where a
+    transcript filler may be after all.
+
+    How level and steady a filled pause sounds depends on the speaker: a short "uh" said at
+    speed, or a voice whose spectrum moves more than the development speaker's, fails the shape
+    test, yet whisper heard it, and voice that no ordinary word claims is the evidence it was
+    said. Such a sound costs `options.unshaped_cost_s` more than a filler-shaped one, and a
+    filler after the last word may not take one: there the verbatim prompt makes whisper write
+    "uh" for breath or noise.
+    """
+    free = [
+        Span(run.start_s, run.end_s)
+        for run in runs
+        if run.duration_s <= options.max_filled_s
+        and not any(span.overlap_s(run.start_s, run.end_s) > 0 for span in shaped)
+    ]
+    return [span for span in free if not _covered_by_word(span, words, free, options)]
+
+
+def _word_after(words: list[Word], index: int, options: FillerSearchOptions) -> bool:
+    """An ordinary word with a real stamp follows words[index]."""
+    return any(_timed_word(word, options.stamp_slack_s) for word in words[index + 1 :])
 
 
 def _split_between_stamps(
@@ -351,18 +395,21 @@ def _match_in_order(
     limits: list[Span],
     options: FillerSearchOptions,
     chain_gaps: list[Span | None] | None = None,
+    penalty: Callable[[int, int], float | None] | None = None,
 ) -> list[int | None]:
     """Each filler's candidate (or None), keeping time order and each filler inside its limits:
     within `options.match_window_s` of its stamp, or for a filler of a chain, in its chain's
-    gap."""
+    gap. `penalty(i, j)` adds to the cost of a pair, or forbids it (None)."""
 
     def moved(i: int, j: int) -> float | None:
         span, limit, word = candidates[j], limits[i], fillers[i]
-        if span.start_s < limit.start_s or span.end_s > limit.end_s:
+        extra = penalty(i, j) if penalty else 0.0
+        if extra is None or span.start_s < limit.start_s or span.end_s > limit.end_s:
             return None
-        early = max(0.0, word.start_s - span.end_s)  # the sound ends before the stamp
-        late = max(0.0, span.start_s - word.end_s)  # the sound starts after it: a worse fit
-        cost = early + options.late_sound_cost * late
+        start_s, end_s = word.start_s - options.stamp_lag_s, word.end_s - options.stamp_lag_s
+        early = max(0.0, start_s - span.end_s)  # the sound ends before the stamp
+        late = max(0.0, span.start_s - end_s)  # the sound starts after it: a worse fit
+        cost = early + options.late_sound_cost * late + extra
         gap = chain_gaps[i] if chain_gaps else None
         if gap is not None:
             middle = (span.start_s + span.end_s) / 2
@@ -448,13 +495,15 @@ def _recover_by_redecoding(
     """Decode each stretch between two words that holds unexplained sounds, alone.
 
     `loose` are the filler-shaped sounds no word explains; the steady ones are looked at. Heard
-    alone, the fillers of the stretch are written down. When that is all there is among the
-    unexplained sounds, every one of them is a filler (whisper writes "uh, uh" for a chain of
-    six), and so is every loose sound between them (a repeated "uh" is not always held at a
-    level pitch). Around a chain of several such sounds, words heard wholly before the first or
-    after the last are neighbouring words reaching into the stretch (whisper often stamps the
-    next word late, so the stretch can hold its start) and do not count; next to a single sound
-    they do, as the filler heard may then be one the transcript already has. Otherwise the
+    alone, the fillers of the stretch are written down (those stamped in the silence laid beside
+    it are not in it). When that is all there is among the unexplained sounds, and more than the
+    transcript has in the stretch (else it may be the transcript's own), every one of them is a
+    filler (whisper writes "uh, uh" for a chain of six), and so is every loose sound between
+    them (a repeated "uh" is not always held at a level pitch). Around a chain of several such
+    sounds, words heard wholly before the first or after the last are neighbouring words
+    reaching into the stretch (whisper often stamps the next word late, so the stretch can hold
+    its start) and do not count; next to a single sound they do, as the filler heard may then
+    be one the transcript already has. Otherwise the
     fillers heard are paired in order with the filler-shaped sounds there, and those paired with
     an unexplained sound beyond the transcript's count become audio fillers.
     """
@@ -462,11 +511,23 @@ def _recover_by_redecoding(
     gaps = _gaps_between_words([span for span in loose if span in steady], words, options)
     heard_in_gaps = _decode_alone(samples, [gap for gap, _ in gaps], transcriber, options)
     for (gap, inside), heard_words in zip(gaps, heard_in_gaps, strict=True):
-        heard = [word for word in heard_words if filled_pause_label(word.text) is not None]
+        # a filler stamped in the silence laid beside the stretch was not heard in it: with the
+        # verbatim prompt whisper writes "uh" for silence, or for the cut-off start of a word
+        heard = [
+            word
+            for word in heard_words
+            if filled_pause_label(word.text) is not None
+            and gap.overlap_s(word.start_s, word.end_s) > options.stamp_slack_s
+        ]
+        slack_s = options.stamp_slack_s
         known = [
             Span(word.start_s, word.end_s)
             for word in words
-            if word.filler and gap.overlap_s(word.start_s, word.end_s) > 0
+            if word.filler
+            and (
+                gap.overlap_s(word.start_s - slack_s, word.end_s + slack_s) > 0
+                or gap.start_s - slack_s <= word.start_s <= gap.end_s + slack_s
+            )
         ]
         among = Span(inside[0].start_s, inside[-1].end_s)
         spoken_among = [
@@ -475,7 +536,7 @@ def _recover_by_redecoding(
             if filled_pause_label(word.text) is None
             and (len(inside) == 1 or (word.end_s > among.start_s and word.start_s < among.end_s))
         ]
-        if heard and not spoken_among:
+        if len(heard) > len(known) and not spoken_among:
             # nothing but fillers among the unexplained sounds: every one of them is a filler
             labels = Counter(str(filled_pause_label(word.text)) for word in heard)
             label = labels.most_common(1)[0][0]

@@ -77,6 +77,9 @@ class ChunkingOptions:
     # A file is read faster than it is analysed: this many cut windows may wait for the worker,
     # so a long file costs a few windows of memory, never the whole answer.
     file_queued_windows: int = 2
+    # Speech this long (s) with no word on it was skipped by whisper and is decoded again alone;
+    # shorter stretches are mostly noise the VAD let through, where the prompt hears "uh".
+    unheard_speech_s: float = 2.0
     # What each chunk gets: the VAD that finds its speech (and its pauses to cut in), and the
     # acoustic filler search.
     speech: SpeechDetectionOptions = field(default_factory=SpeechDetectionOptions)
@@ -220,7 +223,7 @@ def _listen(
     speech: list[Span],
     transcriber: Transcriber,
     filler_settings: FillerSettings,
-    filler_search: FillerSearchOptions,
+    options: ChunkingOptions,
     offset_s: float,
 ) -> tuple[list[Word], list[Filler]]:
     """Words and audio-only fillers of the chunk `window[:cut]` (given its speech), in recording
@@ -229,10 +232,11 @@ def _listen(
         return [], []
     cut_s = cut / ANALYSIS_RATE
     heard = transcriber.transcribe(window, until_s=cut_s)
+    heard = _with_skipped_speech(window[:cut], speech, heard, transcriber, options)
     marked, _ = mark_fillers(
         [word for word in heard if word.start_s + word.end_s < 2 * cut_s], filler_settings
     )
-    placed, heard_only = place_fillers(window[:cut], marked, transcriber, filler_search)
+    placed, heard_only = place_fillers(window[:cut], marked, transcriber, options.filler_search)
     return (
         [word.shifted(offset_s) for word in placed],
         [
@@ -240,6 +244,63 @@ def _listen(
             for filler in heard_only
         ],
     )
+
+
+def _with_skipped_speech(
+    samples: np.ndarray,
+    speech: list[Span],
+    heard: list[Word],
+    transcriber: Transcriber,
+    options: ChunkingOptions,
+) -> list[Word]:
+    """`heard` with the speech whisper skipped decoded again, alone.
+
+    With the verbatim prompt a window's first timestamp can jump ahead (measured: a 29 s window
+    decoded as one segment from 23.5 s), and every word before it is lost. Speech stretches that
+    no word touches, `options.unheard_speech_s` long or more, are decoded on their own; if the
+    prompt skips them again, without it.
+    """
+    words = list(heard)
+    for stretch in _unheard(speech, heard, options.unheard_speech_s):
+        piece = samples[int(stretch.start_s * ANALYSIS_RATE) : int(stretch.end_s * ANALYSIS_RATE)]
+        inside = [
+            Span(
+                max(span.start_s, stretch.start_s) - stretch.start_s,
+                min(span.end_s, stretch.end_s) - stretch.start_s,
+            )
+            for span in speech
+            if span.overlap_s(stretch.start_s, stretch.end_s) > 0
+        ]
+        found = transcriber.transcribe(piece)
+        if _unheard(inside, found, options.unheard_speech_s):
+            found = transcriber.transcribe(piece, prompt="")
+        words += [word.shifted(stretch.start_s) for word in found]
+    return sorted(words, key=lambda word: word.start_s)
+
+
+def _unheard(speech: list[Span], words: list[Word], longest_s: float) -> list[Span]:
+    """Speech at least `longest_s` long with no word on it or within half that of it (a word's
+    stamp can be that far off its sound); stretches with no word between them are joined."""
+    reach_s = longest_s / 2
+    heard = sorted((word.start_s - reach_s, word.end_s + reach_s) for word in words)
+    pieces: list[Span] = []
+    for span in speech:
+        start_s = span.start_s
+        for first, last in heard:
+            if last <= start_s or first >= span.end_s:
+                continue
+            if first > start_s:
+                pieces.append(Span(start_s, first))
+            start_s = max(start_s, last)
+        if start_s < span.end_s:
+            pieces.append(Span(start_s, span.end_s))
+    runs: list[Span] = []
+    for piece in pieces:
+        if runs and not any(runs[-1].end_s <= word.start_s <= piece.start_s for word in words):
+            runs[-1] = Span(runs[-1].start_s, piece.end_s)
+        else:
+            runs.append(piece)
+    return [run for run in runs if run.duration_s >= longest_s]
 
 
 def _nothing_said_after(guess: _TailGuess, speech: list[Span], margin_s: float) -> bool:
@@ -413,7 +474,7 @@ class LiveTranscriber:
                 local,
                 self._transcriber,
                 self._filler_settings,
-                self._options.filler_search,
+                self._options,
                 offset_s,
             )
         speech = _with_heard_fillers(speech, words, audio_fillers)
@@ -459,7 +520,7 @@ class LiveTranscriber:
             find_speech(rest, options=self._options.speech),
             self._transcriber,
             self._filler_settings,
-            self._options.filler_search,
+            self._options,
             (start + settled) / ANALYSIS_RATE,
         )
         return words + more_words, audio_fillers + more_fillers

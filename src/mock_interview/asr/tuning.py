@@ -50,7 +50,16 @@ def _set(options: Options, name: str, text: str) -> Options:
         tunable = [item for item in known if not is_dataclass(getattr(options, item))]
         raise ValueError(f"no field {name!r} (one of {', '.join(tunable)})")
     try:
-        value = type(current)(text.strip())
+        value = _parsed(text.strip(), current)
     except ValueError:
         raise ValueError(f"{name}={text!r}: not a {type(current).__name__}") from None
     return replace(options, **{name: value})  # type: ignore[type-var]
+
+
+def _parsed(text: str, current: Any) -> Any:
+    """`text` as a value of `current`'s type; a flag is "true" or "false" ("False" is not true)."""
+    if isinstance(current, bool):
+        if text.lower() not in ("true", "false"):
+            raise ValueError(text)
+        return text.lower() == "true"
+    return type(current)(text)
