@@ -29,7 +29,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -465,6 +465,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--finders", default=",".join(FINDERS), help=f"which to run, of {', '.join(FINDERS)}"
     )
     parser.add_argument("--detail", action="store_true", help="print each clip's fillers")
+    parser.add_argument("--prompt", help="a verbatim prompt to use instead of the settings' one")
     return parser.parse_args(argv)
 
 
@@ -501,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
         print("nothing to measure", file=sys.stderr)
         return 1
     settings = load_settings()
+    if args.prompt is not None:
+        transcription = replace(settings.transcription, verbatim_prompt=args.prompt)
+        settings = replace(settings, transcription=transcription)
     transcriber = Transcriber(settings.transcription, options=tuning.decode)
     seconds = sum(load_audio(clip.path).samples.size for clip in clips) / ANALYSIS_RATE
     print(f"{len(clips)} clips, {seconds:.0f} s of audio, match within {MATCH_S} s\n")
