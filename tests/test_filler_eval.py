@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,8 @@ def _script(name: str) -> ModuleType:
 evaluation = _script("eval_fillers")
 
 
-def _total(clips: list, settings: Settings, transcriber: Transcriber) -> object:
+def _total(clips: list[Any], settings: Settings, transcriber: Transcriber) -> Any:
+    """The eval script's `Score` summed over the clips (its module is loaded from scripts/)."""
     total = evaluation.Score()
     for clip in clips:
         samples = load_audio(clip.path).samples
