@@ -49,8 +49,7 @@ def analyze_samples(
 ) -> AnswerAnalysis:
     """Transcribe the answer in the chunks the live engine cuts, so both give the same words.
 
-    Transcript fillers move to the sound they name, and fillers whisper dropped are recovered by
-    decoding them again alone (`place_fillers`, per chunk).
+    Transcript fillers move to the sound they name (`place_fillers`, per chunk).
     """
     transcript = transcribe_in_chunks([samples], transcriber, settings.fillers)
     return analysis_from_chunks(transcript, source_rate, path, question, settings)

@@ -1,0 +1,57 @@
+"""The blind-written rubric corpus (tests/rubric_blind, issue 15) is whole and well labelled."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+BLIND = Path(__file__).resolve().parent / "rubric_blind"
+ACHIEVED = {"situation", "task", "action", "result", "measurable_result", "reflection"}
+ACHIEVED |= {"positive_close"}
+CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
+CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
+FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
+
+
+def _answers() -> list[dict[str, Any]]:
+    answers = []
+    for writer in ("a", "b", "c"):
+        answers += tomllib.loads((BLIND / f"writer_{writer}.toml").read_text())["answers"]
+    return answers
+
+
+def test_every_answer_has_a_unique_id_and_labels_its_kind_allows() -> None:
+    answers = _answers()
+    assert len(answers) >= 240
+    assert len({answer["id"] for answer in answers}) == len(answers)
+    for answer in answers:
+        assert set(answer["met"]) <= CRITERIA[str(answer["kind"])], answer["id"]
+        assert set(answer["flags"]) <= FLAGS, answer["id"]
+    spoken = sum(answer["register"] == "spoken" for answer in answers)
+    assert spoken >= len(answers) / 3
+
+
+def test_the_second_reading_covers_every_answer_and_disputes_are_decided() -> None:
+    answers = {str(answer["id"]): answer for answer in _answers()}
+    second = {}
+    for writer in ("a", "b", "c"):
+        for line in (BLIND / f"second_reading_{writer}.jsonl").read_text().splitlines():
+            row = json.loads(line)
+            second[row["id"]] = set(row["met"]) | set(row["flags"])
+    assert second.keys() == answers.keys()
+    decided = {
+        (row["id"], row["item"])
+        for row in tomllib.loads((BLIND / "adjudicated.toml").read_text())["labels"]
+    }
+    for answer_id, answer in answers.items():
+        first = set(answer["met"]) | set(answer["flags"])
+        for item in first ^ second[answer_id]:
+            assert (answer_id, item) in decided, (answer_id, item)
+
+
+def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
+    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wb", "wc")]
+    for flag in FLAGS:
+        assert sum(flag in answer["flags"] for answer in test_split) >= 3, flag
