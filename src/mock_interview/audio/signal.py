@@ -34,10 +34,6 @@ class SpeechDetectionOptions:
     # Padding Silero adds around speech (ms); small, so pause edges stay where the voice stops,
     # at the risk of clipping a soft word's ends.
     speech_pad_ms: int = 30
-    # A stretch this much quieter (dB) than the loudest speech is another voice far from the
-    # microphone (someone talking in the room), not the candidate: its level is what tells
-    # them apart, as Silero hears both as speech. Lower drops the candidate's soft words.
-    max_below_voice_db: float = 20.0
 
 
 DEFAULTS = SpeechDetectionOptions()
@@ -62,22 +58,6 @@ def find_speech(
         speech_pad_ms=options.speech_pad_ms,
     )
     stamps = get_speech_timestamps(samples, vad)
-    spans = [
-        Span(round(stamp["start"] / rate, 3), round(stamp["end"] / rate, 3)) for stamp in stamps
-    ]
-    return _near_voice(samples, rate, spans, options.max_below_voice_db)
-
-
-def _near_voice(
-    samples: np.ndarray, rate: int, spans: list[Span], max_below_db: float
-) -> list[Span]:
-    """The stretches within `max_below_db` of the loudest one's level (RMS, dBFS)."""
-    levels = []
-    for span in spans:
-        stretch = samples[int(span.start_s * rate) : max(int(span.end_s * rate), 1)]
-        power = float(np.mean(np.square(stretch, dtype=np.float64))) if stretch.size else 0.0
-        levels.append(10 * np.log10(max(power, 1e-20)))
-    loudest = max(levels, default=0.0)
     return [
-        span for span, level in zip(spans, levels, strict=True) if level >= loudest - max_below_db
+        Span(round(stamp["start"] / rate, 3), round(stamp["end"] / rate, 3)) for stamp in stamps
     ]
