@@ -38,7 +38,7 @@ import numpy as np
 from mock_interview.analysis.analyze import analysis_from_chunks
 from mock_interview.asr.chunking import transcribe_in_chunks
 from mock_interview.asr.fillers import filled_pause_label, mark_fillers
-from mock_interview.asr.tuning import GROUPS, Tuning, with_override
+from mock_interview.asr.tuning import Tuning, add_override_option, tuning_with, with_override
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.core.config import Settings, load_settings
@@ -449,13 +449,7 @@ def print_clips(clips: list[Clip], run: Run) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="GROUP.FIELD=VALUE",
-        help=f"override a tuning option; groups: {', '.join(GROUPS)}",
-    )
+    add_override_option(parser)
     parser.add_argument(
         "--sweep", metavar="GROUP.FIELD=V1,V2,...", help="print the summary once per value"
     )
@@ -469,18 +463,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def tuning_from(assignments: list[str]) -> Tuning:
-    """The tuning options with each `GROUP.FIELD=VALUE` applied in order."""
-    tuning = Tuning()
-    for assignment in assignments:
-        tuning = with_override(tuning, assignment)
-    return tuning
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
-        tuning = tuning_from(args.set)
+        tuning = tuning_with(args.set)
         sweep: list[str] = []
         if args.sweep:
             name, _, values = args.sweep.partition("=")
@@ -512,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
         baselines = run_finders(clips, settings, transcriber, tuning, ("plain", "prompt"))
         print_summary(clips, baselines)
         for assignment in sweep:
-            swept = run_finders(clips, settings, transcriber, tuning_from([*args.set, assignment]))
+            swept = run_finders(clips, settings, transcriber, tuning_with([*args.set, assignment]))
             print_summary(clips, Run({"ours": swept.found["ours"]}), f"{assignment}: ")
         return 0
     run = run_finders(clips, settings, transcriber, tuning, args.finders.split(","))

