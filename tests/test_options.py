@@ -58,7 +58,7 @@ def test_chunking_defaults_are_the_chosen_values() -> None:
     assert options == {
         "window_s": 30.0,
         "lookahead_s": 2.0,
-        "chunk_min_s": 22.0,  # issue 14: one encoder pass fewer per ~2 minutes
+        "chunk_min_s": 10.0,
         "pause_cut_s": 0.5,
         "idle_poll_s": 0.1,
         "guess_every_s": 0.25,
@@ -69,6 +69,7 @@ def test_chunking_defaults_are_the_chosen_values() -> None:
         "silent_dbfs": -50.0,
         "min_spread_db": 12.0,
         "file_queued_windows": 2,
+        "chunk_preferred_s": 22.0,  # issue 14: one encoder pass fewer per ~2 minutes
         "unheard_speech_s": 2.0,  # issue 14: speech whisper skipped is decoded again
     }
 
@@ -134,8 +135,8 @@ def _chunk_lengths_s(options: ChunkingOptions, settings: Settings) -> list[float
 def test_the_window_option_moves_the_cuts(settings: Settings) -> None:
     """Every chunk but the last is cut between `chunk_min_s` and `window_s - lookahead_s`."""
     default = _chunk_lengths_s(ChunkingOptions(), settings)
-    shorter = _chunk_lengths_s(ChunkingOptions(window_s=16.0, chunk_min_s=10.0), settings)
-    assert all(22.0 <= length <= 28.0 for length in default[:-1])
+    shorter = _chunk_lengths_s(ChunkingOptions(window_s=16.0), settings)
+    assert all(10.0 <= length <= 28.0 for length in default[:-1])
     assert all(10.0 <= length <= 14.0 for length in shorter[:-1])
     assert len(shorter) > len(default)
     assert sum(shorter) == pytest.approx(sum(default))
