@@ -466,10 +466,9 @@ def _timing(value: object, path: str) -> AnswerTiming:
     target_max = _time(timing["target_max_s"], f"{path}.target_max_s")
     if target_max < target_min:
         raise _fail(f"{path}.target_max_s", f"{target_max:g} is below target_min_s {target_min:g}")
-    pauses_path = f"{path}.pauses"
     pauses = tuple(
-        _pause(item, f"{pauses_path}[{index}]")
-        for index, item in enumerate(_list(timing["pauses"], pauses_path, MAX_ITEMS))
+        _pause(item, item_path)
+        for item, item_path in _items(timing["pauses"], f"{path}.pauses", MAX_ITEMS)
     )
     return AnswerTiming(
         response_latency_s=_time(timing["response_latency_s"], f"{path}.response_latency_s"),
@@ -500,12 +499,11 @@ def _pause(value: object, path: str) -> Span:
 
 def _transcript(value: object, path: str) -> Transcript:
     transcript = _object(value, path, required=("text", "words"))
-    words_path = f"{path}.words"
     return Transcript(
         text=_text(transcript["text"], f"{path}.text", MAX_TEXT_CHARS),
         words=tuple(
-            _word(item, f"{words_path}[{index}]")
-            for index, item in enumerate(_list(transcript["words"], words_path, MAX_ITEMS))
+            _word(item, item_path)
+            for item, item_path in _items(transcript["words"], f"{path}.words", MAX_ITEMS)
         ),
     )
 
@@ -533,14 +531,13 @@ def _fillers(value: object, path: str) -> FillerSummary:
         entry_path = f"{by_word_path}[{_describe(word)}]"
         label = _text(word, entry_path, MAX_NAME_CHARS, nonempty=True)
         counts.append((label, _count(count, entry_path, MAX_ITEMS)))
-    items_path = f"{path}.items"
     return FillerSummary(
         count=_count(fillers["count"], f"{path}.count", MAX_ITEMS),
         per_minute=_number(fillers["per_minute"], f"{path}.per_minute", MAX_FILLERS_PER_MINUTE),
         by_word=tuple(counts),
         items=tuple(
-            _filler(item, f"{items_path}[{index}]")
-            for index, item in enumerate(_list(fillers["items"], items_path, MAX_ITEMS))
+            _filler(item, item_path)
+            for item, item_path in _items(fillers["items"], f"{path}.items", MAX_ITEMS)
         ),
     )
 
@@ -570,27 +567,32 @@ def _rubric(value: object, path: str) -> RubricResult:
         else None,
         criteria=tuple(
             _criterion(item, item_path)
-            for item, item_path in _rubric_items(rubric["criteria"], f"{path}.criteria")
+            for item, item_path in _items(rubric["criteria"], f"{path}.criteria", MAX_RUBRIC_ITEMS)
         ),
         red_flags=tuple(
             _red_flag(item, item_path)
-            for item, item_path in _rubric_items(rubric["red_flags"], f"{path}.red_flags")
+            for item, item_path in _items(
+                rubric["red_flags"], f"{path}.red_flags", MAX_RUBRIC_ITEMS
+            )
         ),
         delivery_flags=tuple(
             _delivery_flag(item, item_path)
-            for item, item_path in _rubric_items(rubric["delivery_flags"], f"{path}.delivery_flags")
+            for item, item_path in _items(
+                rubric["delivery_flags"], f"{path}.delivery_flags", MAX_RUBRIC_ITEMS
+            )
         ),
     )
 
 
-def _rubric_items(value: object, path: str) -> list[tuple[object, str]]:
-    items = _list(value, path, MAX_RUBRIC_ITEMS)
-    return [(item, f"{path}[{index}]") for index, item in enumerate(items)]
+def _items(value: object, path: str, max_items: int) -> list[tuple[object, str]]:
+    """Each item of a bounded list with its own path, for the errors that name it."""
+    return [(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path, max_items))]
 
 
 def _evidence(value: object, path: str) -> tuple[str, ...]:
     return tuple(
-        _text(quote, item_path, MAX_TEXT_CHARS) for quote, item_path in _rubric_items(value, path)
+        _text(quote, item_path, MAX_TEXT_CHARS)
+        for quote, item_path in _items(value, path, MAX_RUBRIC_ITEMS)
     )
 
 
