@@ -69,7 +69,6 @@ def test_chunking_defaults_are_the_chosen_values() -> None:
         "silent_dbfs": -50.0,
         "min_spread_db": 12.0,
         "file_queued_windows": 2,
-        "chunk_preferred_s": 22.0,  # issue 14: one encoder pass fewer per ~2 minutes
         "unheard_speech_s": 2.0,  # issue 14: speech whisper skipped is decoded again
     }
 

@@ -52,10 +52,6 @@ class ChunkingOptions:
     # A cut before this point of the window (s) would waste most of its decoding; later leaves
     # fewer pauses to cut in.
     chunk_min_s: float = 10.0
-    # A pause after this point (s) is preferred to an earlier one: every window costs a whole
-    # encoder pass, and 22 decodes a 145 s answer in 6 windows, not 7, with the tuned-on filler
-    # figures no worse (issue 14). Before it, the latest pause after `chunk_min_s` is cut.
-    chunk_preferred_s: float = 22.0
     # The shortest pause (s) a chunk is cut in; quiet this long at the end of the uncut tail also
     # means the answer may be over, so the tail is guessed (shorter guesses more often).
     pause_cut_s: float = 0.5
@@ -139,9 +135,8 @@ def _quiet_frames(levels: np.ndarray, options: ChunkingOptions) -> np.ndarray:
 
 def find_cut(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int:
     """Where to end a chunk within `samples`: the middle of the latest silence Silero hears
-    (>= `pause_cut_s` after a stretch of speech) after `chunk_preferred_s`, else after
-    `chunk_min_s`; with none, the widest gap after `chunk_min_s`, else the quietest frame after
-    it. Silence is cut at its end.
+    (>= `pause_cut_s` after a stretch of speech) after `chunk_min_s`; with none, the widest
+    gap after `chunk_min_s`, else the quietest frame after it. Silence is cut at its end.
 
     Pauses are judged by the same VAD that measures them, so a cut never lands in a soft word
     that a level threshold would call quiet.
@@ -149,12 +144,10 @@ def find_cut(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int:
     speech = find_speech(samples, options=options.speech)
     if not speech:
         return samples.size  # nothing said: no word to split
-    for earliest_s in (options.chunk_preferred_s, options.chunk_min_s):
-        gaps = _gaps_after(speech, samples.size, earliest_s)
-        wide = [gap for gap in gaps if gap[1] - gap[0] >= options.pause_cut_s]
-        if wide:
-            return _middle(wide[-1])
     late = _gaps_after(speech, samples.size, options.chunk_min_s)
+    wide = [gap for gap in late if gap[1] - gap[0] >= options.pause_cut_s]
+    if wide:
+        return _middle(wide[-1])
     if late:
         return _middle(max(late, key=lambda gap: gap[1] - gap[0]))
     frame = int(options.frame_s * ANALYSIS_RATE)
