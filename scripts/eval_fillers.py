@@ -104,6 +104,19 @@ class Clip:
     def negative(self) -> bool:
         return self.count == 0
 
+    def counted(self, items: list[Found]) -> list[Found]:
+        """The filled pauses among `items` that count against the reference."""
+        return [
+            item
+            for item in filled_pauses(items)
+            if not (self.ignore_hmm and filled_pause_label(item[0]) == "hmm")
+        ]
+
+    def breaking_control(self, items: list[Found]) -> list[Found]:
+        """What a negative control may not hold: filled pauses, and on a strict one any filler."""
+        others = [item for item in items if not filled_pause_label(item[0])]
+        return self.counted(items) + (others if self.strict else [])
+
 
 def speech_dir() -> Path | None:
     for candidate in (REPO.parent / "shared" / "speech", REPO.parent.parent / "shared" / "speech"):
@@ -299,15 +312,11 @@ def match_in_time(truth: list[Found], found: list[Found]) -> list[tuple[Found, F
 
 def score_clip(clip: Clip, found_items: list[Found]) -> Score:
     """The clip's score for what a finder found (every filler it reported)."""
-    found = filled_pauses(found_items)
-    if clip.ignore_hmm:
-        found = [item for item in found if filled_pause_label(item[0]) != "hmm"]
+    found = clip.counted(found_items)
     score = Score(reference=clip.count, found=len(found))
     if clip.negative:
-        others = [item for item in found_items if not filled_pause_label(item[0])]
-        others = others if clip.strict else []
         score.controls = 1
-        score.controls_with_filler = int(bool(found or others))
+        score.controls_with_filler = int(bool(clip.breaking_control(found_items)))
     if clip.times is None:
         score.matched = min(clip.count, len(found))
         return score
@@ -428,10 +437,7 @@ def print_controls(clips: list[Clip], run: Run) -> None:
         if not clip.negative:
             continue
         for name, found in run.found.items():
-            items = found[clip.name]
-            shown = [item for item in items if filled_pause_label(item[0]) != "hmm"]
-            if not clip.ignore_hmm:
-                shown = items
+            shown = clip.breaking_control(found[clip.name])
             if shown:
                 where = ", ".join(f"{label}@{start:.2f}" for label, start, _ in shown)
                 print(f"  control {clip.name} ({clip.speaker}): {name} found {where}")
