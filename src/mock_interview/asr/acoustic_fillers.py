@@ -254,7 +254,6 @@ def place_fillers(
     """
     runs = voiced_runs(samples, options=options)
     candidates = [Span(run.start_s, run.end_s) for run in runs if run.filler_like(options)]
-    steady = {Span(run.start_s, run.end_s) for run in runs if run.steady(options)}
     filler_indexes = [
         index
         for index, word in enumerate(words)
@@ -285,6 +284,8 @@ def place_fillers(
         index for index, span in zip(filler_indexes, spans, strict=True) if span is None
     }
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
+    if not options.recover_unwritten:
+        return placed, []
     claimed = [span for span in spans if span is not None]
     unclaimed = [
         Span(run.start_s, run.end_s)
@@ -293,12 +294,11 @@ def place_fillers(
     ]
     loose = [
         span
-        for span in candidates
+        for span in candidates[:shaped]
         if not any(span.overlap_s(taken.start_s, taken.end_s) > 0 for taken in claimed)
         and not _covered_by_word(span, placed, unclaimed, options)
     ]
-    if not options.recover_unwritten:
-        return placed, []
+    steady = {Span(run.start_s, run.end_s) for run in runs if run.steady(options)}
     return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber, options)
 
 
