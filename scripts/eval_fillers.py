@@ -35,8 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from mock_interview.analysis.analyze import analysis_from_chunks
-from mock_interview.asr.chunking import transcribe_in_chunks
+from mock_interview.analysis.analyze import analyze_samples
 from mock_interview.asr.fillers import filled_pause_label, mark_fillers
 from mock_interview.asr.tuning import Tuning, add_override_option, tuning_with, with_override
 from mock_interview.asr.whisper import Transcriber
@@ -244,11 +243,11 @@ def filled_pauses(items: Iterable[Found]) -> list[Found]:
 def ours_fillers(
     samples: np.ndarray, settings: Settings, transcriber: Transcriber, tuning: Tuning | None = None
 ) -> list[Found]:
-    """Every filler `analyze` reports (`analyze_samples`), with `tuning`'s chunking options."""
-    transcript = transcribe_in_chunks(
-        [samples], transcriber, settings.fillers, (tuning or Tuning()).chunking
+    """Every filler `analyze` reports, with `tuning`'s chunking options."""
+    chunking = (tuning or Tuning()).chunking
+    report = analyze_samples(
+        samples, ANALYSIS_RATE, Path("clip"), None, settings, transcriber, chunking
     )
-    report = analysis_from_chunks(transcript, ANALYSIS_RATE, Path("clip"), None, settings)
     return [(item.text, item.start_s, item.end_s) for item in report.fillers.items]
 
 

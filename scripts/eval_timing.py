@@ -32,11 +32,9 @@ from pathlib import Path
 
 import numpy as np
 
-from mock_interview.analysis.analyze import analysis_from_chunks, analyze_file
-from mock_interview.asr.chunking import transcribe_in_chunks
+from mock_interview.analysis.analyze import analyze_file
 from mock_interview.asr.tuning import Tuning, add_override_option, tuning_with
 from mock_interview.asr.whisper import Transcriber
-from mock_interview.audio.io import open_audio, to_float
 from mock_interview.core.config import Settings, load_settings
 from mock_interview.core.values import Span
 
@@ -251,17 +249,8 @@ def synthetic_truths(folder: Path, min_s: float) -> list[Truth]:
 def app_timing(
     audio: Path, settings: Settings, transcriber: Transcriber, tuning: Tuning
 ) -> tuple[float, list[Span]]:
-    """(latency, pauses) as `mock-interview analyze` reports them; with tuning overrides, the
-    same pipeline (`analyze_file`'s chunked transcription) run with those options."""
-    if tuning == Tuning():
-        timing = analyze_file(audio, None, settings, transcriber).timing
-    else:
-        opened = open_audio(audio)
-        chunks = transcribe_in_chunks(
-            map(to_float, opened.blocks()), transcriber, settings.fillers, tuning.chunking
-        )
-        report = analysis_from_chunks(chunks, opened.source_rate, audio, None, settings)
-        timing = report.timing
+    """(latency, pauses) as `mock-interview analyze` reports them, with `tuning`'s options."""
+    timing = analyze_file(audio, None, settings, transcriber, tuning.chunking).timing
     return timing.response_latency_s, list(timing.pauses)
 
 

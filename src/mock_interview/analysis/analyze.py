@@ -21,7 +21,8 @@ from mock_interview.analysis.answer import (
     Transcript,
 )
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
-from mock_interview.asr.chunking import ChunkedTranscript, transcribe_in_chunks
+from mock_interview.asr.chunking import DEFAULTS as CHUNKING_DEFAULTS
+from mock_interview.asr.chunking import ChunkedTranscript, ChunkingOptions, transcribe_in_chunks
 from mock_interview.asr.fillers import mark_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
@@ -31,11 +32,17 @@ from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
 
 
 def analyze_file(
-    path: Path, question: Question | None, settings: Settings, transcriber: Transcriber
+    path: Path,
+    question: Question | None,
+    settings: Settings,
+    transcriber: Transcriber,
+    chunking: ChunkingOptions = CHUNKING_DEFAULTS,
 ) -> AnswerAnalysis:
-    """The analysis of an audio file, decoded and analysed window by window (bounded memory)."""
+    """The analysis of an audio file, decoded and analysed window by window (bounded memory);
+    `chunking` is for the evaluations that sweep its options."""
     audio = open_audio(path)
-    transcript = transcribe_in_chunks(map(to_float, audio.blocks()), transcriber, settings.fillers)
+    blocks = map(to_float, audio.blocks())
+    transcript = transcribe_in_chunks(blocks, transcriber, settings.fillers, chunking)
     return analysis_from_chunks(transcript, audio.source_rate, path, question, settings)
 
 
@@ -46,12 +53,13 @@ def analyze_samples(
     question: Question | None,
     settings: Settings,
     transcriber: Transcriber,
+    chunking: ChunkingOptions = CHUNKING_DEFAULTS,
 ) -> AnswerAnalysis:
     """Transcribe the answer in the chunks the live engine cuts, so both give the same words.
 
     Transcript fillers move to the sound they name (`place_fillers`, per chunk).
     """
-    transcript = transcribe_in_chunks([samples], transcriber, settings.fillers)
+    transcript = transcribe_in_chunks([samples], transcriber, settings.fillers, chunking)
     return analysis_from_chunks(transcript, source_rate, path, question, settings)
 
 
