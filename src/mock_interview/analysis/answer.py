@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from mock_interview.analysis.timing import Verdict
 from mock_interview.core.config import QUESTION_KINDS, QuestionKind
@@ -51,6 +52,9 @@ _FORBIDDEN_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 class ReportFormatError(ValueError):
     """A stored or imported report that is not a valid answer analysis; the message is one line
     starting with the field path, e.g. `timing.answer_length_s: expected a number, got 'abc'`."""
+
+
+Item = TypeVar("Item")  # what `_each` parses each item of a list into
 
 
 @dataclass(frozen=True)
@@ -466,10 +470,7 @@ def _timing(value: object, path: str) -> AnswerTiming:
     target_max = _time(timing["target_max_s"], f"{path}.target_max_s")
     if target_max < target_min:
         raise _fail(f"{path}.target_max_s", f"{target_max:g} is below target_min_s {target_min:g}")
-    pauses = tuple(
-        _pause(item, item_path)
-        for item, item_path in _items(timing["pauses"], f"{path}.pauses", MAX_ITEMS)
-    )
+    pauses = _each(timing["pauses"], f"{path}.pauses", MAX_ITEMS, _pause)
     return AnswerTiming(
         response_latency_s=_time(timing["response_latency_s"], f"{path}.response_latency_s"),
         answer_length_s=_time(timing["answer_length_s"], f"{path}.answer_length_s"),
@@ -501,10 +502,7 @@ def _transcript(value: object, path: str) -> Transcript:
     transcript = _object(value, path, required=("text", "words"))
     return Transcript(
         text=_text(transcript["text"], f"{path}.text", MAX_TEXT_CHARS),
-        words=tuple(
-            _word(item, item_path)
-            for item, item_path in _items(transcript["words"], f"{path}.words", MAX_ITEMS)
-        ),
+        words=_each(transcript["words"], f"{path}.words", MAX_ITEMS, _word),
     )
 
 
@@ -535,10 +533,7 @@ def _fillers(value: object, path: str) -> FillerSummary:
         count=_count(fillers["count"], f"{path}.count", MAX_ITEMS),
         per_minute=_number(fillers["per_minute"], f"{path}.per_minute", MAX_FILLERS_PER_MINUTE),
         by_word=tuple(counts),
-        items=tuple(
-            _filler(item, item_path)
-            for item, item_path in _items(fillers["items"], f"{path}.items", MAX_ITEMS)
-        ),
+        items=_each(fillers["items"], f"{path}.items", MAX_ITEMS, _filler),
     )
 
 
@@ -565,35 +560,24 @@ def _rubric(value: object, path: str) -> RubricResult:
         band=cast(Band, _choice(rubric["band"], f"{path}.band", BANDS))
         if "band" in rubric
         else None,
-        criteria=tuple(
-            _criterion(item, item_path)
-            for item, item_path in _items(rubric["criteria"], f"{path}.criteria", MAX_RUBRIC_ITEMS)
-        ),
-        red_flags=tuple(
-            _red_flag(item, item_path)
-            for item, item_path in _items(
-                rubric["red_flags"], f"{path}.red_flags", MAX_RUBRIC_ITEMS
-            )
-        ),
-        delivery_flags=tuple(
-            _delivery_flag(item, item_path)
-            for item, item_path in _items(
-                rubric["delivery_flags"], f"{path}.delivery_flags", MAX_RUBRIC_ITEMS
-            )
+        criteria=_each(rubric["criteria"], f"{path}.criteria", MAX_RUBRIC_ITEMS, _criterion),
+        red_flags=_each(rubric["red_flags"], f"{path}.red_flags", MAX_RUBRIC_ITEMS, _red_flag),
+        delivery_flags=_each(
+            rubric["delivery_flags"], f"{path}.delivery_flags", MAX_RUBRIC_ITEMS, _delivery_flag
         ),
     )
 
 
-def _items(value: object, path: str, max_items: int) -> list[tuple[object, str]]:
-    """Each item of a bounded list with its own path, for the errors that name it."""
-    return [(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path, max_items))]
+def _each(
+    value: object, path: str, max_items: int, parse: Callable[[object, str], Item]
+) -> tuple[Item, ...]:
+    """Each item of a bounded list parsed with its own path, for the errors that name it."""
+    items = _list(value, path, max_items)
+    return tuple(parse(item, f"{path}[{index}]") for index, item in enumerate(items))
 
 
 def _evidence(value: object, path: str) -> tuple[str, ...]:
-    return tuple(
-        _text(quote, item_path, MAX_TEXT_CHARS)
-        for quote, item_path in _items(value, path, MAX_RUBRIC_ITEMS)
-    )
+    return _each(value, path, MAX_RUBRIC_ITEMS, lambda quote, at: _text(quote, at, MAX_TEXT_CHARS))
 
 
 def _criterion(value: object, path: str) -> CriterionResult:
