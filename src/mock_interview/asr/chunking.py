@@ -256,9 +256,9 @@ def _with_skipped_speech(
     """`heard` with the speech whisper skipped decoded again, alone.
 
     With the verbatim prompt a window's first timestamp can jump ahead (measured: a 29 s window
-    decoded as one segment from 23.5 s), and every word before it is lost. Speech stretches that
-    no word touches, `options.unheard_speech_s` long or more, are decoded on their own; if the
-    prompt skips them again, without it.
+    decoded as one segment from 23.5 s), and every word before it is lost. Speech with no word
+    on or near it (`_unheard`), `options.unheard_speech_s` long or more, is decoded on its own;
+    if the prompt skips it again, without it.
     """
     words = list(heard)
     for stretch in _unheard(speech, heard, options.unheard_speech_s):
