@@ -1,6 +1,7 @@
-"""Agreement between the rubric and hand-labelled answers (tests/rubric_cases/*.toml).
+"""Agreement between the rubric and hand-labelled answers: the old cases (tests/rubric_cases) and
+the corpus written blind to the rules (tests/rubric_blind, split by writer before any tuning).
 
-Shared by the test that guards the ≥ 90 % bar and by scripts/eval_rubric.py, which prints the table.
+Shared by the tests that pin the bars and by scripts/eval_rubric.py, which prints the tables.
 """
 
 from __future__ import annotations
@@ -10,7 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mock_interview.rubric.judging import judge_answer
-from mock_interview.rubric.loading import FLAG_KINDS, Rubric
+from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS, Rubric
+
+# The blind corpus's split, fixed before any rule changed (tests/rubric_blind/README.md): tune on
+# the development writer only; the test writers are scored once, at the end of a piece of work.
+SPLITS = {"development": ("a",), "test": ("b", "c")}
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class LabelledAnswer:
     text: str
     met: frozenset[str]
     flags: frozenset[str]
+    register: str = "typed"  # "spoken" answers are written as raw speech transcripts
 
 
 @dataclass
@@ -54,27 +60,77 @@ def load_cases(path: Path) -> list[LabelledAnswer]:
     return cases
 
 
+def load_blind(folder: Path, split: str) -> list[LabelledAnswer]:
+    """The blind-written answers of one split, with the third reading's decisions applied."""
+    with (folder / "adjudicated.toml").open("rb") as handle:
+        decided = {(row["id"], row["item"]): row["holds"] for row in tomllib.load(handle)["labels"]}
+    answers = []
+    for writer in SPLITS[split]:
+        with (folder / f"writer_{writer}.toml").open("rb") as handle:
+            entries = tomllib.load(handle)["answers"]
+        for entry in entries:
+            labels = {"met": set(entry["met"]), "flags": set(entry["flags"])}
+            for (answer_id, item), holds in decided.items():
+                if answer_id == entry["id"]:
+                    group = labels["flags" if item in RED_FLAGS else "met"]
+                    if holds:
+                        group.add(item)
+                    else:
+                        group.discard(item)
+            answers.append(
+                LabelledAnswer(
+                    entry["id"],
+                    entry["kind"],
+                    entry["text"],
+                    frozenset(labels["met"]),
+                    frozenset(labels["flags"]),
+                    entry["register"],
+                )
+            )
+    return answers
+
+
 def agreement(cases: list[LabelledAnswer], rubric: Rubric) -> dict[str, Agreement]:
     """Per criterion and red flag, over the cases whose kind it applies to."""
-    table = {name: Agreement(disagreements=[]) for name in [*rubric.criteria, *rubric.red_flags]}
+    return agreement_of(cases, {case.id: verdicts(case.text, case.kind, rubric) for case in cases})
+
+
+def verdicts(text: str, kind: str, rubric: Rubric) -> dict[str, bool]:
+    """Every criterion and red flag that applies to `kind`: met (or shown) or not."""
+    judgement = judge_answer(text, kind, rubric)
+    found = {finding.id: finding.met for finding in judgement.criteria}
+    shown = {flag.id for flag in judgement.red_flags}
+    return found | {f.id: f.id in shown for f in rubric.red_flags.values() if kind in f.kinds}
+
+
+def agreement_of(
+    cases: list[LabelledAnswer], verdicts_by_id: dict[str, dict[str, bool]]
+) -> dict[str, Agreement]:
+    """Agreement of verdicts reached any way (typed, or a spoken answer's report) with the labels;
+    each case's verdicts must cover every label of its kind."""
+    table: dict[str, Agreement] = {}
     for case in cases:
-        judgement = judge_answer(case.text, case.kind, rubric)
-        verdicts = {found.id: found.met for found in judgement.criteria}
-        shown = {flag.id for flag in judgement.red_flags}
-        verdicts |= {f.id: f.id in shown for f in rubric.red_flags.values() if case.kind in f.kinds}
-        unknown = (case.met - verdicts.keys()) | (case.flags - verdicts.keys())
+        case_verdicts = verdicts_by_id[case.id]
+        unknown = (case.met | case.flags) - case_verdicts.keys()
         if unknown:
             raise ValueError(f"case {case.id}: labels {sorted(unknown)} do not apply to its kind")
-        for name, verdict in verdicts.items():
+        for name, verdict in case_verdicts.items():
             expected = name in case.met or name in case.flags
-            row = table[name]
+            row = table.setdefault(name, Agreement(disagreements=[]))
             row.total += 1
             if verdict == expected:
                 row.agreed += 1
             else:
                 assert row.disagreements is not None
                 row.disagreements.append(f"{case.id} (labelled {'yes' if expected else 'no'})")
-    return table
+    order = {name: index for index, name in enumerate([*CRITERIA, *RED_FLAGS])}
+    return dict(sorted(table.items(), key=lambda item: order[item[0]]))
+
+
+def overall(table: dict[str, Agreement]) -> float:
+    """Agreement over every label of every answer (each criterion and flag counted once each)."""
+    total = sum(row.total for row in table.values())
+    return sum(row.agreed for row in table.values()) / total if total else 1.0
 
 
 def format_agreement(table: dict[str, Agreement]) -> str:
