@@ -225,7 +225,7 @@ class _Judge:
         word = words[index]
         if word in lexicon.not_verbs:
             return None
-        regular_past = word.endswith("ed") and len(word) > 4 and word.isalpha()
+        regular_past = word.endswith("ed") and len(word) > 4 and word.replace("-", "").isalpha()
         return word if word in lexicon.verbs or regular_past else None
 
     def _find_measurable_result(self) -> list[int]:
