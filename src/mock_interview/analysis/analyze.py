@@ -7,6 +7,7 @@ the live engine does while the answer is recorded, so both give the same words a
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
 from mock_interview.core.config import Question, Settings
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
+from mock_interview.rubric.sentences import SENTENCE_END
 
 
 def analyze_file(
@@ -144,7 +146,7 @@ def build_analysis(
         filler_counts=filler_summary.by_word,
     )
     rubric = score_answer(
-        transcript.text,
+        _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
         question.kind if question else "general",
         delivery,
         load_rubric(settings=settings),
@@ -159,3 +161,23 @@ def build_analysis(
         fillers=filler_summary,
         rubric=RubricResult.from_json(rubric),
     )
+
+
+def _with_pause_sentences(words: list[Word], speech: list[Span], sentence_pause_s: float) -> str:
+    """The words as text, with a line break (a sentence end to the rubric) at every silence of
+    `sentence_pause_s` or more that has no full stop before it. Silences come from the speech
+    stretches, not word times, which whisper stretches across pauses."""
+    silences = [
+        (before.end_s + after.start_s) / 2
+        for before, after in pairwise(speech)
+        if after.start_s - before.end_s >= sentence_pause_s
+    ]
+    pieces = []
+    for index, word in enumerate(words):
+        if index:
+            previous = words[index - 1]
+            paused = any(previous.start_s < middle <= word.start_s for middle in silences)
+            pieces.append("\n" if paused and not SENTENCE_END.search(previous.text) else " ")
+        pieces.append(word.text)
+    return "".join(pieces)
+

@@ -55,6 +55,7 @@ def _bounds_error(value: float, bounds: tuple[float, float, bool]) -> str | None
 class AnalysisSettings:
     pause_min_s: float = field(metadata=_bounds(0, 60, above=True))
     long_pause_s: float = field(metadata=_bounds(0, 600, above=True))
+    sentence_pause_s: float = field(metadata=_bounds(0, 60, above=True))
     default_target_min_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
     default_target_max_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
     slow_start_s: float = field(metadata=_bounds(0, 600, above=True))
