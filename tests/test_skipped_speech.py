@@ -51,3 +51,40 @@ def test_the_option_sets_how_much_skipped_speech_is_decoded_again(settings: Sett
     first_s, calls = _first_word_s(ChunkingOptions(unheard_speech_s=60.0), settings)
     assert first_s > 20.0
     assert calls == 1
+
+
+class StretchingTranscriber:
+    """Ends the first window's text early, as whisper can: "to" stamped over the rest of the
+    speech and two words piled up at its end; any later decode hears a word a second."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def transcribe(
+        self, samples: np.ndarray, prompt: str | None = None, until_s: float | None = None
+    ) -> list[Word]:
+        seconds = samples.size / ANALYSIS_RATE
+        self.calls += 1
+        if self.calls == 1:
+            said = [
+                Word(text, 2.5 + 0.4 * at, 2.8 + 0.4 * at)
+                for at, text in enumerate("my goal was".split())
+            ]
+            piled = [
+                Word("get", seconds - 0.5, seconds - 0.5),
+                Word("like,", seconds - 0.5, seconds - 0.5),
+            ]
+            return [*said, Word("to", 3.7, seconds - 0.5), *piled]
+        return [Word("heard", at, at + 0.3) for at in np.arange(0.0, seconds - 0.3, 1.0)]
+
+
+def test_speech_under_a_stretched_stamp_is_decoded_again(settings: Settings) -> None:
+    samples = load_audio(ANSWER).samples[: 28 * ANALYSIS_RATE]
+    transcript = transcribe_in_chunks(
+        [samples], cast(Transcriber, StretchingTranscriber()), settings.fillers, ChunkingOptions()
+    )
+    texts = [word.text for word in transcript.words]
+    assert texts[:4] == ["my", "goal", "was", "to"]
+    assert texts.count("heard") >= 15  # the 20-odd seconds of speech under "to" are heard
+    assert "like," not in texts and "get" not in texts  # the piled words were never said
+    assert transcript.words[3].end_s <= transcript.words[4].start_s  # "to" no longer covers them

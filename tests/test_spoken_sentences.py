@@ -37,6 +37,7 @@ def _evidence(settings: Settings, phrases: list[tuple[str, float]], criterion: s
     analysis = build_analysis(
         words[-1].end_s + 1.0, 16000, Path("answer.wav"), QUESTION, settings, words, speech, []
     )
+    assert analysis.rubric is not None
     found = {item.id: item for item in analysis.rubric.criteria}
     return list(found[criterion].evidence)
 

@@ -80,6 +80,11 @@ class ChunkingOptions:
     # Speech this long (s) with no word on it was skipped by whisper and is decoded again alone;
     # shorter stretches are mostly noise the VAD let through, where the prompt hears "uh".
     unheard_speech_s: float = 2.0
+    # A word's stamp longer than this (s) swallowed what followed: whisper can end a window's text
+    # early and stretch its last word over the rest (measured: "to" stamped over 21 s of speech
+    # it never wrote). Past this, the speech under the stamp counts as unheard; shorter than
+    # the slowest real word would re-decode words already heard.
+    longest_word_s: float = 1.0
     # What each chunk gets: the VAD that finds its speech (and its pauses to cut in), and the
     # acoustic filler search.
     speech: SpeechDetectionOptions = field(default_factory=SpeechDetectionOptions)
@@ -261,7 +266,7 @@ def _with_skipped_speech(
     if the prompt skips it again, without it.
     """
     words = list(heard)
-    for stretch in _unheard(speech, heard, options.unheard_speech_s):
+    for stretch in _unheard(speech, heard, options.unheard_speech_s, options.longest_word_s):
         piece = samples[int(stretch.start_s * ANALYSIS_RATE) : int(stretch.end_s * ANALYSIS_RATE)]
         inside = [
             Span(
@@ -272,17 +277,37 @@ def _with_skipped_speech(
             if span.overlap_s(stretch.start_s, stretch.end_s) > 0
         ]
         found = transcriber.transcribe(piece)
-        if _unheard(inside, found, options.unheard_speech_s):
+        if _unheard(inside, found, options.unheard_speech_s, options.longest_word_s):
             found = transcriber.transcribe(piece, prompt="")
+        if found:  # what was stamped in the stretch, or stretched over it, was not heard there
+            reach_s = options.unheard_speech_s / 2
+            words = [
+                _cut_at(word, stretch.start_s)
+                for word in words
+                if not stretch.start_s <= word.start_s <= stretch.end_s + reach_s
+            ]
         words += [word.shifted(stretch.start_s) for word in found]
     return sorted(words, key=lambda word: word.start_s)
 
 
-def _unheard(speech: list[Span], words: list[Word], longest_s: float) -> list[Span]:
+def _cut_at(word: Word, time_s: float) -> Word:
+    """The word, its stamp ended by `time_s` if it ran past it."""
+    return word if word.end_s <= time_s else replace(word, end_s=max(word.start_s, time_s))
+
+
+def _unheard(
+    speech: list[Span], words: list[Word], longest_s: float, longest_word_s: float
+) -> list[Span]:
     """Speech at least `longest_s` long with no word on it or within half that of it (a word's
-    stamp can be that far off its sound); stretches with no word between them are joined."""
+    stamp can be that far off its sound); stretches with no word between them are joined. A
+    stamp counts for at most `longest_word_s` from its start, and one with no length (words
+    piled up at one instant) not at all."""
     reach_s = longest_s / 2
-    heard = sorted((word.start_s - reach_s, word.end_s + reach_s) for word in words)
+    heard = sorted(
+        (word.start_s - reach_s, min(word.end_s, word.start_s + longest_word_s) + reach_s)
+        for word in words
+        if word.end_s > word.start_s
+    )
     pieces: list[Span] = []
     for span in speech:
         start_s = span.start_s
