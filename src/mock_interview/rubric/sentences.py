@@ -35,6 +35,18 @@ CONTRACTIONS = (
     (re.compile(r"'d (?=\w+(?:ed|en|wn|ne|t)\b)"), " had "),
     (re.compile(r"'d\b"), " would"),
     (re.compile(r"\b(it|that|there|what|he|she|who|here|where)'s\b"), r"\1 is"),
+    # Transcripts and fast typing drop the apostrophe: "didnt", "im", "thats". Only forms that
+    # are no other word are expanded ("its", "ill", "id", "wont", "were" stay as they are).
+    (re.compile(r"\bcant\b"), "can not"),
+    (
+        re.compile(r"\b(do|does|did|is|are|was|have|has|had|could|would|should|must|need)nt\b"),
+        r"\1 not",
+    ),
+    (re.compile(r"\bim\b"), "i am"),
+    (re.compile(r"\bive\b"), "i have"),
+    (re.compile(r"\b(you|they)re\b"), r"\1 are"),
+    (re.compile(r"\b(you|they)ve\b"), r"\1 have"),
+    (re.compile(r"\b(that|there|what)s\b"), r"\1 is"),
 )
 MIN_CLAUSE_WORDS = 8
 STRAIGHT_QUOTES = str.maketrans("’‘“”", "''\"\"")
