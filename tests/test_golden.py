@@ -7,8 +7,9 @@ the VAD and the filler search made of each sample on the same machine
 (`scripts/record_golden_transcripts.py`). Decoding differs slightly between CPUs, so these tests
 start from the recorded transcript: timing, fillers, rubric and the JSON must come out to the
 letter. That the decode itself gave the same transcript before and after was checked on the
-machine the goldens were made on (issue 13's closing note). Issue 15 changed only the rubric's
-evidence in them (pause-bounded sentences and new cues), from these same recorded transcripts.
+machine the goldens were made on (issue 13's closing note). Issue 15 changed only the rubric block
+in them (pause-bounded sentences, new cues: the strong sample now closes on how the speaker
+works today), from these same recorded transcripts.
 """
 
 from __future__ import annotations

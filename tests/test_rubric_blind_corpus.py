@@ -13,18 +13,19 @@ ACHIEVED |= {"positive_close"}
 CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
 CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
 FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
+WRITERS = ("a", "b", "c", "d", "e")
 
 
 def _answers() -> list[dict[str, Any]]:
     answers = []
-    for writer in ("a", "b", "c"):
+    for writer in WRITERS:
         answers += tomllib.loads((BLIND / f"writer_{writer}.toml").read_text())["answers"]
     return answers
 
 
 def test_every_answer_has_a_unique_id_and_labels_its_kind_allows() -> None:
     answers = _answers()
-    assert len(answers) >= 240
+    assert len(answers) >= 400
     assert len({answer["id"] for answer in answers}) == len(answers)
     for answer in answers:
         assert set(answer["met"]) <= CRITERIA[str(answer["kind"])], answer["id"]
@@ -36,7 +37,7 @@ def test_every_answer_has_a_unique_id_and_labels_its_kind_allows() -> None:
 def test_the_second_reading_covers_every_answer_and_disputes_are_decided() -> None:
     answers = {str(answer["id"]): answer for answer in _answers()}
     second = {}
-    for writer in ("a", "b", "c"):
+    for writer in WRITERS:
         for line in (BLIND / f"second_reading_{writer}.jsonl").read_text().splitlines():
             row = json.loads(line)
             second[row["id"]] = set(row["met"]) | set(row["flags"])
@@ -52,6 +53,6 @@ def test_the_second_reading_covers_every_answer_and_disputes_are_decided() -> No
 
 
 def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
-    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wb", "wc")]
+    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wd", "we")]
     for flag in FLAGS:
         assert sum(flag in answer["flags"] for answer in test_split) >= 3, flag

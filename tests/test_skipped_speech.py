@@ -68,7 +68,7 @@ class StretchingTranscriber:
         if self.calls == 1:
             said = [
                 Word(text, 2.5 + 0.4 * at, 2.8 + 0.4 * at)
-                for at, text in enumerate("my goal was".split())
+                for at, text in enumerate(["my", "goal", "was"])
             ]
             piled = [
                 Word("get", seconds - 0.5, seconds - 0.5),

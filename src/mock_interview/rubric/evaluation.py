@@ -13,9 +13,11 @@ from pathlib import Path
 from mock_interview.rubric.judging import judge_answer
 from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS, Rubric
 
-# The blind corpus's split, fixed before any rule changed (tests/rubric_blind/README.md): tune on
-# the development writer only; the test writers are scored once, at the end of a piece of work.
-SPLITS = {"development": ("a",), "test": ("b", "c")}
+# The blind corpus's split (tests/rubric_blind/README.md), fixed before the rules of each round
+# changed: tune on the development writers only; score the test writers once, at the end of the
+# round. Round 1 tested on writers B and C; round 2 tunes on A-C and tests on D and E, written
+# after round 1 was scored.
+SPLITS = {"development": ("a", "b", "c"), "test": ("d", "e")}
 
 
 @dataclass(frozen=True)

@@ -198,7 +198,9 @@ class _Judge:
             )
             if word == "i":
                 verb = self._action_at(bare, index + 1)
-                speaking_as_i = verb is not None
+                # "I set out to run, added a tempo run and ran 48:12": a verb that is no action
+                # still makes "I" the subject of the verbs coordinated after it.
+                speaking_as_i = verb is not None or self._is_verb(bare, index + 1)
             elif word in OTHER_SUBJECTS:
                 speaking_as_i = False
                 continue
@@ -223,10 +225,32 @@ class _Judge:
             if rest == phrasal or rest.startswith(phrasal + " "):
                 return phrasal
         word = words[index]
+        if word in ("was", "were") and index + 1 < len(words):
+            return self._ongoing(words[index + 1])
         if word in lexicon.not_verbs:
             return None
         regular_past = word.endswith("ed") and len(word) > 4 and word.replace("-", "").isalpha()
         return word if word in lexicon.verbs or regular_past else None
+
+    def _ongoing(self, word: str) -> str | None:
+        """An action verb's -ing form ("taking", "practising"), as the verb."""
+        stem = word.removesuffix("ing")
+        if stem == word:
+            return None
+        verbs = self.rubric.actions.verbs
+        for base in (stem, stem + "e", stem[:-1]):  # do-ing, tak(e)-ing, run(n)-ing
+            if base in verbs:
+                return base
+        return None
+
+    def _is_verb(self, words: list[str], index: int) -> bool:
+        lexicon = self.rubric.actions
+        while index < len(words) and words[index] in lexicon.adverbs:
+            index += 1
+        if index >= len(words):
+            return False
+        word = words[index]
+        return word in lexicon.verbs or word in lexicon.not_verbs or word.endswith("ed")
 
     def _find_measurable_result(self) -> list[int]:
         """Result sentences holding a quantity; in a sentence that also states the goal, the
