@@ -1,4 +1,5 @@
-"""The blind-written rubric corpus (tests/rubric_blind, issue 15) is whole and well labelled."""
+"""The blind-written rubric corpus (tests/rubric_blind, issue 15) is whole and well labelled, and
+the rubric keeps its measured agreement on both splits and catches every red flag."""
 
 from __future__ import annotations
 
@@ -7,6 +8,19 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from mock_interview.core.config import Settings
+from mock_interview.rubric import load_rubric
+from mock_interview.rubric.evaluation import (
+    agreement,
+    format_agreement,
+    load_blind,
+    overall,
+    verdicts,
+)
+from mock_interview.rubric.loading import Rubric
+
 BLIND = Path(__file__).resolve().parent / "rubric_blind"
 ACHIEVED = {"situation", "task", "action", "result", "measurable_result", "reflection"}
 ACHIEVED |= {"positive_close"}
@@ -14,6 +28,11 @@ CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
 CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
 FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
 WRITERS = ("a", "b", "c", "d", "e")
+
+
+@pytest.fixture(scope="module")
+def rubric(settings: Settings) -> Rubric:
+    return load_rubric(settings=settings)
 
 
 def _answers() -> list[dict[str, Any]]:
@@ -56,3 +75,26 @@ def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
     test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wd", "we")]
     for flag in FLAGS:
         assert sum(flag in answer["flags"] for answer in test_split) >= 3, flag
+
+
+# Floors under the figures measured when each split was scored (tests/rubric_blind/README.md):
+# the development writers were tuned on (0.960 overall, weakest label 0.91); the test writers
+# were scored once at the end of round 2 (0.906, weakest 0.81). A change that loses agreement on
+# either fails here; one that gains should raise the floor.
+FLOORS = {"development": (0.95, 0.90), "test": (0.90, 0.80)}
+
+
+@pytest.mark.parametrize("split", FLOORS)
+def test_agreement_on_the_blind_corpus_holds_its_floor(split: str, rubric: Rubric) -> None:
+    table = agreement(load_blind(BLIND, split), rubric)
+    overall_floor, label_floor = FLOORS[split]
+    printed = format_agreement(table)
+    assert overall(table) >= overall_floor, printed
+    assert min(row.rate for row in table.values()) >= label_floor, printed
+
+
+@pytest.mark.parametrize("flag", sorted(FLAGS))
+def test_every_red_flag_is_caught_in_three_test_answers(flag: str, rubric: Rubric) -> None:
+    flagged = [answer for answer in load_blind(BLIND, "test") if flag in answer.flags]
+    caught = [answer.id for answer in flagged if verdicts(answer.text, answer.kind, rubric)[flag]]
+    assert len(caught) >= 3, (flag, caught)
