@@ -21,6 +21,10 @@ from mock_interview.rubric.sentences import Sentence, split_sentences
 # Words that start a new subject and so end a run of "I built X, created Y and organised Z".
 OTHER_SUBJECTS = frozenset({"we", "they", "he", "she", "it", "you", "everyone", "nobody", "who"})
 COORDINATORS = frozenset({"and", "then", "or"})
+# What follows a quantity that makes it a time span ("eleven months", "one and half year").
+TIME_UNIT = re.compile(
+    r" (?:and (?:a )?half )?(?:days?|weeks?|months?|years?|hours?|minutes?|seasons?|terms?)\b"
+)
 
 
 @dataclass(frozen=True)
@@ -253,8 +257,10 @@ class _Judge:
         return word in lexicon.verbs or word in lexicon.not_verbs or word.endswith("ed")
 
     def _find_measurable_result(self) -> list[int]:
-        """Result sentences holding a quantity; in a sentence that also states the goal, the
-        quantity must follow the result cue, so the target alone does not count."""
+        """Result sentences holding a quantity at or after the result cue ("we finished on
+        260"), or before it as a time span ("after eleven months I got the role"); in a sentence
+        that also states the goal only after it, so the target alone does not count. A count
+        before the cue belongs to the actions ("I did two mock interviews, but I did not pass")."""
         criteria = self.rubric.criteria
         amounts = self._all_matches(CueSet((self.rubric.matching.quantity,), (), negation=False))
         found = []
@@ -267,9 +273,15 @@ class _Judge:
                 continue
             states_goal = bool(self.cue_matches(criteria["task"].cues, index))
             first_cue = min(m.start() for m in cues)
-            if any(not states_goal or m.start() >= first_cue for m in amounts[index]):
+            if any(
+                m.start() >= first_cue or (not states_goal and self._time_span(m))
+                for m in amounts[index]
+            ):
                 found.append(index)
         return found
+
+    def _time_span(self, amount: re.Match[str]) -> bool:
+        return bool(TIME_UNIT.match(self.joined, amount.end()))
 
     def _find_positive_close(self) -> list[int]:
         closing = self._closing_sentence()
@@ -280,7 +292,10 @@ class _Judge:
             close,
             *(self.rubric.criteria[c].cues for c in ("reflection", "forward_momentum")),
         )
-        spoils = [CueSet(close.exclude, (), negation=False)]
+        # A named lesson may mention the feeling ("I learnt that being embarrassed is part of
+        # learning"); the regret and shrug words spoil only a close that names none.
+        lesson = bool(self.cue_matches(self.rubric.criteria["reflection"].cues, closing))
+        spoils = [] if lesson else [CueSet(close.exclude, (), negation=False)]
         flags = ("blame_external", "minimizing", "disguised_success")
         spoils += [self.rubric.red_flags[flag].cues for flag in flags]
         grows = any(self.cue_matches(cues, closing) for cues in growth)
