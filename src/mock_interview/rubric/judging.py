@@ -21,6 +21,7 @@ from mock_interview.rubric.sentences import Sentence, split_sentences
 # Words that start a new subject and so end a run of "I built X, created Y and organised Z".
 OTHER_SUBJECTS = frozenset({"we", "they", "he", "she", "it", "you", "everyone", "nobody", "who"})
 COORDINATORS = frozenset({"and", "then", "or"})
+LIGHT_VERBS = frozenset({"did", "made", "took", "put", "set", "got", "ran", "kept"})
 # What follows a quantity that makes it a time span ("eleven months", "one and half year").
 TIME_UNIT = re.compile(
     r" (?:and (?:a )?half )?(?:days?|weeks?|months?|years?|hours?|minutes?|seasons?|terms?)\b"
@@ -213,8 +214,16 @@ class _Judge:
             else:
                 continue
             if verb:
-                found.add(verb)
+                found.add(self._with_object(verb, bare, index))
         return found
+
+    def _with_object(self, verb: str, words: list[str], index: int) -> str:
+        """A light verb ("did", "made", "took") with the word after it: "did the modules" and
+        "did fifty practice cases" are two things done, "wrote" and "wrote" one."""
+        if verb not in LIGHT_VERBS:
+            return verb
+        following = words.index(verb, index) + 1 if verb in words[index:] else len(words)
+        return f"{verb} {words[following]}" if following < len(words) else verb
 
     def _action_at(self, words: list[str], index: int) -> str | None:
         lexicon = self.rubric.actions

@@ -19,7 +19,7 @@ from mock_interview.rubric.loading import Matching
 TOKEN = re.compile(r"\S+")
 SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*$")
 ABBREVIATIONS = frozenset(
-    {"e.g.", "i.e.", "mr.", "mrs.", "ms.", "dr.", "vs.", "st.", "etc.", "approx."}
+    {"e.g.", "i.e.", "mr.", "mrs.", "ms.", "dr.", "vs.", "st.", "etc.", "approx.", "a.m.", "p.m."}
 )
 CLAUSE_STARTS = frozenset({"but", "so", "because", "then", "and"})
 # Contractions expanded before matching (documented in config/rubric.toml).
