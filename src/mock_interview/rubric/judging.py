@@ -144,9 +144,22 @@ class _Judge:
             finder = getattr(self, f"_find_{criterion_id}", None)
             criterion = self.rubric.criteria[criterion_id]
             found = finder() if finder else self.matching(criterion.cues)
-            limit = criterion.within_first or len(self.sentences)
+            limit = self._first_sentences(criterion.within_first)
             self._supporting[criterion_id] = [i for i in found if i < limit]
         return self._supporting[criterion_id]
+
+    def _first_sentences(self, count: int | None) -> int:
+        """How many sentences from the start hold the first `count` of more than a few words
+        ("Right." or "Sorry." before the story does not use up a place); all when None."""
+        if not count:
+            return len(self.sentences)
+        minimum = self.rubric.matching.min_closing_words
+        for index, sentence in enumerate(self.sentences):
+            if len(sentence.words) >= minimum:
+                count -= 1
+            if count == 0:
+                return index + 1
+        return len(self.sentences)
 
     def matching(self, cues: CueSet) -> list[int]:
         return [i for i, found in enumerate(self._all_matches(cues)) if found]
