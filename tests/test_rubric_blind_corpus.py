@@ -27,7 +27,7 @@ ACHIEVED |= {"positive_close"}
 CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
 CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
 FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
-WRITERS = ("a", "b", "c", "d", "e")
+WRITERS = ("a", "b", "c", "d", "e", "f", "g")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def _answers() -> list[dict[str, Any]]:
 
 def test_every_answer_has_a_unique_id_and_labels_its_kind_allows() -> None:
     answers = _answers()
-    assert len(answers) >= 400
+    assert len(answers) >= 590
     assert len({answer["id"] for answer in answers}) == len(answers)
     for answer in answers:
         assert set(answer["met"]) <= CRITERIA[str(answer["kind"])], answer["id"]
@@ -72,7 +72,7 @@ def test_the_second_reading_covers_every_answer_and_disputes_are_decided() -> No
 
 
 def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
-    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wd", "we")]
+    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wf", "wg")]
     for flag in FLAGS:
         assert sum(flag in answer["flags"] for answer in test_split) >= 3, flag
 
