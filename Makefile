@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-memory eval-fillers eval-timing filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-memory eval-fillers eval-timing eval-rubric filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -55,6 +55,11 @@ eval-fillers: $(STAMP) $(CORPUS)
 
 eval-timing: $(STAMP)
 	$(PY) scripts/eval_timing.py
+
+# The rubric on the blind corpus's development and test writers and the old cases, then the test
+# writers spoken by eSpeak NG through `analyze` (about 7 minutes).
+eval-rubric: $(STAMP)
+	$(PY) scripts/eval_rubric.py --spoken
 
 samples: $(STAMP)
 	$(PY) scripts/make_samples.py
