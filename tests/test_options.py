@@ -70,6 +70,7 @@ def test_chunking_defaults_are_the_chosen_values() -> None:
         "min_spread_db": 12.0,
         "file_queued_windows": 2,
         "unheard_speech_s": 2.0,  # issue 14: speech whisper skipped is decoded again
+        "longest_word_s": 1.0,  # issue 15: speech under a stretched stamp too
     }
 
 
