@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-memory eval-fillers eval-timing eval-rubric filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-timing eval-rubric filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -39,6 +39,10 @@ bench: $(STAMP)
 
 bench-live: $(STAMP)
 	$(PY) scripts/bench_live.py
+
+# stop→report at 20 stopping points of the sample answer (about 35 minutes at real-time pace)
+bench-live-sweep: $(STAMP)
+	$(PY) scripts/bench_live_sweep.py
 
 bench-memory: $(STAMP)
 	$(PY) scripts/bench_memory.py
