@@ -1,0 +1,60 @@
+"""After a stop the live engine decodes only the audio after its last final chunk (issue 19):
+what was cut before the stop is final and is never decoded again, whatever the answer's length."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+
+from mock_interview.asr.chunking import ChunkedTranscript, LiveTranscriber
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.audio.io import ANALYSIS_RATE, load_audio
+from mock_interview.core.config import Settings
+from mock_interview.core.values import Word
+
+ANSWER = Path(__file__).resolve().parent.parent / "audio_samples" / "goal_missed_strong.flac"
+
+
+class CountingTranscriber:
+    """Hears a word a second of whatever it is given, and records how much audio each call got."""
+
+    def __init__(self) -> None:
+        self.calls: list[int] = []
+
+    def transcribe(
+        self, samples: np.ndarray, prompt: str | None = None, until_s: float | None = None
+    ) -> list[Word]:
+        self.calls.append(samples.size)
+        seconds = samples.size / ANALYSIS_RATE
+        return [Word("word", at, at + 0.3) for at in np.arange(0.2, seconds - 0.3, 1.0)]
+
+
+def test_a_stop_decodes_only_the_audio_after_the_last_final_chunk(settings: Settings) -> None:
+    samples = load_audio(ANSWER).samples[: 70 * ANALYSIS_RATE]
+    model = CountingTranscriber()
+    final: list[int] = []  # where each final chunk ends (samples), as the worker reports them
+    two_final = threading.Event()
+
+    def on_progress(transcript: ChunkedTranscript) -> None:
+        final.append(transcript.samples)
+        if len(final) == 2:
+            two_final.set()
+
+    live = LiveTranscriber(
+        cast(Transcriber, model), settings.fillers, on_progress=on_progress, guess_tail=False
+    )
+    live.feed_analysis_samples(samples)  # 70 s: two 30-s windows are cut while it is fed
+    assert two_final.wait(timeout=120)
+    before_stop = len(model.calls)
+    transcript = live.finish()
+
+    tail = samples.size - final[1]
+    after_stop = model.calls[before_stop:]
+    assert transcript.samples == samples.size
+    assert 0 < tail < 30 * ANALYSIS_RATE
+    assert after_stop, "the tail is decoded at the stop"
+    assert after_stop[0] == tail  # the tail itself, nothing cut before it
+    assert all(size <= tail for size in after_stop)  # a re-decode of skipped speech stays in it
