@@ -1,8 +1,10 @@
 """`make bench-live`: a ~3-minute sample answer through the live engine at real-time pace.
 
-Prints one JSON line: audio_s, stop_to_report_s (from the end of the audio to the full report)
-and peak_rss_mb. The audio enters through FileSource, the same recorder and live transcriber path
-as the microphone. Targets: stop_to_report_s <= 1.5, peak_rss_mb <= 600.
+Prints one JSON line: audio_s, stop_to_report_s (from the end of the audio to the full report),
+peak_rss_mb, and after_stop_s: the seconds each stage (decode, redecode_skipped, vad, fillers,
+rubric) took between the stop and the report (the rest is waiting and assembling the report).
+The audio enters through FileSource, the same recorder and live transcriber path as the
+microphone. Targets: stop_to_report_s <= 1.5, peak_rss_mb <= 600.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import FileSource
 from mock_interview.core.config import load_questions, load_settings
 from mock_interview.core.paths import samples_dir
+from mock_interview.core.stages import stage_totals, start_timing
 from mock_interview.session.engine import RecordingStopped, transcribe_recording
 
 BENCH_ANSWER = "bench_live_answer.ogg"
@@ -33,10 +36,14 @@ def main() -> int:
     question = load_questions()["goal-achieved"]
     transcriber = Transcriber(settings.transcription)
     stopped_at: list[float] = []
+    at_stop: dict[str, float] = {}
 
     def on_event(event: object) -> None:
         if isinstance(event, RecordingStopped):
             stopped_at.append(time.perf_counter())
+            at_stop.update(stage_totals())
+
+    start_timing()
 
     with tempfile.TemporaryDirectory() as folder:
         source = FileSource(path, pace=args.pace)
@@ -44,6 +51,9 @@ def main() -> int:
             source, Path(folder) / "answer.wav", question, settings, transcriber, on_event
         )
         done = time.perf_counter()
+    after_stop = {
+        name: round(seconds - at_stop.get(name, 0.0), 3) for name, seconds in stage_totals().items()
+    }
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -52,6 +62,7 @@ def main() -> int:
                 "stop_to_report_s": round(done - stopped_at[0], 3),
                 "peak_rss_mb": round(peak_mb, 1),
                 "words": len(report.transcript.words),
+                "after_stop_s": after_stop,
             }
         )
     )

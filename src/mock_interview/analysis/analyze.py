@@ -28,6 +28,7 @@ from mock_interview.asr.fillers import mark_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
 from mock_interview.core.config import Question, Settings
+from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
 from mock_interview.rubric.sentences import SENTENCE_END
@@ -145,12 +146,13 @@ def build_analysis(
         fillers_per_minute=filler_summary.per_minute,
         filler_counts=filler_summary.by_word,
     )
-    rubric = score_answer(
-        _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
-        question.kind if question else "general",
-        delivery,
-        load_rubric(settings=settings),
-    )
+    with stage("rubric"):
+        rubric = score_answer(
+            _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
+            question.kind if question else "general",
+            delivery,
+            load_rubric(settings=settings),
+        )
     return AnswerAnalysis(
         audio=AudioInfo(path=str(path), duration_s=round(duration_s, 3), sample_rate=source_rate),
         question=None
@@ -180,4 +182,3 @@ def _with_pause_sentences(words: list[Word], speech: list[Span], sentence_pause_
             pieces.append("\n" if paused and not SENTENCE_END.search(previous.text) else " ")
         pieces.append(word.text)
     return "".join(pieces)
-

@@ -34,6 +34,7 @@ from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, to_float
 from mock_interview.audio.signal import SpeechDetectionOptions, find_speech
 from mock_interview.core.config import FillerSettings
+from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
 
 
@@ -236,12 +237,15 @@ def _listen(
     if not speech:
         return [], []
     cut_s = cut / ANALYSIS_RATE
-    heard = transcriber.transcribe(window, until_s=cut_s)
-    heard = _with_skipped_speech(window[:cut], speech, heard, transcriber, options)
+    with stage("decode"):
+        heard = transcriber.transcribe(window, until_s=cut_s)
+    with stage("redecode_skipped"):
+        heard = _with_skipped_speech(window[:cut], speech, heard, transcriber, options)
     marked, _ = mark_fillers(
         [word for word in heard if word.start_s + word.end_s < 2 * cut_s], filler_settings
     )
-    placed, heard_only = place_fillers(window[:cut], marked, transcriber, options.filler_search)
+    with stage("fillers"):
+        placed, heard_only = place_fillers(window[:cut], marked, transcriber, options.filler_search)
     return (
         [word.shifted(offset_s) for word in placed],
         [
@@ -485,7 +489,8 @@ class LiveTranscriber:
 
     def _analyse_chunk(self, window: np.ndarray, cut: int, start: int, last: bool) -> None:
         offset_s = start / ANALYSIS_RATE
-        local = find_speech(window[:cut], options=self._options.speech)
+        with stage("vad"):
+            local = find_speech(window[:cut], options=self._options.speech)
         speech = [_shifted_span(span, offset_s) for span in local]
         guess = self._guess if last and self._guess and self._guess.start == start else None
         if guess is not None and _nothing_said_after(guess, speech, self._options.guess_margin_s):
@@ -539,10 +544,12 @@ class LiveTranscriber:
         settled = guess.settled if guess else 0
         words, audio_fillers = guess.before_settled() if guess else ([], [])
         rest = audio[settled:]
+        with stage("vad"):
+            speech = find_speech(rest, options=self._options.speech)
         more_words, more_fillers = _listen(
             rest,
             rest.size,
-            find_speech(rest, options=self._options.speech),
+            speech,
             self._transcriber,
             self._filler_settings,
             self._options,
