@@ -238,10 +238,16 @@ class _Judge:
         following = words.index(verb, index) + 1 if verb in words[index:] else len(words)
         return f"{verb} {words[following]}" if following < len(words) else verb
 
+    def _after_adverbs(self, words: list[str], index: int) -> int:
+        """The index of the first word at or after `index` that is no adverb or coordinator."""
+        skipped = self.rubric.actions.adverbs | COORDINATORS
+        while index < len(words) and words[index] in skipped:
+            index += 1
+        return index
+
     def _action_at(self, words: list[str], index: int) -> str | None:
         lexicon = self.rubric.actions
-        while index < len(words) and words[index] in lexicon.adverbs | COORDINATORS:
-            index += 1
+        index = self._after_adverbs(words, index)
         if index >= len(words):
             return None
         rest = " ".join(words[index : index + 3])
@@ -270,9 +276,9 @@ class _Judge:
         return None
 
     def _is_verb(self, words: list[str], index: int) -> bool:
+        """A verb of the lexicon, action or not, or a past tense, stands at `index`."""
         lexicon = self.rubric.actions
-        while index < len(words) and words[index] in lexicon.adverbs:
-            index += 1
+        index = self._after_adverbs(words, index)
         if index >= len(words):
             return False
         word = words[index]
