@@ -33,7 +33,13 @@ from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import find_question, load_questions, load_settings
 from mock_interview.rubric import load_rubric
-from mock_interview.rubric.evaluation import SPLITS, LabelledAnswer, agreement_of, load_blind
+from mock_interview.rubric.evaluation import (
+    SPLITS,
+    LabelledAnswer,
+    agreement_of,
+    load_blind,
+    verdicts_of,
+)
 from mock_interview.rubric.loading import Rubric
 
 REPO = Path(__file__).resolve().parent.parent
@@ -94,13 +100,11 @@ def spoken_analyses(answers: list[LabelledAnswer], voices: int) -> dict[str, Ans
 
 
 def report_verdicts(analysis: AnswerAnalysis, kind: str, rubric: Rubric) -> dict[str, bool]:
-    """The report's verdicts, shaped as `evaluation.verdicts()` shapes typed ones: every
-    criterion reported, and every red flag of `kind`, shown or not."""
+    """The report's verdicts, shaped as typed ones are (`evaluation.verdicts_of`)."""
     if analysis.rubric is None:
         raise ValueError(f"{analysis.audio.path}: the analysis has no rubric result")
-    found = {criterion.id: criterion.met for criterion in analysis.rubric.criteria}
-    shown = {flag.id for flag in analysis.rubric.red_flags}
-    return found | {f.id: f.id in shown for f in rubric.red_flags.values() if kind in f.kinds}
+    met = {criterion.id: criterion.met for criterion in analysis.rubric.criteria}
+    return verdicts_of(met, {flag.id for flag in analysis.rubric.red_flags}, kind, rubric)
 
 
 def verdicts_by_id(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mock_interview.rubric.judging import judge_answer
 from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS, Rubric
@@ -65,20 +66,21 @@ def load_cases(path: Path) -> list[LabelledAnswer]:
 def load_blind(folder: Path, split: str) -> list[LabelledAnswer]:
     """The blind-written answers of one split, with the third reading's decisions applied."""
     with (folder / "adjudicated.toml").open("rb") as handle:
-        decided = {(row["id"], row["item"]): row["holds"] for row in tomllib.load(handle)["labels"]}
+        decided: dict[str, list[dict[str, Any]]] = {}
+        for row in tomllib.load(handle)["labels"]:
+            decided.setdefault(row["id"], []).append(row)
     answers = []
     for writer in SPLITS[split]:
         with (folder / f"writer_{writer}.toml").open("rb") as handle:
             entries = tomllib.load(handle)["answers"]
         for entry in entries:
             labels = {"met": set(entry["met"]), "flags": set(entry["flags"])}
-            for (answer_id, item), holds in decided.items():
-                if answer_id == entry["id"]:
-                    group = labels["flags" if item in RED_FLAGS else "met"]
-                    if holds:
-                        group.add(item)
-                    else:
-                        group.discard(item)
+            for row in decided.get(entry["id"], []):
+                group = labels["flags" if row["item"] in RED_FLAGS else "met"]
+                if row["holds"]:
+                    group.add(row["item"])
+                else:
+                    group.discard(row["item"])
             answers.append(
                 LabelledAnswer(
                     entry["id"],
@@ -100,9 +102,18 @@ def agreement(cases: list[LabelledAnswer], rubric: Rubric) -> dict[str, Agreemen
 def verdicts(text: str, kind: str, rubric: Rubric) -> dict[str, bool]:
     """Every criterion and red flag that applies to `kind`: met (or shown) or not."""
     judgement = judge_answer(text, kind, rubric)
-    found = {finding.id: finding.met for finding in judgement.criteria}
-    shown = {flag.id for flag in judgement.red_flags}
-    return found | {f.id: f.id in shown for f in rubric.red_flags.values() if kind in f.kinds}
+    met = {finding.id: finding.met for finding in judgement.criteria}
+    return verdicts_of(met, {flag.id for flag in judgement.red_flags}, kind, rubric)
+
+
+def verdicts_of(
+    met: dict[str, bool], shown: set[str], kind: str, rubric: Rubric
+) -> dict[str, bool]:
+    """The criteria judged and the red flags shown (a judgement lists only those), as one verdict
+    per label of `kind`: how a typed answer and a spoken answer's report are compared alike."""
+    return met | {
+        flag.id: flag.id in shown for flag in rubric.red_flags.values() if kind in flag.kinds
+    }
 
 
 def agreement_of(

@@ -215,28 +215,26 @@ class _Judge:
                 words[index - 1].endswith(",") or bare[index - 1] in COORDINATORS
             )
             if word == "i":
-                verb = self._action_at(bare, index + 1)
+                at = index + 1
+                verb = self._action_at(bare, at)
                 # "I set out to run, added a tempo run and ran 48:12": a verb that is no action
                 # still makes "I" the subject of the verbs coordinated after it.
-                speaking_as_i = verb is not None or self._is_verb(bare, index + 1)
+                speaking_as_i = verb is not None or self._is_verb(bare, at)
             elif word in OTHER_SUBJECTS:
                 speaking_as_i = False
                 continue
             elif speaking_as_i and after_coordination:
-                verb = self._action_at(bare, index)
+                at = index
+                verb = self._action_at(bare, at)
             else:
                 continue
+            if verb in LIGHT_VERBS:
+                # "did the modules" and "did fifty practice cases" are two things done
+                following = bare[self._after_adverbs(bare, at) + 1 :]
+                verb = f"{verb} {following[0]}" if following else verb
             if verb:
-                found.add(self._with_object(verb, bare, index))
+                found.add(verb)
         return found
-
-    def _with_object(self, verb: str, words: list[str], index: int) -> str:
-        """A light verb ("did", "made", "took") with the word after it: "did the modules" and
-        "did fifty practice cases" are two things done, "wrote" and "wrote" one."""
-        if verb not in LIGHT_VERBS:
-            return verb
-        following = words.index(verb, index) + 1 if verb in words[index:] else len(words)
-        return f"{verb} {words[following]}" if following < len(words) else verb
 
     def _after_adverbs(self, words: list[str], index: int) -> int:
         """The index of the first word at or after `index` that is no adverb or coordinator."""
