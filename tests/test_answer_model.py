@@ -123,6 +123,16 @@ def test_a_typed_answer_rubric_round_trips() -> None:
     assert RubricResult.from_json(result).to_json() == result
 
 
+def test_a_report_from_before_the_latency_origin_and_opening_reads_and_writes_as_it_was() -> None:
+    old = golden()
+    for key in ("latency_from", "recording_started_after_s", "opening"):
+        del old["timing"][key]
+    analysis = AnswerAnalysis.from_json(old)
+    assert analysis.timing.latency_from is None and analysis.timing.opening is None
+    assert analysis.timing.first_speech_s == analysis.timing.response_latency_s
+    assert analysis.to_json() == old
+
+
 def test_live_extras_appear_only_when_set() -> None:
     data = golden()
     analysis = AnswerAnalysis.from_json(data)
@@ -270,6 +280,12 @@ MALFORMED = [
     (_delete("rubric.kind"), "rubric.kind: required key is missing"),
     (_delete("transcript.words"), "transcript.words: required key is missing"),
     (_delete("question"), "question: required key is missing"),
+    (_set("timing.latency_from", "button"), "timing.latency_from: expected one of question_end"),
+    (_delete("timing.recording_started_after_s"), "timing: latency_from and recording_started"),
+    (_set("timing.recording_started_after_s", -1), "timing.recording_started_after_s: -1 is"),
+    (_set("timing.opening.kind", "cough"), "timing.opening.kind: expected one of thinking_phrase"),
+    (_set("timing.opening", {"kind": "story"}), "timing.opening.text: required key is missing"),
+    (_set("timing.opening.text", "\x1b]0;"), "timing.opening.text: contains the control"),
     (_set("surprise", 1), "report: unknown key 'surprise'"),
     (_set("timing.pace", 1), "timing: unknown key 'pace'"),
     (_set("input_overflows", -1), "input_overflows: -1 is outside"),

@@ -221,21 +221,41 @@ def test_delivery_flags_use_the_settings_limits(settings: Settings) -> None:
     rubric = load_rubric(settings=settings)
     result = score_answer(ARTICLE_ACHIEVED, "achieved", _delivery(6.2, "short", 11.3), rubric)
     details = {flag["id"]: flag["detail"] for flag in result["delivery_flags"]}
-    assert set(details) == {"too_short", "slow_start", "many_fillers"}
+    assert set(details) == {"too_short", "slow_start", "unsignposted_wait", "many_fillers"}
     assert "64 s" in details["too_short"] and "120–180 s" in details["too_short"]
     assert "6.2 s" in details["slow_start"] and '"um" ×8' in details["many_fillers"]
+    assert "6.2 s" in details["unsignposted_wait"]
     calm = score_answer(ARTICLE_ACHIEVED, "achieved", _delivery(1.0, "on_target", 2.0), rubric)
     assert calm["delivery_flags"] == []
     assert score_answer(ARTICLE_ACHIEVED, "achieved", None, rubric)["delivery_flags"] == []
 
     relaxed = dataclasses.replace(
         settings,
-        analysis=dataclasses.replace(settings.analysis, slow_start_s=10.0, filler_rate_max=20.0),
+        analysis=dataclasses.replace(
+            settings.analysis, slow_start_s=10.0, signpost_wait_s=7.0, filler_rate_max=20.0
+        ),
     )
     lenient = score_answer(
         ARTICLE_ACHIEVED, "achieved", _delivery(6.2, "long", 11.3), load_rubric(settings=relaxed)
     )
     assert [flag["id"] for flag in lenient["delivery_flags"]] == ["too_long"]
+
+
+def test_a_wait_is_flagged_only_when_nothing_signposts_it(settings: Settings) -> None:
+    """Over `signpost_wait_s` (2 s) a silent or "um" opening is flagged; "let me think" is not."""
+    rubric = load_rubric(settings=settings)
+
+    def flags(latency: float, signposted: bool) -> list[str]:
+        facts = dataclasses.replace(
+            _delivery(latency, "on_target", 1.0), signposted=signposted, latency_from_question=True
+        )
+        result = score_answer(ARTICLE_ACHIEVED, "achieved", facts, rubric)
+        return [flag["id"] for flag in result["delivery_flags"]]
+
+    assert flags(2.5, signposted=False) == ["unsignposted_wait"]
+    assert flags(2.5, signposted=True) == []
+    assert flags(1.5, signposted=False) == []
+    assert flags(6.0, signposted=True) == ["slow_start"]
 
 
 def test_a_three_minute_answer_scores_in_under_100_ms(rubric: Rubric) -> None:

@@ -21,6 +21,7 @@ from mock_interview.analysis.answer import (
     RubricResult,
     Transcript,
 )
+from mock_interview.analysis.opening import classify_opening
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.asr.chunking import DEFAULTS as CHUNKING_DEFAULTS
 from mock_interview.asr.chunking import ChunkedTranscript, ChunkingOptions, transcribe_in_chunks
@@ -72,6 +73,7 @@ def analysis_from_chunks(
     path: Path,
     question: Question | None,
     settings: Settings,
+    question_ended_before_s: float | None = None,
 ) -> AnswerAnalysis:
     return build_analysis(
         transcript.samples / ANALYSIS_RATE,
@@ -82,6 +84,7 @@ def analysis_from_chunks(
         transcript.words,
         transcript.speech,
         transcript.audio_fillers,
+        question_ended_before_s,
     )
 
 
@@ -94,8 +97,13 @@ def build_analysis(
     words: list[Word],
     speech: list[Span],
     audio_fillers: list[Filler],
+    question_ended_before_s: float | None = None,
 ) -> AnswerAnalysis:
     """The analysis of `words` and the fillers heard only in the audio (`audio_fillers`).
+
+    `question_ended_before_s`: how long before the recording began the spoken question ended,
+    when the recording began as it ended; the latency then counts from the question's end.
+    None (a file, a silent question, a manual start): it counts from the recording's start.
 
     `speech` must already include the filled pauses, so a hummed "hmm" is not a silent pause.
     Figures are rounded here as the JSON rounds them, so an analysis renders and scores the same
@@ -116,8 +124,9 @@ def build_analysis(
     speaking_min = measured.speaking_s / 60
     answer_min = measured.answer_length_s / 60
     long_pause_s = settings.analysis.long_pause_s
+    offset_s = round(question_ended_before_s or 0.0, 3)
     timing = AnswerTiming(
-        response_latency_s=measured.response_latency_s,
+        response_latency_s=round(measured.response_latency_s + offset_s, 3),
         answer_length_s=measured.answer_length_s,
         target_min_s=target[0],
         target_max_s=target[1],
@@ -126,6 +135,9 @@ def build_analysis(
         pauses=tuple(measured.pauses),
         long_pause_count=sum(pause.duration_s >= long_pause_s for pause in measured.pauses),
         speech_detected=bool(answer),
+        latency_from="recording_start" if question_ended_before_s is None else "question_end",
+        recording_started_after_s=offset_s,
+        opening=classify_opening(marked, audio_fillers, settings.analysis.thinking_phrases),
     )
     filler_summary = FillerSummary(
         count=len(fillers),
@@ -145,6 +157,8 @@ def build_analysis(
         response_latency_s=timing.response_latency_s,
         fillers_per_minute=filler_summary.per_minute,
         filler_counts=filler_summary.by_word,
+        signposted=timing.opening is not None and timing.opening.kind == "thinking_phrase",
+        latency_from_question=timing.latency_from == "question_end",
     )
     with stage("rubric"):
         rubric = score_answer(

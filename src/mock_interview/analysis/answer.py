@@ -41,6 +41,10 @@ MAX_OVERFLOWS = 10**9  # sound-card blocks dropped in one recording
 
 VERDICTS: tuple[Verdict, ...] = ("short", "on_target", "long")
 FILLER_SOURCES: tuple[FillerSource, ...] = ("transcript", "audio")
+LatencyOrigin = Literal["question_end", "recording_start"]
+LATENCY_ORIGINS: tuple[LatencyOrigin, ...] = ("question_end", "recording_start")
+OpeningKind = Literal["thinking_phrase", "filler", "story"]
+OPENING_KINDS: tuple[OpeningKind, ...] = ("thinking_phrase", "filler", "story")
 Band = Literal["strong", "fair", "weak"]
 BANDS: tuple[Band, ...] = ("strong", "fair", "weak")
 
@@ -86,8 +90,27 @@ class QuestionInfo:
 
 
 @dataclass(frozen=True)
+class Opening:
+    """How the answer began: a thinking phrase ("let me think"), a filler, or straight into the
+    story; `text` is the words that decided it (empty when nothing was said)."""
+
+    kind: OpeningKind
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text}
+
+
+@dataclass(frozen=True)
 class AnswerTiming:
-    """When the answer started and ended, its pace and its pauses (`Span`s of silence)."""
+    """When the answer started and ended, its pace and its pauses (`Span`s of silence).
+
+    `response_latency_s` counts from `latency_from`: the end of the spoken question when the
+    recording began as it ended, else the start of the recording. `recording_started_after_s`
+    is how long after the question ended the recording began (the microphone opening), so the
+    first word sits at `first_speech_s` on the recording's own clock. `latency_from` and
+    `opening` are None only in reports saved before they existed (and are then left out).
+    """
 
     response_latency_s: float
     answer_length_s: float
@@ -98,9 +121,17 @@ class AnswerTiming:
     pauses: tuple[Span, ...]
     long_pause_count: int
     speech_detected: bool
+    latency_from: LatencyOrigin | None = None
+    recording_started_after_s: float = 0.0
+    opening: Opening | None = None
+
+    @property
+    def first_speech_s(self) -> float:
+        """Where the first word sits in the recording."""
+        return max(0.0, self.response_latency_s - self.recording_started_after_s)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "response_latency_s": self.response_latency_s,
             "answer_length_s": self.answer_length_s,
             "target_min_s": self.target_min_s,
@@ -111,6 +142,12 @@ class AnswerTiming:
             "long_pause_count": self.long_pause_count,
             "speech_detected": self.speech_detected,
         }
+        if self.latency_from is not None:
+            data["latency_from"] = self.latency_from
+            data["recording_started_after_s"] = self.recording_started_after_s
+        if self.opening is not None:
+            data["opening"] = self.opening.to_json()
+        return data
 
 
 @dataclass(frozen=True)
@@ -465,7 +502,10 @@ def _timing(value: object, path: str) -> AnswerTiming:
             "long_pause_count",
             "speech_detected",
         ),
+        optional=("latency_from", "recording_started_after_s", "opening"),
     )
+    if ("latency_from" in timing) != ("recording_started_after_s" in timing):
+        raise _fail(path, "latency_from and recording_started_after_s come together")
     target_min = _time(timing["target_min_s"], f"{path}.target_min_s")
     target_max = _time(timing["target_max_s"], f"{path}.target_max_s")
     if target_max < target_min:
@@ -483,6 +523,26 @@ def _timing(value: object, path: str) -> AnswerTiming:
         pauses=pauses,
         long_pause_count=_count(timing["long_pause_count"], f"{path}.long_pause_count", MAX_ITEMS),
         speech_detected=_bool(timing["speech_detected"], f"{path}.speech_detected"),
+        latency_from=cast(
+            LatencyOrigin,
+            _choice(timing["latency_from"], f"{path}.latency_from", LATENCY_ORIGINS),
+        )
+        if "latency_from" in timing
+        else None,
+        recording_started_after_s=_time(
+            timing["recording_started_after_s"], f"{path}.recording_started_after_s"
+        )
+        if "recording_started_after_s" in timing
+        else 0.0,
+        opening=_opening(timing["opening"], f"{path}.opening") if "opening" in timing else None,
+    )
+
+
+def _opening(value: object, path: str) -> Opening:
+    item = _object(value, path, required=("kind", "text"))
+    return Opening(
+        kind=cast(OpeningKind, _choice(item["kind"], f"{path}.kind", OPENING_KINDS)),
+        text=_text(item["text"], f"{path}.text", MAX_NOTE_CHARS),
     )
 
 

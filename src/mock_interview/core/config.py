@@ -60,6 +60,8 @@ class AnalysisSettings:
     default_target_max_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
     slow_start_s: float = field(metadata=_bounds(0, 600, above=True))
     filler_rate_max: float = field(metadata=_bounds(0, 200))
+    signpost_wait_s: float = field(metadata=_bounds(0, 600, above=True))
+    thinking_phrases: list[str]
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ class DeliveryFacts:
     response_latency_s: float
     fillers_per_minute: float
     filler_counts: tuple[tuple[str, int], ...]  # (label, count), most frequent first
+    signposted: bool = False  # the answer opened with a thinking phrase ("let me think")
+    latency_from_question: bool = False  # the latency counts from the end of the question
 
 
 @dataclass(frozen=True)
@@ -363,6 +365,15 @@ def _delivery_flags(delivery: DeliveryFacts | None, rubric: Rubric) -> list[dict
             (
                 "slow_start",
                 f"first words after {latency:.1f} s (more than {rubric.slow_start_s:g} s)",
+            )
+        )
+    if latency > rubric.signpost_wait_s and not delivery.signposted:
+        since = "the end of the question" if delivery.latency_from_question else "recording start"
+        flags.append(
+            (
+                "unsignposted_wait",
+                f"{latency:.1f} s of silence from {since} to the first word, "
+                "with no sign that you were thinking",
             )
         )
     rate = delivery.fillers_per_minute

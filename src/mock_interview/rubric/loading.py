@@ -27,7 +27,7 @@ CRITERIA = (
     "positive_close",
 )
 RED_FLAGS = ("blame_external", "minimizing", "disguised_success", "excessive_apology")
-DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "many_fillers")
+DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "unsignposted_wait", "many_fillers")
 CRITERION_KINDS = ("achieved", "missed")
 FLAG_KINDS = ("achieved", "missed", "general")
 
@@ -103,6 +103,7 @@ class Rubric:
     max_evidence: int
     fillers: FillerSettings
     slow_start_s: float
+    signpost_wait_s: float
     filler_rate_max: float
 
 
@@ -233,6 +234,7 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
         max_evidence=reader.whole("score", "max_evidence", 1),
         fillers=settings.fillers,
         slow_start_s=settings.analysis.slow_start_s,
+        signpost_wait_s=settings.analysis.signpost_wait_s,
         filler_rate_max=settings.analysis.filler_rate_max,
     )
 

@@ -32,6 +32,10 @@ recorded); from the moment the question has ended it stops the answer, and if th
 started yet it stops the moment it starts. A stop that arrives after an answer has stopped is
 spent on that answer: it never cuts the next question.
 
+The response latency counts from the end of the spoken question when the recording starts as it
+ends (speech on, auto-start on), else from the recording's start; the report says which
+(`timing.latency_from`).
+
 Whoever records first takes the `session.recovery.RecorderLock` (one recorder per data folder).
 An answer's row is marked "recording" only once audio flows: a start
 that fails (busy microphone, bad setting) leaves no row and no file.
@@ -51,6 +55,7 @@ little or nothing is left to decode. The analysis comes from `analysis_from_chun
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -173,11 +178,15 @@ def transcribe_recording(
     transcriber: Transcriber,
     on_event: EventSink,
     on_started: Callable[[Recording], None] | None = None,
+    question_ended_at: float | None = None,
 ) -> tuple[RecordingResult, AnswerAnalysis]:
     """Record one answer from `source` to `path`, transcribing live; returns its analysis too.
 
     `on_started(recording)` runs once audio flows, before RecordingStarted; if the start fails
-    (or `on_started` does), nothing is left behind and the UserError goes on."""
+    (or `on_started` does), nothing is left behind and the UserError goes on.
+    `question_ended_at` (`time.monotonic()`) is when the spoken question ended, when the
+    recording starts because it ended: the latency then counts from there."""
+    started_at: list[float] = []
 
     def on_progress(transcript: ChunkedTranscript) -> None:
         until_s = transcript.samples / ANALYSIS_RATE
@@ -188,6 +197,7 @@ def transcribe_recording(
         )
 
     def started() -> None:
+        started_at.append(time.monotonic())
         if on_started is not None:
             on_started(recording)
         on_event(
@@ -218,8 +228,11 @@ def transcribe_recording(
     result = recording.wait()
     assert result is not None
     on_event(RecordingStopped(question, path, result.duration_s, result.reason, result.error))
+    question_ended_before_s = (
+        None if question_ended_at is None else max(0.0, started_at[0] - question_ended_at)
+    )
     report = analysis_from_chunks(
-        live.finish(), result.sample_rate, result.path, question, settings
+        live.finish(), result.sample_rate, result.path, question, settings, question_ended_before_s
     )
     if result.input_overflows:
         report = replace(report, input_overflows=result.input_overflows)
@@ -272,6 +285,7 @@ class PracticeEngine:
         self._abandoned = threading.Event()
         self._player: Any = None
         self._speech_path: Path | None = None
+        self._question_ended_at: float | None = None
 
     def _microphone(self, question: Question) -> AudioSource:
         recording = self.settings.recording
@@ -349,6 +363,7 @@ class PracticeEngine:
         self._ask(question)
         if not self.settings.practice.auto_start:
             controls.start.wait()
+            self._question_ended_at = None  # the candidate chose when to start
         if self._abandoned.is_set():
             return None
         path = self.store.new_recording_path(session_id, question.id)
@@ -366,7 +381,14 @@ class PracticeEngine:
 
         try:
             result, report = transcribe_recording(
-                source, path, question, self.settings, self.transcriber, self.on_event, started
+                source,
+                path,
+                question,
+                self.settings,
+                self.transcriber,
+                self.on_event,
+                started,
+                self._question_ended_at,
             )
         except UserError:
             self.store.prune_recordings_dir(session_id)
@@ -382,8 +404,10 @@ class PracticeEngine:
         return ReportReady(question, report, session_id, answer_id, path)
 
     def _ask(self, question: Question) -> None:
+        """Show and speak the question; `_question_ended_at` is set when it was heard."""
         hint = None
         self._speech_path = None
+        self._question_ended_at = None
         if self.speak:
             from mock_interview.audio.tts import render_speech
 
@@ -393,6 +417,7 @@ class PracticeEngine:
         if self._speech_path is not None:
             try:
                 self._play_question(self._speech_path)
+                self._question_ended_at = time.monotonic()
             except UserError as exc:
                 self.on_event(QuestionAsked(question, f"question not spoken: {exc}"))
         with self._controls.lock:

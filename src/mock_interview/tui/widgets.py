@@ -164,7 +164,7 @@ class Timeline(Widget):
 
     def render(self) -> Text:
         timing = self.analysis.timing
-        latency = timing.response_latency_s
+        latency = timing.first_speech_s
         answer_end = latency + timing.answer_length_s
         marks = [latency + timing.target_min_s, latency + timing.target_max_s]
         total = timeline_end_s(self.analysis)

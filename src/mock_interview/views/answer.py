@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
@@ -40,7 +40,7 @@ def timeline_end_s(analysis: AnswerAnalysis) -> float:
     """Where a timeline of the answer ends: the whole recording, and always past the end of the
     target band (counted from the first speech), so a short answer looks short."""
     timing = analysis.timing
-    band_end_s = timing.response_latency_s + timing.target_max_s + TIMELINE_SLACK_S
+    band_end_s = timing.first_speech_s + timing.target_max_s + TIMELINE_SLACK_S
     return max(analysis.audio.duration_s, band_end_s, 1.0)
 
 
@@ -95,7 +95,7 @@ def timing_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
     top = ", ".join(f"{word} ×{count}" for word, count in fillers.by_word[:3])
     return [
         ("Answer length", f"{clock(timing.answer_length_s)} ({target}): {verdict}"),
-        ("Response latency", f"{timing.response_latency_s:.1f} s"),
+        ("Response latency", _latency_text(timing)),
         ("Pace", f"{timing.words_per_minute:.0f} words per minute"),
         (
             "Fillers",
@@ -103,6 +103,25 @@ def timing_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
         ),
         ("Pauses", f"{len(timing.pauses)} ({timing.long_pause_count} long)"),
     ]
+
+
+_OPENINGS = {
+    "thinking_phrase": 'signposted with "{}"',
+    "filler": 'opened with a filler ("{}")',
+    "story": "straight into the story",
+}
+
+
+def _latency_text(timing: AnswerTiming) -> str:
+    """The wait before the first word, from where it was counted, and how the answer began."""
+    text = f"{timing.response_latency_s:.1f} s"
+    if timing.latency_from == "question_end":
+        text += " after the question ended"
+    elif timing.latency_from == "recording_start":
+        text += " after recording started"
+    if timing.opening is not None:
+        text += "; " + _OPENINGS[timing.opening.kind].format(timing.opening.text)
+    return text
 
 
 def _speech_note(analysis: AnswerAnalysis) -> list[str]:

@@ -17,7 +17,7 @@ PAD = 30
 
 def _speech_spans(timing: AnswerTiming) -> list[tuple[float, float]]:
     """The answer (first to last speech) with its pauses cut out."""
-    start = timing.response_latency_s
+    start = timing.first_speech_s
     end = start + timing.answer_length_s
     spans = []
     for pause in sorted(timing.pauses, key=lambda p: p.start_s):
@@ -34,7 +34,7 @@ def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
     answer time they stand for; the axis is `timeline_end_s`, the scale the TUI draws to too.
     """
     timing = analysis.timing
-    latency = timing.response_latency_s
+    latency = timing.first_speech_s
     targets = (timing.target_min_s, timing.target_max_s)
     marks = [latency + target for target in targets]
     labels = [clock(target) for target in targets]
@@ -54,7 +54,8 @@ def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
         f'<line class="axis" x1="{PAD}" y1="{bar_top + bar_height}" x2="{WIDTH - PAD}" '
         f'y2="{bar_top + bar_height}"/>',
         f'<rect class="latency" x="{x(0)}" y="{bar_top}" width="{round(latency * scale, 1)}" '
-        f'height="{bar_height}"><title>Response latency {latency:.1f} s</title></rect>',
+        f'height="{bar_height}"><title>Response latency '
+        f'{timing.response_latency_s:.1f} s</title></rect>',
     ]
     for start, end in _speech_spans(timing):
         parts.append(
