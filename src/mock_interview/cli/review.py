@@ -1,4 +1,4 @@
-"""The review subcommands: history, report, delete, export, import and replay.
+"""The review subcommands: history, report, compare, delete, export, import and replay.
 
 Registered on the main parser by `add_review_commands`; each handler opens the default store in
 the data dir and returns the exit status.
@@ -37,6 +37,15 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _emit(text: str, output: Path | None) -> None:
+    """The text to the file the user named, else to stdout."""
+    if output:
+        write_user_file(output, text)
+        print(f"Wrote {output}")
+    else:
+        print(text, end="")
+
+
 def _report(args: argparse.Namespace) -> int:
     from mock_interview.views.session import load_session_report
     from mock_interview.views.session_formats import format_session
@@ -44,11 +53,33 @@ def _report(args: argparse.Namespace) -> int:
     with Store.open_default() as store:
         report = load_session_report(store, args.session_id)
     text = format_session(report, args.format, _long_pause_s())
-    if args.output:
-        write_user_file(args.output, text)
-        print(f"Wrote {args.output}")
-    else:
-        print(text, end="")
+    _emit(text, args.output)
+    return 0
+
+
+COMPARE_FORMATS = ("text", "json", "markdown", "html")
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from mock_interview.views.compare import (
+        compare_sessions,
+        render_compare_json,
+        render_compare_markdown,
+        render_compare_text,
+    )
+    from mock_interview.views.session_html import render_compare_html
+
+    with Store.open_default() as store:
+        first, second = store.session(args.first), store.session(args.second)
+    comparisons = compare_sessions(first, second, args.question)
+    render = {
+        "text": render_compare_text,
+        "json": render_compare_json,
+        "markdown": render_compare_markdown,
+        "html": render_compare_html,
+    }[args.format]
+    text = render(comparisons)
+    _emit(text, args.output)
     return 0
 
 
@@ -111,6 +142,16 @@ def add_review_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     report.add_argument("--format", choices=REPORT_FORMATS, default="markdown")
     report.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
     report.set_defaults(handler=_report)
+
+    compare = commands.add_parser(
+        "compare", help="two attempts at the same question side by side, with every change"
+    )
+    compare.add_argument("first", type=int, metavar="SESSION_A")
+    compare.add_argument("second", type=int, metavar="SESSION_B")
+    compare.add_argument("--question", metavar="ID", help="only this question")
+    compare.add_argument("--format", choices=COMPARE_FORMATS, default="text")
+    compare.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE")
+    compare.set_defaults(handler=_compare)
 
     delete = commands.add_parser("delete", help="delete a saved session and its recordings")
     delete.add_argument("session_id", type=int, metavar="SESSION_ID")

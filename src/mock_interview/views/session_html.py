@@ -1,4 +1,5 @@
-"""The session report as one self-contained HTML page: no scripts, no network, prints cleanly.
+"""The session report (and the comparison of two attempts) as one self-contained HTML page: no
+scripts, no network, prints cleanly.
 
 The page is the Jinja2 template `templates/session.html.j2` with its style `templates/session.css`
 inlined, so its look changes without touching Python. Autoescape is on, so nothing printed into
@@ -16,6 +17,12 @@ from markupsafe import Markup
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer
 from mock_interview.views.answer import Piece, timing_lines, transcript_pieces
+from mock_interview.views.compare import (
+    AnswerComparison,
+    attempts_line,
+    criteria_lines,
+    figure_rows,
+)
 from mock_interview.views.history import (
     HISTORY_HEADER,
     compute_trend,
@@ -104,4 +111,19 @@ def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str
         answers=[_answer(answer, long_pause_s) for answer in session.answers],
         trend=trend_line(compute_trend(report.history)),
         charts=_trend_charts(report),
+    )
+
+
+def render_compare_html(comparisons: list[AnswerComparison]) -> str:
+    """The comparison as one self-contained page, in the session report's style."""
+    return _TEMPLATES.get_template("compare.html.j2").render(
+        comparisons=[
+            {
+                "comparison": comparison,
+                "attempts": attempts_line(comparison),
+                "rows": figure_rows(comparison),
+                "criteria": criteria_lines(comparison),
+            }
+            for comparison in comparisons
+        ]
     )
