@@ -42,10 +42,10 @@ def _two_sessions(store: Store) -> tuple[int, int]:
 def test_figures_change_the_way_better_means_for_each(tmp_path: Path) -> None:
     with Store(tmp_path / "sessions.db") as store:
         first, second = _two_sessions(store)
-        sessions = store.session(first), store.session(second)
-    [comparison] = compare_sessions(*sessions)
+        earlier, later = store.session(first), store.session(second)
+    [comparison] = compare_sessions(earlier, later)
     # Given in either order, the earlier session is "before".
-    assert compare_sessions(*reversed(sessions)) == [comparison]
+    assert compare_sessions(later, earlier) == [comparison]
     figures = {figure.key: figure for figure in comparison.figures}
     assert (figures["response_latency_s"].before, figures["response_latency_s"].after) == (4.0, 1.0)
     assert figures["response_latency_s"].verdict == "better"  # lower is better
@@ -148,9 +148,9 @@ def test_compare_two_practice_sessions_in_every_format(
     with Store.open_default() as store:
         sessions = [row.id for row in store.sessions()]
         for session_id in sorted(sessions):
-            answer = store.session(session_id).answers[0]
-            assert answer.report is not None
-            reports.append(answer.report.to_json())
+            stored = store.session(session_id).answers[0]
+            assert stored.report is not None
+            reports.append(stored.report.to_json())
     first, second = sorted(sessions)
 
     assert main(["compare", str(first), str(second), "--format", "json"]) == 0
