@@ -7,7 +7,7 @@ Markdown, HTML, the TUI, the console replay) formats those its own way.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -86,22 +86,35 @@ def inline_transcript(
     return " ".join(parts)
 
 
-def timing_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
-    """(label, value) rows shared by every view."""
+def timing_lines(
+    analysis: AnswerAnalysis, usual: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) rows shared by every view; `usual` (history metric key -> the candidate's
+    own baseline, formatted) adds "your usual" beside the figures it has."""
     timing = analysis.timing
     fillers = analysis.fillers
     target = f"target {clock(timing.target_min_s)}–{clock(timing.target_max_s)}"
     verdict = {"short": "too short", "on_target": "on target", "long": "too long"}[timing.verdict]
     top = ", ".join(f"{word} ×{count}" for word, count in fillers.by_word[:3])
-    return [
-        ("Answer length", f"{clock(timing.answer_length_s)} ({target}): {verdict}"),
-        ("Response latency", _latency_text(timing)),
-        ("Pace", f"{timing.words_per_minute:.0f} words per minute"),
+    rows = [
         (
+            "answer_length_s",
+            "Answer length",
+            f"{clock(timing.answer_length_s)} ({target}): {verdict}",
+        ),
+        ("response_latency_s", "Response latency", _latency_text(timing)),
+        ("words_per_minute", "Pace", f"{timing.words_per_minute:.0f} words per minute"),
+        (
+            "fillers_per_minute",
             "Fillers",
             f"{fillers.count} ({fillers.per_minute:.1f} per minute)" + (f": {top}" if top else ""),
         ),
-        ("Pauses", f"{len(timing.pauses)} ({timing.long_pause_count} long)"),
+        ("long_pause_count", "Pauses", f"{len(timing.pauses)} ({timing.long_pause_count} long)"),
+    ]
+    usual = usual or {}
+    return [
+        (label, value + (f" · your usual {usual[key]}" if key in usual else ""))
+        for key, label, value in rows
     ]
 
 
@@ -155,13 +168,16 @@ def render_text(analysis: AnswerAnalysis) -> str:
     return "\n".join(lines)
 
 
-def render_markdown(analysis: AnswerAnalysis, heading_level: int = 2) -> str:
+def render_markdown(
+    analysis: AnswerAnalysis, heading_level: int = 2, usual: Mapping[str, str] | None = None
+) -> str:
+    """The answer's report; `usual` as for `timing_lines`."""
     hashes = "#" * heading_level
     title = analysis.question.text if analysis.question is not None else "Answer"
     lines = [f"{hashes} {title}", ""]
     lines += _speech_note(analysis)
     lines += ["| Measure | Value |", "| --- | --- |"]
-    lines += [f"| {label} | {value} |" for label, value in timing_lines(analysis)]
+    lines += [f"| {label} | {value} |" for label, value in timing_lines(analysis, usual)]
     if analysis.timing.pauses:
         lines += [
             "",

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
-from statistics import fmean
+from statistics import fmean, median
 from typing import Any, Literal
 
 from mock_interview.core.errors import UserError
@@ -20,6 +20,8 @@ from mock_interview.storage.database import AnswerRow
 from mock_interview.views.answer import clock
 
 TREND_WINDOW = 5
+BASELINE_ANSWERS = 5
+"""A figure's personal baseline is its median over this many earlier answers to the question."""
 
 Better = Literal["lower", "higher"] | None
 
@@ -31,15 +33,23 @@ class Metric:
     better: Better
     formatter: Callable[[float], str]
     short: str  # the column heading where width is scarce (the TUI at 80 columns)
+    unit: str = ""  # after the value where no column heading names it ("your usual 2.1/min")
 
 
 METRICS: tuple[Metric, ...] = (
     Metric("answer_length_s", "Answer length", None, clock, "Length"),
     Metric("response_latency_s", "Latency", "lower", lambda v: f"{v:.1f} s", "Latency"),
     Metric("words_per_minute", "WPM", None, lambda v: f"{v:.0f}", "WPM"),
-    Metric("fillers_per_minute", "Fillers/min", "lower", lambda v: f"{v:.1f}", "Fill/min"),
     Metric(
-        "long_pause_count", "Long pauses", "lower", lambda v: f"{v:.1f}".removesuffix(".0"), "Long"
+        "fillers_per_minute", "Fillers/min", "lower", lambda v: f"{v:.1f}", "Fill/min", "/min"
+    ),
+    Metric(
+        "long_pause_count",
+        "Long pauses",
+        "lower",
+        lambda v: f"{v:.1f}".removesuffix(".0"),
+        "Long",
+        " long",
     ),
     Metric("score", "Score", "higher", lambda v: f"{v:.0f}", "Score"),
 )
@@ -121,6 +131,36 @@ def _verdict(
         return "changed"
     improved = change < 0 if better == "lower" else change > 0
     return "better" if improved else "worse"
+
+
+def personal_baseline(history: list[AnswerRow], answer: AnswerRow) -> dict[str, float]:
+    """Each metric's median over the candidate's last `BASELINE_ANSWERS` answers to the same
+    question before `answer`: progress measured against themselves, not against a norm."""
+    earlier = sorted(
+        (
+            row
+            for row in history
+            if row.question_id == answer.question_id
+            and (row.session_started_at, row.id) < (answer.session_started_at, answer.id)
+        ),
+        key=lambda row: (row.session_started_at, row.id),
+    )[-BASELINE_ANSWERS:]
+    baseline = {}
+    for metric in METRICS:
+        values = [getattr(row, metric.key) for row in earlier]
+        known = [value for value in values if value is not None]
+        if known:
+            baseline[metric.key] = float(median(known))
+    return baseline
+
+
+def usual_figures(baseline: dict[str, float]) -> dict[str, str]:
+    """A baseline formatted as the history shows each metric ("your usual" in the reports)."""
+    return {
+        metric.key: metric.formatter(baseline[metric.key]) + metric.unit
+        for metric in METRICS
+        if metric.key in baseline
+    }
 
 
 def parse_since(text: str) -> date | datetime:

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from mock_interview.storage.database import AnswerRow, Store, StoredAnswer, StoredSession
-from mock_interview.views.history import compute_trend
+from mock_interview.views.history import compute_trend, personal_baseline, usual_figures
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,11 @@ def session_json(report: SessionReport) -> dict[str, Any]:
         ],
         "trend": None if trend is None else asdict(trend),
     }
+
+
+def usual_for(report: SessionReport, answer: StoredAnswer) -> dict[str, str]:
+    """The candidate's own baseline beside this answer's figures (empty for a first attempt)."""
+    return usual_figures(personal_baseline(report.history, answer.row))
 
 
 def session_heading(session: StoredSession) -> tuple[str, str]:

@@ -31,7 +31,12 @@ from mock_interview.views.history import (
     trend_line,
 )
 from mock_interview.views.rubric import item_title
-from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
+from mock_interview.views.session import (
+    SessionReport,
+    session_heading,
+    unanalysed_note,
+    usual_for,
+)
 from mock_interview.views.svg import line_chart_svg, timeline_svg
 
 # StrictUndefined: a misspelt name in the template fails the render instead of printing nothing.
@@ -65,7 +70,9 @@ class _UnanalysedAnswer:
     note: str
 
 
-def _answer(answer: StoredAnswer, long_pause_s: float) -> _AnalysedAnswer | _UnanalysedAnswer:
+def _answer(
+    answer: StoredAnswer, long_pause_s: float, usual: dict[str, str]
+) -> _AnalysedAnswer | _UnanalysedAnswer:
     analysis = answer.report
     position = answer.row.position
     if analysis is None:
@@ -74,7 +81,7 @@ def _answer(answer: StoredAnswer, long_pause_s: float) -> _AnalysedAnswer | _Una
         position=position,
         question=answer.row.question_id if analysis.question is None else analysis.question.text,
         analysis=analysis,
-        measures=timing_lines(analysis),
+        measures=timing_lines(analysis, usual),
         # Markup only for the SVG: views/svg.py builds it from numbers and escapes its own text.
         timeline=Markup(timeline_svg(analysis, long_pause_s)),
         transcript=[
@@ -108,7 +115,9 @@ def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str
         summary_rows=history_table(
             [answer.row for answer in session.answers if answer.report is not None]
         ),
-        answers=[_answer(answer, long_pause_s) for answer in session.answers],
+        answers=[
+            _answer(answer, long_pause_s, usual_for(report, answer)) for answer in session.answers
+        ],
         trend=trend_line(compute_trend(report.history)),
         charts=_trend_charts(report),
     )

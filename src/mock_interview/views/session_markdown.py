@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 from mock_interview.views.answer import render_markdown
 from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
-from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
+from mock_interview.views.session import (
+    SessionReport,
+    session_heading,
+    unanalysed_note,
+    usual_for,
+)
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
@@ -46,6 +51,7 @@ def render_session_markdown(report: SessionReport) -> str:
         if answer.report is None:
             lines += [f"## Answer {answer.row.position}", "", unanalysed_note(answer)]
         else:
-            lines.append(render_markdown(answer.report, heading_level=2).rstrip("\n"))
+            usual = usual_for(report, answer)
+            lines.append(render_markdown(answer.report, 2, usual).rstrip("\n"))
     lines += ["", "## Progress across sessions", "", *trend_table(report)]
     return "\n".join(lines) + "\n"
