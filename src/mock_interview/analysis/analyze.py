@@ -21,6 +21,7 @@ from mock_interview.analysis.answer import (
     RubricResult,
     Transcript,
 )
+from mock_interview.analysis.coaching import coach
 from mock_interview.analysis.opening import classify_opening
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.asr.chunking import DEFAULTS as CHUNKING_DEFAULTS
@@ -160,12 +161,15 @@ def build_analysis(
         signposted=timing.opening is not None and timing.opening.kind == "thinking_phrase",
         latency_from_question=timing.latency_from == "question_end",
     )
+    rules = load_rubric(settings=settings)
     with stage("rubric"):
-        rubric = score_answer(
-            _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
-            question.kind if question else "general",
-            delivery,
-            load_rubric(settings=settings),
+        rubric = RubricResult.from_json(
+            score_answer(
+                _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
+                question.kind if question else "general",
+                delivery,
+                rules,
+            )
         )
     return AnswerAnalysis(
         audio=AudioInfo(path=str(path), duration_s=round(duration_s, 3), sample_rate=source_rate),
@@ -175,7 +179,10 @@ def build_analysis(
         timing=timing,
         transcript=transcript,
         fillers=filler_summary,
-        rubric=RubricResult.from_json(rubric),
+        rubric=rubric,
+        coaching=coach(
+            timing, transcript, filler_summary, rubric, rules, settings.analysis.long_pause_s
+        ),
     )
 
 

@@ -43,6 +43,18 @@ VERDICTS: tuple[Verdict, ...] = ("short", "on_target", "long")
 FILLER_SOURCES: tuple[FillerSource, ...] = ("transcript", "audio")
 LatencyOrigin = Literal["question_end", "recording_start"]
 LATENCY_ORIGINS: tuple[LatencyOrigin, ...] = ("question_end", "recording_start")
+CoachingSource = Literal["rubric", "red_flag", "length", "hesitation", "delivery", "strength"]
+COACHING_SOURCES: tuple[CoachingSource, ...] = (
+    "rubric",
+    "red_flag",
+    "length",
+    "hesitation",
+    "delivery",
+    "strength",
+)
+"""Where a finding comes from, in the order findings are ranked: what changes an interviewer's
+impression most first."""
+MAX_COACHING = 3
 OpeningKind = Literal["thinking_phrase", "filler", "story"]
 OPENING_KINDS: tuple[OpeningKind, ...] = ("thinking_phrase", "filler", "story")
 Band = Literal["strong", "fair", "weak"]
@@ -268,6 +280,25 @@ class RubricResult:
 
 
 @dataclass(frozen=True)
+class CoachingItem:
+    """One thing to work on: an observed fact (never a trait), what to do about it, and the
+    times in the recording that show it."""
+
+    finding: str
+    advice: str
+    evidence_s: tuple[float, ...]
+    source: CoachingSource
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "finding": self.finding,
+            "advice": self.advice,
+            "evidence_s": [round(time_s, 3) for time_s in self.evidence_s],
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class AnswerAnalysis:
     """One answer's whole analysis: what every view renders and the store keeps.
 
@@ -283,6 +314,7 @@ class AnswerAnalysis:
     transcript: Transcript
     fillers: FillerSummary
     rubric: RubricResult | None = None
+    coaching: tuple[CoachingItem, ...] | None = None
     input_overflows: int | None = None
     recording_error: str | None = None
 
@@ -298,6 +330,8 @@ class AnswerAnalysis:
         }
         if self.rubric is not None:
             data["rubric"] = self.rubric.to_json()
+        if self.coaching is not None:
+            data["coaching"] = [item.to_json() for item in self.coaching]
         if self.input_overflows is not None:
             data["input_overflows"] = self.input_overflows
         if self.recording_error is not None:
@@ -315,7 +349,7 @@ class AnswerAnalysis:
             data,
             "report",
             required=("schema", "audio", "question", "timing", "transcript", "fillers"),
-            optional=("rubric", "input_overflows", "recording_error"),
+            optional=("rubric", "coaching", "input_overflows", "recording_error"),
             check_schema=True,
         )
         return AnswerAnalysis(
@@ -327,6 +361,7 @@ class AnswerAnalysis:
             transcript=_transcript(report["transcript"], "transcript"),
             fillers=_fillers(report["fillers"], "fillers"),
             rubric=_rubric(report["rubric"], "rubric") if "rubric" in report else None,
+            coaching=_coaching(report["coaching"], "coaching") if "coaching" in report else None,
             input_overflows=_count(report["input_overflows"], "input_overflows", MAX_OVERFLOWS)
             if "input_overflows" in report
             else None,
@@ -535,6 +570,22 @@ def _timing(value: object, path: str) -> AnswerTiming:
         if "recording_started_after_s" in timing
         else 0.0,
         opening=_opening(timing["opening"], f"{path}.opening") if "opening" in timing else None,
+    )
+
+
+def _coaching(value: object, path: str) -> tuple[CoachingItem, ...]:
+    return _each(value, path, MAX_COACHING, _coaching_item)
+
+
+def _coaching_item(value: object, path: str) -> CoachingItem:
+    item = _object(value, path, required=("finding", "advice", "evidence_s", "source"))
+    return CoachingItem(
+        finding=_text(item["finding"], f"{path}.finding", MAX_NOTE_CHARS, nonempty=True),
+        advice=_text(item["advice"], f"{path}.advice", MAX_NOTE_CHARS),
+        evidence_s=_each(item["evidence_s"], f"{path}.evidence_s", MAX_RUBRIC_ITEMS, _time),
+        source=cast(
+            CoachingSource, _choice(item["source"], f"{path}.source", COACHING_SOURCES)
+        ),
     )
 
 

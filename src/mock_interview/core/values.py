@@ -50,3 +50,9 @@ class Filler:
 def normalize_token(text: str) -> str:
     """Lower case without surrounding punctuation: how words are compared everywhere."""
     return re.sub(r"^[^\w']+|[^\w']+$", "", text.lower())
+
+
+def clock(seconds: float) -> str:
+    """m:ss, the way a candidate reads a timer."""
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"

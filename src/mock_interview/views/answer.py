@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming
-from mock_interview.core.values import Filler, Span, Word
+from mock_interview.core.values import Filler, Span, Word, clock
 from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
 PieceKind = Literal["word", "filler", "pause"]
@@ -28,12 +28,6 @@ class Piece:
     text: str
     start_s: float
     end_s: float
-
-
-def clock(seconds: float) -> str:
-    """m:ss, the way a candidate reads a timer."""
-    whole = round(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def timeline_end_s(analysis: AnswerAnalysis) -> float:
@@ -137,6 +131,14 @@ def _latency_text(timing: AnswerTiming) -> str:
     return text
 
 
+def coaching_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
+    """(finding with its times, advice) for each of the answer's things to work on."""
+    return [
+        (f"{item.finding} (at {', '.join(clock(t) for t in item.evidence_s)})", item.advice)
+        for item in analysis.coaching or ()
+    ]
+
+
 def _speech_note(analysis: AnswerAnalysis) -> list[str]:
     if analysis.timing.speech_detected:
         return []
@@ -165,6 +167,10 @@ def render_text(analysis: AnswerAnalysis) -> str:
     lines.append(transcript or "(no words)")
     if analysis.rubric is not None:
         lines += ["", render_rubric_text(analysis.rubric)]
+    if analysis.coaching:
+        lines += ["", "Three things to work on:"]
+        for number, (finding, advice) in enumerate(coaching_lines(analysis), start=1):
+            lines += [f"  {number}. {finding}", f"     → {advice}"]
     return "\n".join(lines)
 
 
@@ -192,4 +198,8 @@ def render_markdown(
     lines.append(text or "*(no words)*")
     if analysis.rubric is not None:
         lines += ["", render_rubric_markdown(analysis.rubric, heading_level + 1)]
+    if analysis.coaching:
+        lines += ["", f"{hashes}# Three things to work on", ""]
+        for number, (finding, advice) in enumerate(coaching_lines(analysis), start=1):
+            lines.append(f"{number}. {finding}. {advice}")
     return "\n".join(lines) + "\n"

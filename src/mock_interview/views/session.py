@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from mock_interview.analysis.answer import COACHING_SOURCES, MAX_COACHING
 from mock_interview.storage.database import AnswerRow, Store, StoredAnswer, StoredSession
+from mock_interview.views.answer import coaching_lines
 from mock_interview.views.history import compute_trend, personal_baseline, usual_figures
 
 
@@ -56,6 +58,23 @@ def session_json(report: SessionReport) -> dict[str, Any]:
 def usual_for(report: SessionReport, answer: StoredAnswer) -> dict[str, str]:
     """The candidate's own baseline beside this answer's figures (empty for a first attempt)."""
     return usual_figures(personal_baseline(report.history, answer.row))
+
+
+def session_coaching(session: StoredSession) -> list[tuple[str, str, str]]:
+    """The session's three things to work on, ranked across its answers the way each answer's
+    own are (by source, then each answer's order): (question id, finding with times, advice)."""
+    ranked = []
+    for position, answer in enumerate(session.answers):
+        analysis = answer.report
+        if analysis is None or not analysis.coaching:
+            continue
+        for index, (item, (finding, advice)) in enumerate(
+            zip(analysis.coaching, coaching_lines(analysis), strict=True)
+        ):
+            rank = (COACHING_SOURCES.index(item.source), index, position)
+            ranked.append((rank, (answer.row.question_id, finding, advice)))
+    ranked.sort(key=lambda entry: entry[0])
+    return [line for _, line in ranked[:MAX_COACHING]]
 
 
 def session_heading(session: StoredSession) -> tuple[str, str]:

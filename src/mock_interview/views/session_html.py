@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer
-from mock_interview.views.answer import Piece, timing_lines, transcript_pieces
+from mock_interview.views.answer import Piece, coaching_lines, timing_lines, transcript_pieces
 from mock_interview.views.compare import (
     AnswerComparison,
     attempts_line,
@@ -33,6 +33,7 @@ from mock_interview.views.history import (
 from mock_interview.views.rubric import item_title
 from mock_interview.views.session import (
     SessionReport,
+    session_coaching,
     session_heading,
     unanalysed_note,
     usual_for,
@@ -59,6 +60,7 @@ class _AnalysedAnswer:
     question: str
     analysis: AnswerAnalysis
     measures: list[tuple[str, str]]
+    coaching: list[tuple[str, str]]
     timeline: Markup
     transcript: list[tuple[Piece, bool]]
     """Each piece in time order, and whether it is a long pause."""
@@ -82,6 +84,7 @@ def _answer(
         question=answer.row.question_id if analysis.question is None else analysis.question.text,
         analysis=analysis,
         measures=timing_lines(analysis, usual),
+        coaching=coaching_lines(analysis),
         # Markup only for the SVG: views/svg.py builds it from numbers and escapes its own text.
         timeline=Markup(timeline_svg(analysis, long_pause_s)),
         transcript=[
@@ -115,6 +118,7 @@ def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str
         summary_rows=history_table(
             [answer.row for answer in session.answers if answer.report is not None]
         ),
+        focus=session_coaching(session),
         answers=[
             _answer(answer, long_pause_s, usual_for(report, answer)) for answer in session.answers
         ],

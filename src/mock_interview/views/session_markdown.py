@@ -8,6 +8,7 @@ from mock_interview.views.answer import render_markdown
 from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
 from mock_interview.views.session import (
     SessionReport,
+    session_coaching,
     session_heading,
     unanalysed_note,
     usual_for,
@@ -46,6 +47,13 @@ def render_session_markdown(report: SessionReport) -> str:
     analysed = [answer.row for answer in session.answers if answer.report is not None]
     lines = [f"# {title}", "", subtitle, "", "## Summary", ""]
     lines += _table(HISTORY_HEADER, history_table(analysed)) if analysed else ["No answers."]
+    focus = session_coaching(session)
+    if focus:
+        lines += ["", "### Three things to work on", ""]
+        lines += [
+            f"{number}. {question_id}: {finding}. {advice}"
+            for number, (question_id, finding, advice) in enumerate(focus, start=1)
+        ]
     for answer in session.answers:
         lines.append("")
         if answer.report is None:
