@@ -335,3 +335,62 @@ def test_a_pause_mark_is_never_split_across_lines(width: int) -> None:
     mark = pause_mark("3.6 s")
     lines = Content(f"so I measured {mark} every step").wrap(width)
     assert any(mark in line.plain for line in lines)
+
+
+async def test_history_marks_two_attempts_and_compares_them(settings, store, tmp_path) -> None:
+    """m on two goal-achieved answers, then c: their figures side by side, the later score up;
+    marking answers to different questions is refused."""
+    fill_store(store, sample_sessions())
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        # Newest first: session 3 and session 2 answered goal-achieved (scores 74 and 66).
+        assert [(row[0], row[2]) for row in rows[:2]] == [
+            ("3", "goal-achieved"),
+            ("2", "goal-achieved"),
+        ]
+        table.move_cursor(row=0)
+        await pilot.press("m")
+        table.move_cursor(row=1)
+        await pilot.press("m")
+        await pilot.press("c")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CompareScreen"
+        text = screen_text(app)
+        assert "Session 2" in text and "session 3" in text
+        score_line = next(line for line in text.splitlines() if line.startswith("Rubric score"))
+        assert score_line.split()[2:5] == ["66", "74", "▲"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)
+        missed = next(i for i, row in enumerate(rows) if row[2] == "goal-missed")
+        table.move_cursor(row=missed)
+        await pilot.press("m")
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, HistoryScreen)  # different questions: nothing opens
+
+
+async def test_report_compares_an_answer_with_the_previous_attempt(settings, store, tmp_path):
+    sessions = fill_store(store, sample_sessions())
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_report(sessions[2])
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CompareScreen"
+        text = screen_text(app)
+        assert "Session 2" in text and "session 3" in text  # the attempt just before it
+        latency = next(line for line in text.splitlines() if line.startswith("Response latency"))
+        assert latency.split()[2:7] == ["1.2", "s", "0.8", "s", "▲"]
+        await pilot.press("escape")
+        await pilot.pause()
+        app.open_report(sessions[0])
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)  # a first attempt: nothing to compare

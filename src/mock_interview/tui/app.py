@@ -27,6 +27,7 @@ from mock_interview.core.paths import write_user_file
 from mock_interview.storage.database import Store, StoredAnswer
 from mock_interview.tui.backend import Backend
 from mock_interview.tui.messages import (
+    CompareRequested,
     ConfirmRequested,
     DevicesProbed,
     ExportRequested,
@@ -38,11 +39,14 @@ from mock_interview.tui.messages import (
     ReportRequested,
     SessionRequested,
 )
+from mock_interview.tui.screens.compare import CompareScreen
 from mock_interview.tui.screens.confirm import ConfirmScreen
 from mock_interview.tui.screens.history import HistoryScreen
 from mock_interview.tui.screens.home import HomeScreen, Status
 from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
+from mock_interview.views.compare import compare_answers
+from mock_interview.views.history import earlier_attempts
 from mock_interview.views.session import load_session_report
 from mock_interview.views.session_html import render_session_html
 
@@ -226,6 +230,9 @@ class PracticeApp(App[None]):
     def on_replay_requested(self, message: ReplayRequested) -> None:
         self.open_replay(self.store.answer(message.answer_id))
 
+    def on_compare_requested(self, message: CompareRequested) -> None:
+        self.open_comparison(message.answer_id, message.earlier_id)
+
     def on_export_requested(self, message: ExportRequested) -> None:
         self.export_session(message.session_id)
 
@@ -278,6 +285,23 @@ class PracticeApp(App[None]):
         self.push_screen(
             ReportScreen(session, self.question_text, self.long_pause_s, started, answer_id)
         )
+
+    def open_comparison(self, answer_id: int, earlier_id: int | None) -> None:
+        """Two attempts side by side; without `earlier_id`, the attempt before `answer_id`."""
+        answer = self.store.answer(answer_id)
+        if earlier_id is None:
+            history = self.store.answers(question_id=answer.row.question_id)
+            earlier = earlier_attempts(history, answer.row)
+            if not earlier:
+                self.notify("This is your first attempt at this question: nothing to compare.")
+                return
+            earlier_id = earlier[-1].id
+        try:
+            comparison = compare_answers(self.store.answer(earlier_id), answer)
+        except UserError as error:
+            self.notify(str(error), severity="warning")
+            return
+        self.push_screen(CompareScreen([comparison]))
 
     def open_replay(self, answer: StoredAnswer) -> None:
         path = answer.row.recording_path

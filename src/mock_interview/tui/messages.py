@@ -69,6 +69,15 @@ class ReplayRequested(Message):
 
 
 @dataclass
+class CompareRequested(Message):
+    """History: the user marked two answers to compare; Report: the user asked to compare an
+    answer with the previous attempt at its question (`earlier_id` None)."""
+
+    answer_id: int
+    earlier_id: int | None = None
+
+
+@dataclass
 class ExportRequested(Message):
     """Report: the user asked for the session as one HTML file."""
 

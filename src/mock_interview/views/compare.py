@@ -191,10 +191,12 @@ def transcript_diff(before: AnswerAnalysis, after: AnswerAnalysis) -> tuple[Diff
     return tuple(pieces)
 
 
-def compare_answers(
-    before: StoredAnswer, after: StoredAnswer, before_started: str, after_started: str
-) -> AnswerComparison:
-    """One question's two attempts; both must have been analysed."""
+def compare_answers(first: StoredAnswer, second: StoredAnswer) -> AnswerComparison:
+    """Two attempts at one question, the earlier one first whichever order they come in; both
+    must have been analysed."""
+    before, after = sorted((first, second), key=lambda a: (a.row.session_started_at, a.row.id))
+    if before.row.question_id != after.row.question_id:
+        raise UserError("compare: the two answers are to different questions")
     old, new = before.report, after.report
     if old is None or new is None:
         raise UserError("compare: an answer has not been analysed yet; start the app to analyse it")
@@ -207,8 +209,8 @@ def compare_answers(
     return AnswerComparison(
         question_id=after.row.question_id,
         question=question,
-        before=AttemptInfo(before.row.session_id, before.row.id, before_started),
-        after=AttemptInfo(after.row.session_id, after.row.id, after_started),
+        before=_attempt(before),
+        after=_attempt(after),
         figures=tuple(_figure_change(figure, old, new) for figure in FIGURES),
         criteria_gained=tuple(c for c in criteria if c in new_met and c not in old_met),
         criteria_lost=tuple(c for c in criteria if c in old_met and c not in new_met),
@@ -217,6 +219,11 @@ def compare_answers(
         red_flags_dropped=tuple(sorted(old_flags - new_flags)),
         transcript_diff=transcript_diff(old, new),
     )
+
+
+def _attempt(answer: StoredAnswer) -> AttemptInfo:
+    row = answer.row
+    return AttemptInfo(row.session_id, row.id, row.session_started_at.isoformat())
 
 
 def _met(analysis: AnswerAnalysis) -> set[str]:
@@ -235,12 +242,7 @@ def compare_sessions(
     if not shared:
         what = f"question {question_id!r}" if question_id else "any question"
         raise UserError(f"compare: sessions {first.id} and {second.id} did not both answer {what}")
-    return [
-        compare_answers(
-            earlier[qid], later[qid], first.started_at.isoformat(), second.started_at.isoformat()
-        )
-        for qid in shared
-    ]
+    return [compare_answers(earlier[qid], later[qid]) for qid in shared]
 
 
 def _by_question(session: StoredSession) -> dict[str, StoredAnswer]:

@@ -133,10 +133,9 @@ def _verdict(
     return "better" if improved else "worse"
 
 
-def personal_baseline(history: list[AnswerRow], answer: AnswerRow) -> dict[str, float]:
-    """Each metric's median over the candidate's last `BASELINE_ANSWERS` answers to the same
-    question before `answer`: progress measured against themselves, not against a norm."""
-    earlier = sorted(
+def earlier_attempts(history: list[AnswerRow], answer: AnswerRow) -> list[AnswerRow]:
+    """The candidate's answers to the same question before `answer`, oldest first."""
+    return sorted(
         (
             row
             for row in history
@@ -144,7 +143,13 @@ def personal_baseline(history: list[AnswerRow], answer: AnswerRow) -> dict[str, 
             and (row.session_started_at, row.id) < (answer.session_started_at, answer.id)
         ),
         key=lambda row: (row.session_started_at, row.id),
-    )[-BASELINE_ANSWERS:]
+    )
+
+
+def personal_baseline(history: list[AnswerRow], answer: AnswerRow) -> dict[str, float]:
+    """Each metric's median over the candidate's last `BASELINE_ANSWERS` answers to the same
+    question before `answer`: progress measured against themselves, not against a norm."""
+    earlier = earlier_attempts(history, answer)[-BASELINE_ANSWERS:]
     baseline = {}
     for metric in METRICS:
         values = [getattr(row, metric.key) for row in earlier]

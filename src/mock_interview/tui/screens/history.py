@@ -13,7 +13,12 @@ from textual.widgets import DataTable, Footer, Header, Label
 from textual_plotext import PlotextPlot
 
 from mock_interview.storage.database import AnswerRow, Store
-from mock_interview.tui.messages import ConfirmRequested, ReplayRequested, ReportRequested
+from mock_interview.tui.messages import (
+    CompareRequested,
+    ConfirmRequested,
+    ReplayRequested,
+    ReportRequested,
+)
 from mock_interview.tui.widgets import fill_table
 from mock_interview.views.history import (
     COMPACT_DATE,
@@ -43,6 +48,8 @@ class HistoryScreen(Screen[None]):
         Binding("enter", "open_report", "Open report", id="open_report", priority=True),
         Binding("p", "replay", "Replay", id="replay"),
         Binding("s", "sort", "Sort", id="sort_history"),
+        Binding("m", "mark", "Mark", id="mark_answer"),
+        Binding("c", "compare", "Compare", id="compare_marked"),
         Binding("x,delete", "delete_session", "Delete", id="delete_session"),
         Binding("escape", "back", "Back", id="back"),
     ]
@@ -53,6 +60,7 @@ class HistoryScreen(Screen[None]):
         self.rows: list[AnswerRow] = []
         self.sort_column = 1
         self.sort_reverse = True
+        self.marked: list[AnswerRow] = []  # at most two answers, to compare
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -163,6 +171,28 @@ class HistoryScreen(Screen[None]):
             self.reload()
 
         self.post_message(ConfirmRequested(question, yes="Delete", no="Keep", on_yes=delete))
+
+    def action_mark(self) -> None:
+        """Mark the selected answer for comparison (again: unmark); the two latest count."""
+        row = self.selected_row()
+        if row is None:
+            return
+        if row in self.marked:
+            self.marked.remove(row)
+        else:
+            self.marked = [*self.marked, row][-2:]
+        names = ", ".join(f"session {r.session_id} {r.question_id}" for r in self.marked)
+        self.notify(f"Marked: {names}" if names else "No answer marked.")
+
+    def action_compare(self) -> None:
+        if len(self.marked) < 2:
+            self.notify("Mark two answers to the same question with m, then press c.")
+            return
+        first, second = self.marked
+        if first.question_id != second.question_id:
+            self.notify("The marked answers are to different questions.", severity="warning")
+            return
+        self.post_message(CompareRequested(second.id, first.id))
 
     def action_back(self) -> None:
         self.dismiss()

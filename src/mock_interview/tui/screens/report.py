@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPan
 
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
-from mock_interview.tui.messages import ExportRequested, ReplayRequested
+from mock_interview.tui.messages import CompareRequested, ExportRequested, ReplayRequested
 from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
 from mock_interview.views.history import METRICS
 from mock_interview.views.session import unanalysed_note
@@ -93,6 +93,7 @@ class ReportScreen(Screen[None]):
         Binding("p", "replay", "Replay", id="replay"),
         Binding("n", "next_question", "Next question", id="next_question"),
         Binding("e", "export", "Export", id="export"),
+        Binding("c", "compare_previous", "Compare with previous", id="compare_previous"),
         Binding("escape", "back", "Back", id="back"),
     ]
 
@@ -162,6 +163,13 @@ class ReportScreen(Screen[None]):
             return
         content = self.query_one(TabbedContent)
         content.active = tabs[(tabs.index(content.active) + 1) % len(tabs)]
+
+    def action_compare_previous(self) -> None:
+        answer = self.current_answer()
+        if answer is None:
+            self.notify("Open an answer's tab to compare it with your previous attempt.")
+            return
+        self.post_message(CompareRequested(answer.row.id))
 
     def action_export(self) -> None:
         self.post_message(ExportRequested(self.session_id))
