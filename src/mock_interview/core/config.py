@@ -353,12 +353,12 @@ def load_questions(path: Path | None = None) -> dict[str, Question]:
     """The question bank by id, validated like the settings."""
     path = path or shipped_config_dir() / "questions.toml"
     data = read_toml(path)
-    unknown_tables = sorted(data.keys() - {"questions", "default_follow_ups"})
-    if unknown_tables:
-        raise UserError(f"config error: {path}: key '{unknown_tables[0]}': unknown table")
     raw = data.get("questions")
     if not isinstance(raw, list) or not raw:
         raise UserError(f"config error: {path}: key 'questions': must be a list of [[questions]]")
+    unknown_tables = sorted(data.keys() - {"questions", "default_follow_ups"})
+    if unknown_tables:
+        raise UserError(f"config error: {path}: key '{unknown_tables[0]}': unknown table")
     defaults = _default_follow_ups(data.get("default_follow_ups", []), path)
     known = {spec.name for spec in fields(Question)}
     bank: dict[str, Question] = {}
