@@ -129,10 +129,24 @@ def test_running_out_of_answer_files_is_one_line_and_keeps_the_answer(
     assert run.returncode == 2
     last = run.stderr.strip().splitlines()[-1]
     assert last.startswith("mock-interview: no --answer-file left for")
+    assert "What part of the shortfall was yours?" in last  # the follow-up it could not answer
     assert "Question: Now tell me about a goal you set and did not achieve." in run.stderr
-    assert "Follow-up (ownership): What part of the shortfall was yours?" in run.stderr
     assert "Question: Now tell me about a goal" in run.stdout  # the main answer's report
     data_dir = isolated_dirs / "xdg_data_home" / "mock-interview"
     with Store(data_dir / "sessions.db") as store:
         [row] = store.answers()
     assert row.status == "done" and row.follow_up_count == 0
+
+
+def test_text_output_shows_the_follow_up_its_report_and_what_it_recovered(
+    isolated_dirs: Path,
+) -> None:
+    files = [f"--answer-file={spoken(text)}" for text in (BLAMES_OTHERS, OWNS_A_PART)]
+    run = practice("--question", "goal-missed", *files)
+    assert run.returncode == 0, run.stderr
+    assert "\nFollow-up (ownership): What part of the shortfall was yours?\n" in run.stderr
+    main_report, follow_up_report = run.stdout.split("Question: ")[1:]
+    assert main_report.startswith("Now tell me about a goal you set and did not achieve.")
+    assert follow_up_report.startswith("What part of the shortfall was yours?")
+    assert "target 0:20–1:00" in follow_up_report
+    assert "Recovered ownership: yes. Score with the prompt: " in follow_up_report
