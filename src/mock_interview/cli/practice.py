@@ -32,7 +32,6 @@ from mock_interview.session.engine import (
     ReportReady,
     SourceFactory,
 )
-from mock_interview.session.follow_up import criteria_met
 from mock_interview.session.recovery import RecorderLock, recover_unfinished
 from mock_interview.storage.database import Store
 from mock_interview.views.answer import clock, follow_up_heading, follow_up_outcome, render_text
@@ -74,11 +73,10 @@ class _ConsoleReporter:
         elif isinstance(event, EngineFailed):
             self.failure = event.message
 
-
     def _outcome(self, event: ReportReady) -> str:
         assert event.follow_up is not None
         criterion = event.follow_up.criterion
-        recovered = criteria_met(event.report).get(criterion or "", False)
+        recovered = event.report.criterion_met(criterion)
         main_score = self._main_scores.get(event.follow_up.main_answer_id)
         return "\n" + follow_up_outcome(criterion, recovered, main_score, event.score_with_prompt)
 

@@ -409,7 +409,7 @@ class PracticeEngine:
                 name: met.get(name, False) or answered.get(name, False)
                 for name in {*met, *answered}
             }
-            probed.append((chosen.criterion, answered.get(chosen.criterion or "", False)))
+            probed.append((chosen.criterion, ready.report.criterion_met(chosen.criterion)))
             credit = self.settings.practice.follow_up_credit
             score = score_with_prompt(main_score, probed, question.kind, self._rubric, credit)
             try:

@@ -22,7 +22,7 @@ from mock_interview.audio.recorder import repair_wav
 from mock_interview.core.config import Question, Settings
 from mock_interview.core.errors import UserError
 from mock_interview.rubric.loading import load_rubric
-from mock_interview.session.follow_up import criteria_met, follow_up_question, score_with_prompt
+from mock_interview.session.follow_up import follow_up_question, score_with_prompt
 from mock_interview.storage.database import AnswerRow, FollowUpLink, Store
 
 RECORDER_LOCK_NAME = "recorder.lock"
@@ -136,10 +136,9 @@ def _save_score_with_prompt(
     main = store.answer(link.main_answer_id)
     if main.report is None or main.report.rubric is None or main.report.question is None:
         return
-    recovered = criteria_met(report).get(link.criterion or "", False)
     score = score_with_prompt(
         main.report.rubric.score,
-        [(link.criterion, recovered)],
+        [(link.criterion, report.criterion_met(link.criterion))],
         main.report.question.kind,
         load_rubric(settings=settings),
         settings.practice.follow_up_credit,

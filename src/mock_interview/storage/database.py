@@ -153,10 +153,7 @@ class StoredFollowUp:
 
     @property
     def recovered(self) -> bool:
-        criterion = self.link.criterion
-        if self.report is None or self.report.rubric is None or criterion is None:
-            return False
-        return any(item.id == criterion and item.met for item in self.report.rubric.criteria)
+        return self.report is not None and self.report.criterion_met(self.link.criterion)
 
 
 @dataclass(frozen=True)
