@@ -450,3 +450,18 @@ def test_an_archive_without_follow_ups_still_imports(tmp_path: Path) -> None:
         [imported] = import_archive(target, old).imported
         answers = target.session(imported).answers
     assert len(answers) == 2 and all(answer.follow_up is None for answer in answers)
+
+
+def test_practice_refuses_an_unknown_criterion_in_one_line_before_the_model_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mock_interview.cli.entry import main
+
+    override = tmp_path / "settings.toml"
+    override.write_text('[practice]\nfollow_up_criteria_missed = ["reflection", "charm"]\n')
+    monkeypatch.setenv("MOCK_INTERVIEW_CONFIG", str(override))
+    assert main(["practice", "--no-speak", "--answer-file", str(tmp_path / "absent.wav")]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "follow_up_criteria_missed': 'charm' is not a criterion of missed answers" in err

@@ -22,6 +22,7 @@ from mock_interview.audio.devices import find_device
 from mock_interview.audio.recorder import AudioSource, FileSource
 from mock_interview.core.config import Question, find_question, load_questions, load_settings
 from mock_interview.core.errors import UserError
+from mock_interview.rubric import load_rubric
 from mock_interview.session.engine import (
     EngineEvent,
     EngineFailed,
@@ -32,6 +33,7 @@ from mock_interview.session.engine import (
     ReportReady,
     SourceFactory,
 )
+from mock_interview.session.follow_up import check_follow_ups
 from mock_interview.session.recovery import RecorderLock, recover_unfinished
 from mock_interview.storage.database import Store
 from mock_interview.views.answer import clock, follow_up_heading, follow_up_outcome, render_text
@@ -115,6 +117,7 @@ def practice_command(args: argparse.Namespace) -> int:
     if args.input_device is not None:
         recording = replace(recording, input_device=args.input_device)
     settings = replace(settings, recording=recording)
+    check_follow_ups(settings.practice, bank, load_rubric(settings=settings))  # before the model
     source_factory: SourceFactory | None = None
     if args.answer_file:
         source_factory = _answer_files(args.answer_file)
