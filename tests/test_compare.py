@@ -131,6 +131,9 @@ def test_compare_two_practice_sessions_in_every_format(
     """Two sessions recorded with `practice --answer-file` (eSpeak NG answers, no microphone),
     then compared."""
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # nobody presses Enter
+    no_follow_ups = tmp_path / "settings.toml"
+    no_follow_ups.write_text('[practice]\nfollow_ups = "off"\n')
+    monkeypatch.setenv("MOCK_INTERVIEW_CONFIG", str(no_follow_ups))  # one answer per session
     reports = []
     for index, (voice, text) in enumerate((("en-us", FIRST_TRY), ("en-gb", SECOND_TRY))):
         answer = tmp_path / f"answer{index}.wav"

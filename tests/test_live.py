@@ -197,6 +197,10 @@ def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Setting
     device = AlsaDevice(tmp_path)
     fed_int16 = device.feed(fed)
     limit = f"{len(fed) / RATE + 0.5:.2f}"
+    # One answer, no follow-up: the fed sample is all the microphone has to say.
+    user_config = device.home / "config" / "mock-interview" / "settings.toml"
+    user_config.parent.mkdir(parents=True)
+    user_config.write_text('[practice]\nfollow_ups = "off"\n')
     run = device.run_cli(
         "practice",
         "--question",
@@ -208,7 +212,8 @@ def test_practice_end_to_end_through_portaudio(tmp_path: Path, settings: Setting
         timeout=400,
     )
     assert run.returncode == 0, run.stderr
-    [report] = json.loads(run.stdout)
+    [report] = json.loads(run.stdout)["answers"]
+    assert report["follow_up"] is None
 
     question_text = load_questions()["goal-missed"].text
     spoken = render_speech(question_text, settings.speech)

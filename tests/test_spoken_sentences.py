@@ -15,7 +15,7 @@ QUESTION = Question(
     text="Tell me about a goal you set and achieved.",
     target_min_s=120,
     target_max_s=180,
-    follow_ups=[],
+    follow_ups=(),
 )
 
 

@@ -56,6 +56,8 @@ def run_engine(
 ) -> tuple[int | None, Store]:
     bank = load_questions()
     store = Store.open_default()
+    # One recording per question: these faults are about answers, not about follow-ups.
+    settings = replace(settings, practice=replace(settings.practice, follow_ups="off"))
     engine = PracticeEngine(
         settings, transcriber, store, on_event, speak=False, source_factory=source_factory
     )
@@ -164,7 +166,9 @@ import soundfile
 
 settings = load_settings()
 settings = replace(
-    settings, recording=replace(settings.recording, max_answer_s=float(sys.argv[1]))
+    settings,
+    recording=replace(settings.recording, max_answer_s=float(sys.argv[1])),
+    practice=replace(settings.practice, follow_ups="off"),
 )
 question = load_questions()["goal-achieved"]
 

@@ -338,6 +338,13 @@ class AnswerAnalysis:
             data["recording_error"] = self.recording_error
         return data
 
+    def criterion_met(self, criterion_id: str | None) -> bool:
+        """Whether the rubric found `criterion_id` in the answer (False without a rubric, for a
+        criterion it did not judge, and for None)."""
+        if self.rubric is None:
+            return False
+        return any(item.id == criterion_id and item.met for item in self.rubric.criteria)
+
     @staticmethod
     def from_json(data: object) -> AnswerAnalysis:
         """Validate a decoded JSON value and build the analysis; `ReportFormatError` otherwise.

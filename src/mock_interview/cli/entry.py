@@ -52,7 +52,12 @@ def _add_practice_commands(commands: argparse._SubParsersAction[argparse.Argumen
     practice.add_argument("--format", choices=["text", "json"], default="text")
     practice.add_argument("--input-device", metavar="ID_OR_NAME", help="microphone to use")
     practice.add_argument(
-        "--answer-file", type=Path, metavar="AUDIO", help="play this recording as the answer (demo)"
+        "--answer-file",
+        type=Path,
+        metavar="AUDIO",
+        action="append",
+        help="play this recording as an answer instead of the microphone; repeat it, one per "
+        "answer in order, follow-ups included",
     )
     practice.set_defaults(handler=_practice)
     devices = commands.add_parser("devices", help="list microphones and speakers with their ids")

@@ -1,5 +1,12 @@
 """`mock-interview practice`: the whole loop in a plain terminal, progress on stderr, reports on
-stdout."""
+stdout.
+
+`--answer-file` (repeatable) plays recordings as the candidate, one per answer in the order they
+are asked, follow-ups included: two questions and one follow-up take three files. When the files
+run out before the questions do, that is said in one line and the exit status is 2; what was
+recorded is kept. With `--format json` the output is what `report SESSION_ID --format json`
+prints for the session just recorded.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,14 @@ import json
 import sys
 import threading
 from dataclasses import replace
-from typing import Any
+from pathlib import Path
 
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.devices import find_device
-from mock_interview.audio.recorder import FileSource
-from mock_interview.core.config import find_question, load_questions, load_settings
+from mock_interview.audio.recorder import AudioSource, FileSource
+from mock_interview.core.config import Question, find_question, load_questions, load_settings
+from mock_interview.core.errors import UserError
+from mock_interview.rubric import load_rubric
 from mock_interview.session.engine import (
     EngineEvent,
     EngineFailed,
@@ -24,9 +33,11 @@ from mock_interview.session.engine import (
     ReportReady,
     SourceFactory,
 )
+from mock_interview.session.follow_up import check_follow_ups
 from mock_interview.session.recovery import RecorderLock, recover_unfinished
 from mock_interview.storage.database import Store
-from mock_interview.views.answer import clock, render_text
+from mock_interview.views.answer import clock, follow_up_heading, follow_up_outcome, render_text
+from mock_interview.views.session import load_session_report, session_json
 
 
 class _ConsoleReporter:
@@ -34,12 +45,18 @@ class _ConsoleReporter:
 
     def __init__(self, output_format: str) -> None:
         self.output_format = output_format
-        self.reports: list[dict[str, Any]] = []
         self.failure: str | None = None
+        self._main_scores: dict[int, int | None] = {}
 
     def __call__(self, event: EngineEvent) -> None:
         if isinstance(event, QuestionAsked):
-            _say(f"\nQuestion: {event.question.text}")
+            link = event.follow_up
+            asked = (
+                f"Question: {event.question.text}"
+                if link is None
+                else follow_up_heading(link.criterion, link.question)
+            )
+            _say(f"\n{asked}")
             if event.speech_hint:
                 _say(event.speech_hint)
         elif isinstance(event, RecordingStarted):
@@ -48,17 +65,40 @@ class _ConsoleReporter:
         elif isinstance(event, RecordingStopped):
             _say(f"Stopped after {clock(event.duration_s)}; finishing the transcript ...")
         elif isinstance(event, ReportReady):
-            self.reports.append(
-                {
-                    **event.report.to_json(),
-                    "session_id": event.session_id,
-                    "recording_path": str(event.recording_path),
-                }
-            )
+            rubric = event.report.rubric
+            if event.follow_up is None:
+                self._main_scores[event.answer_id] = None if rubric is None else rubric.score
             if self.output_format == "text":
                 print(render_text(event.report), flush=True)
+                if event.follow_up is not None:
+                    print(self._outcome(event), flush=True)
         elif isinstance(event, EngineFailed):
             self.failure = event.message
+
+    def _outcome(self, event: ReportReady) -> str:
+        assert event.follow_up is not None
+        criterion = event.follow_up.criterion
+        recovered = event.report.criterion_met(criterion)
+        main_score = self._main_scores.get(event.follow_up.main_answer_id)
+        return "\n" + follow_up_outcome(criterion, recovered, main_score, event.score_with_prompt)
+
+
+def _answer_files(paths: list[Path]) -> SourceFactory:
+    """One recording per answer, in order (follow-ups included); running out is one line."""
+    for path in paths:
+        FileSource(path)  # a bad file fails here, before the model loads
+    remaining = iter(paths)
+
+    def next_file(question: Question) -> AudioSource:
+        path = next(remaining, None)
+        if path is None:
+            raise UserError(
+                f"no --answer-file left for \"{question.text}\" ({len(paths)} given: one per "
+                "answer, follow-ups included)"
+            )
+        return FileSource(path)
+
+    return next_file
 
 
 def _say(line: str) -> None:
@@ -77,11 +117,10 @@ def practice_command(args: argparse.Namespace) -> int:
     if args.input_device is not None:
         recording = replace(recording, input_device=args.input_device)
     settings = replace(settings, recording=recording)
+    check_follow_ups(settings.practice, bank, load_rubric(settings=settings))  # before the model
     source_factory: SourceFactory | None = None
-    if args.answer_file is not None:
-        answer_file = args.answer_file
-        FileSource(answer_file)  # a bad file fails here, before the model loads
-        source_factory = lambda question: FileSource(answer_file)  # noqa: E731
+    if args.answer_file:
+        source_factory = _answer_files(args.answer_file)
     else:
         find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
     reporter = _ConsoleReporter(args.format)
@@ -98,9 +137,9 @@ def practice_command(args: argparse.Namespace) -> int:
             source_factory=source_factory,
         )
         threading.Thread(target=_stop_on_enter, args=(engine,), daemon=True).start()
-        engine.run_session(questions)
-    if args.format == "json":
-        print(json.dumps(reporter.reports, indent=2))
+        session_id = engine.run_session(questions)
+        if args.format == "json" and session_id is not None:
+            print(json.dumps(session_json(load_session_report(store, session_id)), indent=2))
     if reporter.failure:
         print(f"mock-interview: {reporter.failure}", file=sys.stderr)
         return 2

@@ -23,6 +23,7 @@ from mock_interview.core.paths import shipped_config_dir, user_config_file
 
 QuestionKind = Literal["achieved", "missed", "general"]
 QUESTION_KINDS: tuple[str, ...] = typing.get_args(QuestionKind)
+FollowUpMode = Literal["missing", "always", "off"]
 
 
 MAX_CONFIG_BYTES = 1_000_000
@@ -31,6 +32,9 @@ MAX_ANSWER_S = 4 * 3600.0
 """Longest answer a setting may ask for (the recorder refuses more)."""
 QUESTION_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 """Question ids are slugs: they name recording files."""
+CRITERION_ID = re.compile(r"[a-z][a-z_]{0,63}")
+"""Rubric criterion ids as config/rubric.toml spells them; which exist is the rubric's to say
+(`session.follow_up.check_follow_ups`), since the core cannot read the rubric."""
 KEY_NAME = re.compile(r"(?:[a-z]+\+)*(?:[A-Za-z0-9_]+|[^\s,])")
 """A Textual key name ("enter", "ctrl+s", "right_square_bracket", "x") or a single character."""
 
@@ -102,6 +106,20 @@ class SpeechSettings:
 class PracticeSettings:
     default_questions: list[str]
     auto_start: bool
+    follow_ups: FollowUpMode
+    max_follow_ups: int = field(metadata=_bounds(0, 3))
+    follow_up_criteria_achieved: list[str]
+    follow_up_criteria_missed: list[str]
+    follow_up_target_min_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
+    follow_up_target_max_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
+    follow_up_credit: float = field(metadata=_bounds(0, 1))
+
+    def follow_up_criteria(self, kind: str) -> list[str]:
+        """The criteria worth a follow-up for a question `kind`, most important first ("general"
+        questions are judged on the achieved criteria, so they are probed on them too)."""
+        if kind == "missed":
+            return self.follow_up_criteria_missed
+        return self.follow_up_criteria_achieved
 
 
 @dataclass(frozen=True)
@@ -116,13 +134,24 @@ class Settings:
 
 
 @dataclass(frozen=True)
+class FollowUp:
+    """A follow-up an interviewer may ask: the rubric criterion it probes (None for the old
+    plain-string form, which probes nothing in particular) and the words spoken."""
+
+    criterion: str | None
+    text: str
+
+
+@dataclass(frozen=True)
 class Question:
     id: str
     kind: QuestionKind
     text: str
     target_min_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
     target_max_s: float = field(metadata=_bounds(0, MAX_ANSWER_S, above=True))
-    follow_ups: list[str]
+    follow_ups: tuple[FollowUp, ...] = field(metadata={"parsed_by": "_follow_ups"})
+    """The question's own follow-ups first, then its kind's defaults for the criteria they
+    leave out, so every criterion of the kind can be probed."""
 
 
 def _type_error(value: Any, expected: Any) -> str | None:
@@ -205,6 +234,8 @@ def _checked(
         path, key = file_of(spec.name), f"{prefix}.{spec.name}"
         if spec.name not in values:
             raise UserError(f"config error: {path}: key '{key}': missing")
+        if "parsed_by" in spec.metadata:
+            continue
         value = values[spec.name]
         reason = _type_error(value, hints[spec.name])
         if reason is None and "bounds" in spec.metadata:
@@ -254,6 +285,7 @@ def load_settings(extra: Path | None = None) -> Settings:
             sections[spec.name] = section_type(**values)
     settings = Settings(**sections)
     _check_targets(settings.analysis, sources, shipped)
+    _check_follow_up_targets(settings.practice, source("practice", "follow_up_target_max_s"))
     _check_default_questions(
         settings.practice.default_questions, source("practice", "default_questions")
     )
@@ -274,6 +306,22 @@ def _check_targets(analysis: AnalysisSettings, sources: Sources, shipped: Path) 
         f"config error: {sources.get(high, shipped)}: key 'analysis.default_target_max_s': must "
         f"be greater than analysis.default_target_min_s ({analysis.default_target_min_s:g})"
     )
+
+
+def _check_follow_up_targets(practice: PracticeSettings, path: Path) -> None:
+    if practice.follow_up_target_min_s >= practice.follow_up_target_max_s:
+        raise UserError(
+            f"config error: {path}: key 'practice.follow_up_target_max_s': must be greater than "
+            f"practice.follow_up_target_min_s ({practice.follow_up_target_min_s:g})"
+        )
+    for kind in ("achieved", "missed"):
+        key = f"follow_up_criteria_{kind}"
+        for criterion in getattr(practice, key):
+            if not CRITERION_ID.fullmatch(criterion):
+                raise UserError(
+                    f"config error: {path}: key 'practice.{key}': {_shown(criterion)} is not a "
+                    "criterion id (see config/rubric.toml)"
+                )
 
 
 def _check_default_questions(question_ids: list[str], path: Path) -> None:
@@ -306,9 +354,14 @@ def _build_keys(values: dict[str, Any], source: Callable[[str, str], Path]) -> d
 def load_questions(path: Path | None = None) -> dict[str, Question]:
     """The question bank by id, validated like the settings."""
     path = path or shipped_config_dir() / "questions.toml"
-    raw = read_toml(path).get("questions")
+    data = read_toml(path)
+    raw = data.get("questions")
     if not isinstance(raw, list) or not raw:
         raise UserError(f"config error: {path}: key 'questions': must be a list of [[questions]]")
+    unknown_tables = sorted(data.keys() - {"questions", "default_follow_ups"})
+    if unknown_tables:
+        raise UserError(f"config error: {path}: key '{unknown_tables[0]}': unknown table")
+    defaults = _default_follow_ups(data.get("default_follow_ups", []), path)
     known = {spec.name for spec in fields(Question)}
     bank: dict[str, Question] = {}
     for index, entry in enumerate(raw):
@@ -319,7 +372,11 @@ def load_questions(path: Path | None = None) -> dict[str, Question]:
             raise UserError(
                 f"config error: {path}: key 'questions[{index}].{unknown[0]}': unknown field"
             )
-        question = Question(**_checked(entry, Question, f"questions[{index}]", lambda _: path))
+        where = f"questions[{index}]"
+        checked = _checked(entry, Question, where, lambda _: path)
+        own = _follow_ups(entry["follow_ups"], f"{where}.follow_ups", path)
+        follow_ups = _with_defaults(own, defaults.get(checked["kind"]))
+        question = Question(**checked, follow_ups=follow_ups)
         if not QUESTION_ID.fullmatch(question.id) or question.id in bank:
             reason = "used twice" if question.id in bank else "must be a slug (a-z, 0-9, -)"
             raise UserError(f"config error: {path}: key 'questions[{index}].id': {reason}")
@@ -330,6 +387,74 @@ def load_questions(path: Path | None = None) -> dict[str, Question]:
             )
         bank[question.id] = question
     return bank
+
+
+def _follow_ups(value: Any, key: str, path: Path) -> list[FollowUp]:
+    """`[{criterion, text}, ...]`; a plain string (the older form) probes no criterion."""
+    if not isinstance(value, list):
+        raise UserError(f"config error: {path}: key '{key}': must be a list")
+    parsed = []
+    for index, item in enumerate(value):
+        if isinstance(item, str):
+            parsed.append(FollowUp(None, _follow_up_text(item, f"{key}[{index}]", path)))
+            continue
+        if not isinstance(item, dict) or set(item) != {"criterion", "text"}:
+            raise UserError(
+                f"config error: {path}: key '{key}[{index}]': must be a string or "
+                '{criterion = "...", text = "..."}'
+            )
+        parsed.append(
+            FollowUp(
+                _criterion_id(item["criterion"], f"{key}[{index}].criterion", path),
+                _follow_up_text(item["text"], f"{key}[{index}].text", path),
+            )
+        )
+    return parsed
+
+
+def _follow_up_text(value: Any, key: str, path: Path) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UserError(f"config error: {path}: key '{key}': must be a non-empty string")
+    return value
+
+
+def _criterion_id(value: Any, key: str, path: Path) -> str:
+    if not isinstance(value, str) or not CRITERION_ID.fullmatch(value):
+        raise UserError(
+            f"config error: {path}: key '{key}': {_shown(value)} is not a criterion id "
+            "(see config/rubric.toml)"
+        )
+    return value
+
+
+def _default_follow_ups(value: Any, path: Path) -> dict[str, list[FollowUp]]:
+    """`[[default_follow_ups]]` (kind, criterion, text) as each kind's follow-ups."""
+    if not isinstance(value, list):
+        raise UserError(f"config error: {path}: key 'default_follow_ups': must be [[tables]]")
+    defaults: dict[str, list[FollowUp]] = {kind: [] for kind in QUESTION_KINDS}
+    for index, item in enumerate(value):
+        key = f"default_follow_ups[{index}]"
+        if not isinstance(item, dict) or set(item) != {"kind", "criterion", "text"}:
+            raise UserError(f"config error: {path}: key '{key}': must have kind, criterion, text")
+        if item["kind"] not in QUESTION_KINDS:
+            raise UserError(
+                f"config error: {path}: key '{key}.kind': must be one of "
+                f"{', '.join(QUESTION_KINDS)} (got {_shown(item['kind'])})"
+            )
+        criterion = _criterion_id(item["criterion"], f"{key}.criterion", path)
+        if any(known.criterion == criterion for known in defaults[item["kind"]]):
+            raise UserError(
+                f"config error: {path}: key '{key}.criterion': {criterion} has a default "
+                f"for {item['kind']} questions already"
+            )
+        text = _follow_up_text(item["text"], f"{key}.text", path)
+        defaults[item["kind"]].append(FollowUp(criterion, text))
+    return defaults
+
+
+def _with_defaults(own: list[FollowUp], defaults: list[FollowUp] | None) -> tuple[FollowUp, ...]:
+    covered = {follow_up.criterion for follow_up in own}
+    return (*own, *(d for d in defaults or [] if d.criterion not in covered))
 
 
 def find_question(bank: dict[str, Question], question_id: str) -> Question:

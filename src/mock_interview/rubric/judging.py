@@ -70,11 +70,9 @@ def judge_answer(text: str, kind: str, rubric: Rubric) -> Judgement:
         raise UserError(f"unknown question kind '{kind}' (use {', '.join(FLAG_KINDS)})")
     judge = _Judge(text, rubric)
     # "general" questions (feedback, growth) are judged on the achieved-goal criteria.
-    criteria_kind = "missed" if kind == "missed" else "achieved"
     criteria = [
         Finding(criterion.id, judge.evidence_for(criterion.id))
-        for criterion in rubric.criteria.values()
-        if criteria_kind in criterion.kinds
+        for criterion in rubric.kind_criteria(kind)
     ]
     red_flags = [
         Finding(flag.id, judge.red_flag_evidence(flag.id))

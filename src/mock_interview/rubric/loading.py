@@ -106,6 +106,21 @@ class Rubric:
     signpost_wait_s: float
     filler_rate_max: float
 
+    def kind_criteria(self, kind: str) -> list[Criterion]:
+        """The criteria an answer to a question of `kind` is judged on ("general" questions use
+        the achieved ones)."""
+        criteria_kind = "missed" if kind == "missed" else "achieved"
+        return [c for c in self.criteria.values() if criteria_kind in c.kinds]
+
+    def weight_share(self, kind: str, criterion_id: str) -> float:
+        """`criterion_id`'s share (0 to 1) of the score of a `kind` answer: its weight over the
+        summed weights of the kind's criteria, as the score counts them (0 where it does not
+        apply)."""
+        criteria = self.kind_criteria(kind)
+        possible = sum(criterion.weight for criterion in criteria)
+        weight = sum(c.weight for c in criteria if c.id == criterion_id)
+        return weight / possible if possible else 0.0
+
 
 class _Reader:
     """Typed access to one TOML file that turns every problem into a file/key/reason UserError."""

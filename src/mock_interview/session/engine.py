@@ -17,7 +17,13 @@ the TUI wraps the callback into `post_message`, the CLI prints.
                                                  RecordingStopped
         RecordingStopped(question, path, duration_s, reason, message)
         ReportReady(question, report, session_id, answer_id, recording_path)
-    SessionFinished(session_id, reports)
+        then, while `session.follow_up.choose_follow_up` picks one (at most
+        practice.max_follow_ups), the same events from QuestionAsked to ReportReady for a
+        follow-up: each carries `follow_up` (a `FollowUpLink`: the criterion probed, the text
+        asked, the main answer's id; None for a main question), its `question` is the main
+        question with the follow-up's text and target band (practice.follow_up_target_*_s),
+        and its ReportReady has `score_with_prompt`
+    SessionFinished(session_id, reports)        the main answers' reports
     EngineFailed(message, recording_path)       instead of the rest, when something broke (no
                                                 microphone, device lost, disk full); what was
                                                 recorded is kept, analysed and saved first (the
@@ -44,6 +50,16 @@ Demo mode (no microphone): pass `source_factory=lambda question: FileSource(samp
 sample plays the candidate's part at real-time pace through the same recorder and transcriber.
 On start, `session.recovery.recover_unfinished` repairs, analyses and saves each recording a crash
 cut off.
+
+Follow-ups: once an answer's report is ready, `choose_follow_up` decides from its rubric whether
+an interviewer would probe a criterion it left unmet (practice.follow_ups). The follow-up is
+asked, recorded, analysed (its rubric scored for the main question's kind) and saved like any
+answer, linked to its main answer (`Store.add_answer(follow_up=...)`), so a stop, an abandon, a
+lost device and crash recovery treat it as any answer. `recovered` is the follow-up's rubric
+meeting the probed criterion; the main answer's score with the prompt adds
+practice.follow_up_credit of that criterion's share of the score (`score_with_prompt`). The
+speech of every follow-up the question may need is rendered while the main answer records, so
+the follow-up is spoken as soon as the report is ready.
 
 Live transcription (`asr.chunking.LiveTranscriber`): blocks go from the recorder's writer
 thread to a worker that cuts the answer at pauses and analyses each chunk (VAD, the shared
@@ -75,12 +91,23 @@ from mock_interview.audio.recorder import (
     StopReason,
 )
 from mock_interview.core.config import (
+    FollowUp,
     Question,
     Settings,
+    load_questions,
 )
 from mock_interview.core.errors import UserError
 from mock_interview.core.values import Filler, Word
-from mock_interview.storage.database import Store
+from mock_interview.rubric.loading import load_rubric
+from mock_interview.session.follow_up import (
+    check_follow_ups,
+    choose_follow_up,
+    criteria_met,
+    follow_up_candidates,
+    follow_up_question,
+    score_with_prompt,
+)
+from mock_interview.storage.database import FollowUpLink, Store
 
 
 @dataclass(frozen=True)
@@ -93,6 +120,7 @@ class SessionStarted:
 class QuestionAsked:
     question: Question
     speech_hint: str | None
+    follow_up: FollowUpLink | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +136,7 @@ class RecordingStarted:
     target_min_s: float
     target_max_s: float
     source: str
+    follow_up: FollowUpLink | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +170,9 @@ class ReportReady:
     session_id: int
     answer_id: int
     recording_path: Path
+    follow_up: FollowUpLink | None = None
+    score_with_prompt: int | None = None
+    """For a follow-up: the main answer's score with the credit this prompt earned."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +210,7 @@ def transcribe_recording(
     transcriber: Transcriber,
     on_event: EventSink,
     on_started: Callable[[Recording], None] | None = None,
+    follow_up: FollowUpLink | None = None,
     question_ended_at: float | None = None,
 ) -> tuple[RecordingResult, AnswerAnalysis]:
     """Record one answer from `source` to `path`, transcribing live; returns its analysis too.
@@ -208,6 +241,7 @@ def transcribe_recording(
                 question.target_min_s,
                 question.target_max_s,
                 source.description,
+                follow_up,
             )
         )
 
@@ -286,6 +320,8 @@ class PracticeEngine:
         self._player: Any = None
         self._speech_path: Path | None = None
         self._question_ended_at: float | None = None
+        self._speech_renders: threading.Thread | None = None
+        self._rubric = load_rubric(settings=settings)
 
     def _microphone(self, question: Question) -> AudioSource:
         recording = self.settings.recording
@@ -331,6 +367,7 @@ class PracticeEngine:
         """Ask, record and report each question in turn; the session id, or None if none began."""
         self._abandoned.clear()
         try:
+            check_follow_ups(self.settings.practice, load_questions(), self._rubric)
             session_id = self.store.create_session([question.id for question in questions])
         except UserError as exc:
             self.on_event(EngineFailed(str(exc)))
@@ -348,19 +385,67 @@ class PracticeEngine:
             if ready is None:
                 break
             reports.append(ready.report)
-            self.on_event(ready)
-            if ready.report.recording_error:
-                self.on_event(EngineFailed(ready.report.recording_error, ready.recording_path))
+            if not self._reported(ready) or not self._ask_follow_ups(session_id, question, ready):
                 return session_id
         self.on_event(SessionFinished(session_id, reports))
         return session_id
 
-    def run_answer(self, session_id: int, question: Question) -> ReportReady | None:
-        """Speak the question, record and transcribe the answer, save it; the report event
-        (None when the session was abandoned before the answer began)."""
+    def _reported(self, ready: ReportReady) -> bool:
+        """Send the report; False (after EngineFailed) when its recording broke off."""
+        self.on_event(ready)
+        if ready.report.recording_error:
+            self.on_event(EngineFailed(ready.report.recording_error, ready.recording_path))
+            return False
+        return True
+
+    def _ask_follow_ups(self, session_id: int, question: Question, main: ReportReady) -> bool:
+        """Probe what the answer left out, one follow-up at a time; False when the session ends
+        in a failure (already reported)."""
+        met = criteria_met(main.report)
+        asked: list[FollowUp] = []
+        probed: list[tuple[str | None, bool]] = []
+        main_score = main.report.rubric.score if main.report.rubric is not None else 0
+        while not self._abandoned.is_set():
+            chosen = choose_follow_up(question, self.settings.practice, met, asked)
+            if chosen is None:
+                break
+            asked.append(chosen)
+            link = FollowUpLink(main.answer_id, chosen.criterion, chosen.text)
+            try:
+                ready = self.run_answer(session_id, question, link)
+            except UserError as exc:
+                self.on_event(EngineFailed(str(exc)))
+                return False
+            if ready is None:
+                break
+            answered = criteria_met(ready.report)
+            met = {
+                name: met.get(name, False) or answered.get(name, False)
+                for name in {*met, *answered}
+            }
+            probed.append((chosen.criterion, ready.report.criterion_met(chosen.criterion)))
+            credit = self.settings.practice.follow_up_credit
+            score = score_with_prompt(main_score, probed, question.kind, self._rubric, credit)
+            try:
+                self.store.set_score_with_prompt(ready.answer_id, score)
+            except UserError as exc:
+                self.on_event(EngineFailed(str(exc)))
+                return False
+            if not self._reported(replace(ready, score_with_prompt=score)):
+                return False
+        return True
+
+    def run_answer(
+        self, session_id: int, main_question: Question, follow_up: FollowUpLink | None = None
+    ) -> ReportReady | None:
+        """Speak the question (or `follow_up` about it), record and transcribe the answer, save
+        it; the report event (None when the session was abandoned before the answer began)."""
         controls = self._controls = _AnswerControls()
+        question = main_question
+        if follow_up is not None:
+            question = follow_up_question(main_question, follow_up.question, self.settings.practice)
         source = self.source_factory(question)  # fails (no microphone) before anything is said
-        self._ask(question)
+        self._ask(question, follow_up)
         if not self.settings.practice.auto_start:
             controls.start.wait()
             self._question_ended_at = None  # the candidate chose when to start
@@ -370,7 +455,9 @@ class PracticeEngine:
 
         def started(recording: Recording) -> None:
             """Audio flows: only now is the answer marked as being recorded."""
-            self.store.mark_recording_started(session_id, question.id, path)
+            self.store.mark_recording_started(session_id, question.id, path, follow_up)
+            if follow_up is None:
+                self._prepare_follow_up_speech(question)
             with controls.lock:
                 controls.recording = recording
                 if controls.stopped.is_set():
@@ -388,6 +475,7 @@ class PracticeEngine:
                 self.transcriber,
                 self.on_event,
                 started,
+                follow_up,
                 self._question_ended_at,
             )
         except UserError:
@@ -396,14 +484,29 @@ class PracticeEngine:
         if result.error:
             report = replace(report, recording_error=result.error)
         try:
-            answer_id = self.store.add_answer(session_id, question.id, path, report)
+            answer_id = self.store.add_answer(session_id, question.id, path, report, follow_up)
         except UserError as exc:
             raise UserError(
                 f"{exc}; the recording is kept in {path} and analysed again on the next start"
             ) from None
-        return ReportReady(question, report, session_id, answer_id, path)
+        return ReportReady(question, report, session_id, answer_id, path, follow_up)
 
-    def _ask(self, question: Question) -> None:
+    def _prepare_follow_up_speech(self, question: Question) -> None:
+        """Render every follow-up this question may need while its answer records (eSpeak takes
+        a second or so per sentence), so the chosen one is spoken the moment the report is ready.
+        """
+        texts = [f.text for f in follow_up_candidates(question, self.settings.practice)]
+        if not self.speak or not texts:
+            return
+        from mock_interview.audio.tts import render_speech
+
+        speech = self.settings.speech
+        self._speech_renders = threading.Thread(
+            target=lambda: [render_speech(text, speech) for text in texts], daemon=True
+        )
+        self._speech_renders.start()
+
+    def _ask(self, question: Question, follow_up: FollowUpLink | None = None) -> None:
         """Show and speak the question; `_question_ended_at` is set when it was heard."""
         hint = None
         self._speech_path = None
@@ -411,15 +514,17 @@ class PracticeEngine:
         if self.speak:
             from mock_interview.audio.tts import render_speech
 
+            if follow_up is not None and self._speech_renders is not None:
+                self._speech_renders.join()  # rendered meanwhile: render_speech finds it cached
             spoken = render_speech(question.text, self.settings.speech)
             self._speech_path, hint = spoken.path, spoken.hint
-        self.on_event(QuestionAsked(question, hint))
+        self.on_event(QuestionAsked(question, hint, follow_up))
         if self._speech_path is not None:
             try:
                 self._play_question(self._speech_path)
                 self._question_ended_at = time.monotonic()
             except UserError as exc:
-                self.on_event(QuestionAsked(question, f"question not spoken: {exc}"))
+                self.on_event(QuestionAsked(question, f"question not spoken: {exc}", follow_up))
         with self._controls.lock:
             self._controls.asking = False
         self.on_event(QuestionSpoken(question))

@@ -3,7 +3,8 @@
 Whoever records (`practice`, the TUI's interview) first takes the `RecorderLock`, an flock the OS
 drops when the holder dies, even by kill -9. Only its holder may repair cut-off answers
 (`recover_unfinished`), so a recording another process is still writing is never taken for a
-crashed one.
+crashed one. A cut-off follow-up is analysed with its own question and target band, and
+its score with the prompt is saved as the engine would have.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import repair_wav
 from mock_interview.core.config import Question, Settings
 from mock_interview.core.errors import UserError
-from mock_interview.storage.database import AnswerRow, Store
+from mock_interview.rubric.loading import load_rubric
+from mock_interview.session.follow_up import follow_up_question, score_with_prompt
+from mock_interview.storage.database import AnswerRow, FollowUpLink, Store
 
 RECORDER_LOCK_NAME = "recorder.lock"
 
@@ -111,12 +114,33 @@ def recover_answer(
     """Analyse a repaired recording and complete its answer; a problem is said, never dropped."""
     if row.recording_path is None or not row.recording_path.is_file():
         return RecoveredAnswer(row, None, f"the recording of answer {row.id} is missing")
+    question = questions.get(row.question_id)
+    if question is not None and row.follow_up is not None:
+        question = follow_up_question(question, row.follow_up.question, settings.practice)
     try:
         repair_wav(row.recording_path)
-        report = analyze_file(
-            row.recording_path, questions.get(row.question_id), settings, transcriber
-        )
+        report = analyze_file(row.recording_path, question, settings, transcriber)
         store.update_answer_report(row.id, report)
+        if row.follow_up is not None:
+            _save_score_with_prompt(store, row.id, row.follow_up, report, settings)
     except UserError as exc:
         return RecoveredAnswer(row, None, str(exc))
     return RecoveredAnswer(row, report, None)
+
+
+def _save_score_with_prompt(
+    store: Store, answer_id: int, link: FollowUpLink, report: AnswerAnalysis, settings: Settings
+) -> None:
+    """A recovered follow-up's credit, as the engine would have given it (for this follow-up
+    alone: an earlier follow-up of the same answer is not counted again)."""
+    main = store.answer(link.main_answer_id)
+    if main.report is None or main.report.rubric is None or main.report.question is None:
+        return
+    score = score_with_prompt(
+        main.report.rubric.score,
+        [(link.criterion, report.criterion_met(link.criterion))],
+        main.report.question.kind,
+        load_rubric(settings=settings),
+        settings.practice.follow_up_credit,
+    )
+    store.set_score_with_prompt(answer_id, score)

@@ -4,7 +4,9 @@ Import is all or nothing: the whole archive is checked (the manifest against its
 member's size, zip CRC and SHA-256, each report) before anything is written, sessions already
 present (same uid) are skipped, and a failure half-way rolls the database back and removes the
 files it had copied. Unfinished answers are not exported: they are recovered where they were
-recorded.
+recorded. Each answer carries its follow-ups (`follow_ups`: criterion, question, report,
+recording, score_with_prompt), checked like the rest; version 1 archives, written before
+follow-ups existed, import as they are.
 """
 
 from __future__ import annotations
@@ -25,18 +27,24 @@ from typing import Any, BinaryIO
 
 from mock_interview.analysis.answer import AnswerAnalysis, ReportFormatError
 from mock_interview.audio.recorder import SAMPLE_BYTES
-from mock_interview.core.config import load_settings
+from mock_interview.core.config import CRITERION_ID, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import make_private_file, open_user_file
 from mock_interview.storage.database import (
     QUESTION_ID_PATTERN,
     STATUS_DONE,
+    FollowUpLink,
     Store,
+    StoredAnswer,
+    StoredFollowUp,
     StoredSession,
 )
 
 ARCHIVE_FORMAT = "mock-interview-export"
-ARCHIVE_VERSION = 1
+ARCHIVE_VERSION = 2
+"""2 added each answer's follow-ups; an importer that reads only 1 refuses a 2 rather than drop
+them."""
+READABLE_VERSIONS = (1, 2)
 MANIFEST = "manifest.json"
 UID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 CHUNK = 1 << 20
@@ -113,25 +121,38 @@ def _export_session(
             files[arcname] = hashlib.sha256(data).hexdigest()
         return arcname
 
+    def members(answer: StoredAnswer | StoredFollowUp, name: str) -> dict[str, str | None]:
+        recording = answer.row.recording_path
+        return {
+            "report": None
+            if answer.report is None
+            else add(f"{name}.json", json.dumps(answer.report.to_json(), indent=2).encode()),
+            "recording": add(f"{name}{recording.suffix}", source=recording)
+            if recording is not None and recording.is_file()
+            else None,
+        }
+
     answers = []
     for answer in session.answers:
         row = answer.row
         if row.status != STATUS_DONE:
             continue
-        recording = row.recording_path
+        follow_ups = [
+            {
+                "criterion": follow_up.link.criterion,
+                "question": follow_up.link.question,
+                "score_with_prompt": follow_up.row.score_with_prompt,
+                **members(follow_up, f"answer-{row.position}-follow-up-{index}"),
+            }
+            for index, follow_up in enumerate(answer.follow_ups, start=1)
+            if follow_up.row.status == STATUS_DONE
+        ]
         answers.append({
             "position": row.position,
             "question_id": row.question_id,
             "status": row.status,
-            "report": None
-            if answer.report is None
-            else add(
-                f"answer-{row.position}.json",
-                json.dumps(answer.report.to_json(), indent=2).encode(),
-            ),
-            "recording": add(f"answer-{row.position}{recording.suffix}", source=recording)
-            if recording is not None and recording.is_file()
-            else None,
+            **members(answer, f"answer-{row.position}"),
+            "follow_ups": follow_ups,
         })
     return {
         "uid": session.uid,
@@ -165,6 +186,9 @@ WAV_HEADER_SLACK = 64 << 10
 MAX_SESSION_ID = 2**31 - 1
 MAX_ANSWERS = 100
 MAX_POSITION = 10_000
+MAX_FOLLOW_UPS = 3
+"""practice.max_follow_ups at most."""
+MAX_FOLLOW_UP_QUESTION_CHARS = 1000
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 IMPORTABLE_STATUSES = (STATUS_DONE,)
@@ -185,11 +209,26 @@ class _Damaged(_Refused):
 
 
 @dataclass(frozen=True)
+class _ArchivedFollowUp:
+    criterion: str | None
+    question: str
+    report: str
+    recording: str | None
+    score_with_prompt: int | None
+
+
+@dataclass(frozen=True)
 class _ArchivedAnswer:
     position: int
     question_id: str
     report: str
     recording: str | None
+    follow_ups: tuple[_ArchivedFollowUp, ...]
+
+    @property
+    def members(self) -> list[tuple[str, str | None]]:
+        """(report, recording) of the answer and of each follow-up."""
+        return [(self.report, self.recording)] + [(f.report, f.recording) for f in self.follow_ups]
 
 
 @dataclass(frozen=True)
@@ -273,10 +312,10 @@ def _checked_archive(
     manifest = _parse_json(_read_member(archive, manifest_info, MAX_JSON_BYTES), MANIFEST)
     if not isinstance(manifest, dict) or manifest.get("format") != ARCHIVE_FORMAT:
         raise UserError(f"{zip_path.name} is not a mock-interview export ({MANIFEST} is foreign)")
-    if manifest.get("version") != ARCHIVE_VERSION:
+    if manifest.get("version") not in READABLE_VERSIONS:
         raise UserError(
             f"{zip_path.name} has export version {manifest.get('version')!r}; this mock-interview "
-            f"reads version {ARCHIVE_VERSION}"
+            f"reads versions {', '.join(map(str, READABLE_VERSIONS))}"
         )
     files = _files(manifest.get("files"))
     sessions = _sessions(manifest.get("sessions"))
@@ -291,7 +330,13 @@ def _checked_archive(
     for info in infos:
         if info.filename != MANIFEST and info.filename not in files:
             raise _Refused(f"member {info.filename!r} is not listed in {MANIFEST}")
-    recordings = {a.recording for session in sessions for a in session.answers if a.recording}
+    recordings = {
+        recording
+        for session in sessions
+        for answer in session.answers
+        for _, recording in answer.members
+        if recording
+    }
     total = 0
     for member, cap in caps.items():
         if member not in present:
@@ -305,7 +350,9 @@ def _checked_archive(
         _check_member_header(info, cap)
         total += info.file_size
     _check_total(total, zip_path, store)
-    reports = {answer.report for session in sessions for answer in session.answers}
+    reports = {
+        report for session in sessions for answer in session.answers for report, _ in answer.members
+    }
     for member, cap in caps.items():
         data = _read_member(archive, present[member], cap, files[member])
         if member in reports:
@@ -438,14 +485,56 @@ def _answer(value: object, where: str) -> _ArchivedAnswer:
         raise _Refused(
             f"{MANIFEST}: {where}.status is {_shown(fields['status'])}, not a finished answer"
         )
+    follow_ups = fields.get("follow_ups", [])  # absent from version 1 archives
+    if not isinstance(follow_ups, list) or len(follow_ups) > MAX_FOLLOW_UPS:
+        raise _Refused(f"{MANIFEST}: {where}.follow_ups is not a list of at most {MAX_FOLLOW_UPS}")
     return _ArchivedAnswer(
         position=_integer(fields["position"], f"{where}.position", 1, MAX_POSITION),
         question_id=_question_id(fields["question_id"], f"{where}.question_id"),
         report=_member_name(fields["report"], f"{where}.report"),
-        recording=None
-        if fields["recording"] is None
-        else _member_name(fields["recording"], f"{where}.recording"),
+        recording=_recording_name(fields["recording"], f"{where}.recording"),
+        follow_ups=tuple(
+            _follow_up(item, f"{where}.follow_ups[{index}]")
+            for index, item in enumerate(follow_ups)
+        ),
     )
+
+
+def _follow_up(value: object, where: str) -> _ArchivedFollowUp:
+    keys = ("criterion", "question", "report", "recording", "score_with_prompt")
+    fields = _fields(value, where, keys)
+    unknown = sorted(set(fields) - set(keys))
+    if unknown:
+        raise _Refused(f"{MANIFEST}: {where}.{unknown[0]} is not a follow-up field")
+    criterion = fields["criterion"]
+    if criterion is not None and (
+        not isinstance(criterion, str) or not CRITERION_ID.fullmatch(criterion)
+    ):
+        raise _Refused(f"{MANIFEST}: {where}.criterion is {_shown(criterion)}, not a criterion id")
+    question = fields["question"]
+    if (
+        not isinstance(question, str)
+        or not question.strip()
+        or len(question) > MAX_FOLLOW_UP_QUESTION_CHARS
+    ):
+        raise _Refused(
+            f"{MANIFEST}: {where}.question is {_shown(question)}, not a question of 1 to "
+            f"{MAX_FOLLOW_UP_QUESTION_CHARS} characters"
+        )
+    score = fields["score_with_prompt"]
+    return _ArchivedFollowUp(
+        criterion=criterion,
+        question=question,
+        report=_member_name(fields["report"], f"{where}.report"),
+        recording=_recording_name(fields["recording"], f"{where}.recording"),
+        score_with_prompt=None
+        if score is None
+        else _integer(score, f"{where}.score_with_prompt", 0, 100),
+    )
+
+
+def _recording_name(value: object, where: str) -> str | None:
+    return None if value is None else _member_name(value, where)
 
 
 def _fields(value: object, where: str, keys: tuple[str, ...]) -> dict[str, object]:
@@ -507,13 +596,14 @@ def _member_caps(sessions: list[_ArchivedSession], recording_cap: float) -> dict
     for session in sessions:
         use(session.html, MAX_HTML_BYTES)
         for answer in session.answers:
-            if not answer.report.endswith(".json"):
-                raise _Refused(f"{MANIFEST}: report {answer.report} is not a .json file")
-            use(answer.report, MAX_JSON_BYTES)
-            if answer.recording is not None:
-                if answer.recording.endswith(".json"):
-                    raise _Refused(f"{MANIFEST}: recording {answer.recording} is a .json file")
-                use(answer.recording, recording_cap)
+            for report, recording in answer.members:
+                if not report.endswith(".json"):
+                    raise _Refused(f"{MANIFEST}: report {report} is not a .json file")
+                use(report, MAX_JSON_BYTES)
+                if recording is not None:
+                    if recording.endswith(".json"):
+                        raise _Refused(f"{MANIFEST}: recording {recording} is a .json file")
+                    use(recording, recording_cap)
     return caps
 
 
@@ -541,28 +631,15 @@ def _write_sessions(
                 )
                 created.append(session_id)
                 for answer in sorted(session.answers, key=lambda a: a.position):
-                    recording = None
-                    if answer.recording is not None:
-                        suffix = PurePosixPath(answer.recording).suffix
-                        recording = store.new_recording_path(
-                            session_id, answer.question_id, suffix
+                    copy = _Copier(store, archive, files, recording_cap, copied, session_id)
+                    main_id = copy.answer(answer.question_id, answer.report, answer.recording)
+                    for item in answer.follow_ups:
+                        link = FollowUpLink(main_id, item.criterion, item.question)
+                        follow_up_id = copy.answer(
+                            answer.question_id, item.report, item.recording, link
                         )
-                        make_private_file(recording)
-                        copied.append(recording)
-                        with recording.open("wb") as target:
-                            _read_member(
-                                archive,
-                                archive.getinfo(answer.recording),
-                                recording_cap,
-                                files[answer.recording],
-                                target,
-                            )
-                    member = archive.getinfo(answer.report)
-                    report = _checked_report(
-                        _read_member(archive, member, MAX_JSON_BYTES, files[answer.report]),
-                        answer.report,
-                    )
-                    store.add_answer(session_id, answer.question_id, recording, report)
+                        if item.score_with_prompt is not None:
+                            store.set_score_with_prompt(follow_up_id, item.score_with_prompt)
     except BaseException:
         for path in copied:
             path.unlink(missing_ok=True)
@@ -570,3 +647,44 @@ def _write_sessions(
             store.prune_recordings_dir(session_id)
         raise
     return created
+
+
+@dataclass(frozen=True)
+class _Copier:
+    """Brings one checked answer (a recording and a report) of a session into the store."""
+
+    store: Store
+    archive: zipfile.ZipFile
+    files: dict[str, str]
+    recording_cap: float
+    copied: list[Path]
+    """Every recording written so far, removed again if the import fails."""
+    session_id: int
+
+    def answer(
+        self,
+        question_id: str,
+        report_member: str,
+        recording_member: str | None,
+        follow_up: FollowUpLink | None = None,
+    ) -> int:
+        recording = None
+        if recording_member is not None:
+            suffix = PurePosixPath(recording_member).suffix
+            recording = self.store.new_recording_path(self.session_id, question_id, suffix)
+            make_private_file(recording)
+            self.copied.append(recording)
+            with recording.open("wb") as target:
+                _read_member(
+                    self.archive,
+                    self.archive.getinfo(recording_member),
+                    self.recording_cap,
+                    self.files[recording_member],
+                    target,
+                )
+        member = self.archive.getinfo(report_member)
+        report = _checked_report(
+            _read_member(self.archive, member, MAX_JSON_BYTES, self.files[report_member]),
+            report_member,
+        )
+        return self.store.add_answer(self.session_id, question_id, recording, report, follow_up)

@@ -2,9 +2,13 @@
 
 Each answer keeps its whole analysis as JSON (`AnswerAnalysis.to_json`, the source of truth)
 plus a few summary columns taken from it, so history queries and sorting do not parse every
-report. The schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` upgrades version n
-to n + 1, so an older database is brought up to date when it is opened and a newer one is
-refused rather than damaged.
+report. A follow-up question's answer is an answer row linked to its main answer
+(`follow_up_of`, with the criterion it probed, the question asked and the score the main answer
+earns with the prompt); history, trends and `answers()` see main answers only, each saying how
+many follow-ups it needed, and `session()` attaches each main answer's follow-ups to it
+(`StoredAnswer.follow_ups`). The schema is versioned with `PRAGMA user_version`;
+`MIGRATIONS[n]` upgrades version n to n + 1, so an older database is brought up to date when it
+is opened and a newer one is refused rather than damaged.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any, Self, TypeVar
@@ -73,6 +77,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE answers ADD COLUMN status TEXT NOT NULL DEFAULT 'done';
     CREATE INDEX answers_by_status ON answers(status);
     """,
+    # 2 -> 3: follow-up questions, each answer linked to the main answer it probes (deleted with
+    # it), with the criterion probed, the question as asked and the main score with the prompt.
+    """
+    ALTER TABLE answers ADD COLUMN follow_up_of INTEGER REFERENCES answers(id) ON DELETE CASCADE;
+    ALTER TABLE answers ADD COLUMN follow_up_criterion TEXT;
+    ALTER TABLE answers ADD COLUMN follow_up_question TEXT;
+    ALTER TABLE answers ADD COLUMN score_with_prompt INTEGER;
+    CREATE INDEX answers_by_follow_up ON answers(follow_up_of);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -86,6 +99,16 @@ class SessionRow:
     started_at: datetime
     question_ids: list[str]
     answer_count: int
+
+
+@dataclass(frozen=True)
+class FollowUpLink:
+    """What makes an answer a follow-up: the main answer it probes, the rubric criterion probed
+    (None for a follow-up that probes none in particular) and the question as it was asked."""
+
+    main_answer_id: int
+    criterion: str | None
+    question: str
 
 
 @dataclass(frozen=True)
@@ -107,12 +130,44 @@ class AnswerRow:
     filler_count: int | None
     long_pause_count: int | None
     score: int | None
+    follow_up: FollowUpLink | None = None
+    """Set when this answer is a follow-up (then `position` is its main answer's)."""
+    follow_up_count: int = 0
+    """How many follow-ups this main answer needed."""
+    score_with_prompt: int | None = None
+    """For a follow-up: its main answer's score with the credit this prompt earned."""
+
+
+@dataclass(frozen=True)
+class StoredFollowUp:
+    """A follow-up's answer as shown under its main answer. `recovered`: the follow-up's rubric
+    has the probed criterion met (False for an unanalysed answer or one that probed none)."""
+
+    row: AnswerRow
+    report: AnswerAnalysis | None
+
+    @property
+    def link(self) -> FollowUpLink:
+        assert self.row.follow_up is not None
+        return self.row.follow_up
+
+    @property
+    def recovered(self) -> bool:
+        return self.report is not None and self.report.criterion_met(self.link.criterion)
 
 
 @dataclass(frozen=True)
 class StoredAnswer:
     row: AnswerRow
     report: AnswerAnalysis | None
+    follow_ups: tuple[StoredFollowUp, ...] = ()
+    """This answer's follow-ups in the order they were asked (at most
+    `practice.max_follow_ups`)."""
+
+    @property
+    def follow_up(self) -> StoredFollowUp | None:
+        """The first follow-up (the only one with the default `max_follow_ups = 1`)."""
+        return self.follow_ups[0] if self.follow_ups else None
 
 
 @dataclass(frozen=True)
@@ -340,9 +395,17 @@ class Store:
             found = self._conn.execute("SELECT 1 FROM sessions WHERE uid = ?", (uid,)).fetchone()
         return found is not None
 
-    def mark_recording_started(self, session_id: int, question_id: str, path: Path) -> int:
+    def mark_recording_started(
+        self,
+        session_id: int,
+        question_id: str,
+        path: Path,
+        follow_up: FollowUpLink | None = None,
+    ) -> int:
         """Record that an answer is being recorded to `path`, so a crash leaves a findable row."""
-        return self._insert_answer(session_id, question_id, path, None, STATUS_RECORDING)
+        return self._insert_answer(
+            session_id, question_id, path, None, STATUS_RECORDING, follow_up
+        )
 
     def add_answer(
         self,
@@ -350,8 +413,10 @@ class Store:
         question_id: str,
         recording_path: Path | None,
         report: AnswerAnalysis,
+        follow_up: FollowUpLink | None = None,
     ) -> int:
-        """Save an analysed answer; completes the matching in-progress row if there is one."""
+        """Save an analysed answer (a follow-up when `follow_up` links it to its main answer);
+        completes the matching in-progress row if there is one."""
         stored_path = self._stored_path(recording_path)
         with self._saving("the answer") as conn:
             pending = conn.execute(
@@ -362,7 +427,9 @@ class Store:
             if pending is not None:
                 self.update_answer_report(int(pending[0]), report)
                 return int(pending[0])
-            return self._insert_answer(session_id, question_id, recording_path, report, STATUS_DONE)
+            return self._insert_answer(
+                session_id, question_id, recording_path, report, STATUS_DONE, follow_up
+            )
 
     def _insert_answer(
         self,
@@ -371,14 +438,18 @@ class Store:
         recording_path: Path | None,
         report: AnswerAnalysis | None,
         status: str,
+        follow_up: FollowUpLink | None = None,
     ) -> int:
         summary = _summary(report)
         with self._saving("the answer") as conn:
             _require_session(conn, session_id)
-            position = conn.execute(
-                "SELECT COALESCE(MAX(position), 0) + 1 FROM answers WHERE session_id = ?",
-                (session_id,),
-            ).fetchone()[0]
+            if follow_up is None:
+                position = conn.execute(
+                    "SELECT COALESCE(MAX(position), 0) + 1 FROM answers WHERE session_id = ?",
+                    (session_id,),
+                ).fetchone()[0]
+            else:
+                position = _main_position(conn, session_id, follow_up.main_answer_id)
             columns = {
                 "session_id": session_id,
                 "position": position,
@@ -388,6 +459,9 @@ class Store:
                 "report_json": None if report is None else json.dumps(report.to_json()),
                 "status": status,
                 **summary,
+                "follow_up_of": None if follow_up is None else follow_up.main_answer_id,
+                "follow_up_criterion": None if follow_up is None else follow_up.criterion,
+                "follow_up_question": None if follow_up is None else follow_up.question,
             }
             names = ", ".join(columns)
             marks = ", ".join("?" for _ in columns)
@@ -407,6 +481,18 @@ class Store:
             )
             if cursor.rowcount == 0:
                 raise UserError(f"no answer {answer_id}")
+
+    def set_score_with_prompt(self, follow_up_id: int, score: int) -> None:
+        """Keep the main answer's score with the credit this follow-up earned (the rubric and the
+        credit setting may change later; the report keeps what was said then)."""
+        with self._saving("the follow-up's score") as conn:
+            cursor = conn.execute(
+                "UPDATE answers SET score_with_prompt = ?"
+                " WHERE id = ? AND follow_up_of IS NOT NULL",
+                (score, follow_up_id),
+            )
+            if cursor.rowcount == 0:
+                raise UserError(f"no follow-up answer {follow_up_id}")
 
     def delete_session(self, session_id: int) -> list[Path]:
         """Delete a session, its answers and its recordings; returns the files removed."""
@@ -485,7 +571,8 @@ class Store:
             params.append(question_id)
         query = (
             "SELECT s.id, s.uid, s.started_at, s.question_ids,"
-            " (SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id)"
+            " (SELECT COUNT(*) FROM answers a WHERE a.session_id = s.id"
+            " AND a.follow_up_of IS NULL)"
             f" FROM sessions s {self._where(where)} ORDER BY s.started_at DESC, s.id DESC"
         )
         if limit is not None:
@@ -501,7 +588,8 @@ class Store:
         session_id: int | None = None,
         include_unfinished: bool = False,
     ) -> list[AnswerRow]:
-        """Answer summaries, newest session first, in answer order within a session."""
+        """Main answers' summaries (follow-ups are not answers to the question asked, so they stay
+        out of history and trends), newest session first, in answer order within a session."""
         where, params = self._since_filter(since)
         if question_id is not None:
             where.append("a.question_id = ?")
@@ -512,6 +600,7 @@ class Store:
         if not include_unfinished:
             where.append("a.status = ?")
             params.append(STATUS_DONE)
+        where.append("a.follow_up_of IS NULL")
         query = (
             f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN sessions s ON s.id = a.session_id"
             f" {self._where(where)} ORDER BY s.started_at DESC, s.id DESC, a.position"
@@ -521,7 +610,8 @@ class Store:
         return self._valid_rows(rows, self._answer_row, "answer")
 
     def unfinished_recordings(self) -> list[AnswerRow]:
-        """Answers whose recording started but was never analysed (a crash or a kill)."""
+        """Answers (follow-ups too) whose recording started but was never analysed (a crash or
+        a kill)."""
         with self._reading() as conn:
             rows = conn.execute(
                 f"SELECT {_ANSWER_COLUMNS} FROM answers a JOIN sessions s ON s.id = a.session_id"
@@ -554,7 +644,7 @@ class Store:
             rows = conn.execute(
                 f"SELECT {_ANSWER_COLUMNS}, a.report_json FROM answers a"
                 " JOIN sessions s ON s.id = a.session_id WHERE a.session_id = ?"
-                " ORDER BY a.position",
+                " ORDER BY a.position, a.id",
                 (session_id,),
             ).fetchall()
         if head is None:
@@ -568,7 +658,7 @@ class Store:
             uid=found.uid,
             started_at=found.started_at,
             question_ids=found.question_ids,
-            answers=self._valid_rows(rows, self._stored_answer, "answer"),
+            answers=_with_follow_ups(self._valid_rows(rows, self._stored_answer, "answer")),
         )
 
     # -- helpers -----------------------------------------------------------------------------
@@ -601,6 +691,15 @@ class Store:
             filler_count=_count("filler_count", row[12]),
             long_pause_count=_count("long_pause_count", row[13]),
             score=_count("score", row[14]),
+            follow_up=None
+            if row[15] is None
+            else FollowUpLink(
+                main_answer_id=_whole("follow_up_of", row[15]),
+                criterion=None if row[16] is None else _text("follow_up_criterion", row[16]),
+                question=_text("follow_up_question", row[17]),
+            ),
+            follow_up_count=_whole("follow-up count", row[18]),
+            score_with_prompt=_count("score_with_prompt", row[19]),
         )
 
     def _stored_answer(self, row: tuple[Any, ...]) -> StoredAnswer:
@@ -659,6 +758,33 @@ def _moment(column: str, value: Any) -> datetime:
     return datetime.fromisoformat(_text(column, value))
 
 
+def _with_follow_ups(answers: list[StoredAnswer]) -> list[StoredAnswer]:
+    """Main answers in order, each with its follow-ups attached (a follow-up whose main answer
+    could not be read is dropped with it)."""
+    follow_ups: dict[int, list[StoredFollowUp]] = {}
+    for answer in answers:
+        if answer.row.follow_up is not None:
+            follow_ups.setdefault(answer.row.follow_up.main_answer_id, []).append(
+                StoredFollowUp(answer.row, answer.report)
+            )
+    return [
+        replace(answer, follow_ups=tuple(follow_ups.get(answer.row.id, ())))
+        for answer in answers
+        if answer.row.follow_up is None
+    ]
+
+
+def _main_position(conn: sqlite3.Connection, session_id: int, main_answer_id: int) -> int:
+    """A follow-up sits at its main answer's position; the main answer must be in the session."""
+    found = conn.execute(
+        "SELECT position FROM answers WHERE id = ? AND session_id = ? AND follow_up_of IS NULL",
+        (main_answer_id, session_id),
+    ).fetchone()
+    if found is None:
+        raise UserError(f"no main answer {main_answer_id} in session {session_id}")
+    return int(found[0])
+
+
 def _require_session(conn: sqlite3.Connection, session_id: int) -> None:
     if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is None:
         raise UserError(f"no session {session_id} (see `mock-interview history`)")
@@ -667,5 +793,7 @@ def _require_session(conn: sqlite3.Connection, session_id: int) -> None:
 _ANSWER_COLUMNS = (
     "a.id, a.session_id, a.position, a.question_id, a.recording_path, a.status, a.created_at,"
     " s.started_at, a.answer_length_s, a.response_latency_s, a.words_per_minute,"
-    " a.fillers_per_minute, a.filler_count, a.long_pause_count, a.score"
+    " a.fillers_per_minute, a.filler_count, a.long_pause_count, a.score,"
+    " a.follow_up_of, a.follow_up_criterion, a.follow_up_question,"
+    " (SELECT COUNT(*) FROM answers f WHERE f.follow_up_of = a.id), a.score_with_prompt"
 )

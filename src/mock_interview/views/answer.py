@@ -203,3 +203,21 @@ def render_markdown(
         for number, (finding, advice) in enumerate(coaching_lines(analysis), start=1):
             lines.append(f"{number}. {finding}. {advice}")
     return "\n".join(lines) + "\n"
+
+
+def follow_up_heading(criterion: str | None, question: str) -> str:
+    """"Follow-up (criterion): question", as the CLI and the reports title a follow-up."""
+    return f"Follow-up ({criterion}): {question}" if criterion else f"Follow-up: {question}"
+
+
+def follow_up_outcome(
+    criterion: str | None, recovered: bool, main_score: int | None, score_with_prompt: int | None
+) -> str:
+    """Whether the follow-up drew out the criterion it probed, and what the prompt earned."""
+    if criterion is None:
+        said = "It probed no criterion in particular."
+    else:
+        said = f"Recovered {criterion}: {'yes' if recovered else 'no'}."
+    if score_with_prompt is None or main_score is None:
+        return said
+    return f"{said} Score with the prompt: {score_with_prompt} (the answer alone: {main_score})."

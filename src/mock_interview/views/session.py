@@ -10,7 +10,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from mock_interview.analysis.answer import COACHING_SOURCES, MAX_COACHING
-from mock_interview.storage.database import AnswerRow, Store, StoredAnswer, StoredSession
+from mock_interview.storage.database import (
+    AnswerRow,
+    Store,
+    StoredAnswer,
+    StoredFollowUp,
+    StoredSession,
+)
 from mock_interview.views.answer import coaching_lines
 from mock_interview.views.history import compute_trend, personal_baseline, usual_figures
 
@@ -27,7 +33,10 @@ def load_session_report(store: Store, session_id: int) -> SessionReport:
 
 
 def session_json(report: SessionReport) -> dict[str, Any]:
-    """The session with each answer's analysis report (as `analyze` prints it) and the trend."""
+    """The session with each answer's analysis report (as `analyze` prints it) and the trend.
+
+    Each answer has `follow_up` (its first follow-up, or None) and `later_follow_ups` (the others,
+    when practice.max_follow_ups allows more than one)."""
     session = report.session
     trend = compute_trend(report.history)
     return {
@@ -45,9 +54,9 @@ def session_json(report: SessionReport) -> dict[str, Any]:
                 "position": answer.row.position,
                 "question_id": answer.row.question_id,
                 "status": answer.row.status,
-                "recording_path": None
-                if answer.row.recording_path is None
-                else str(answer.row.recording_path),
+                "recording_path": _path_text(answer.row),
+                "follow_up": None if answer.follow_up is None else follow_up_json(answer.follow_up),
+                "later_follow_ups": [follow_up_json(f) for f in answer.follow_ups[1:]],
             }
             for answer in session.answers
         ],
@@ -75,6 +84,26 @@ def session_coaching(session: StoredSession) -> list[tuple[str, str, str]]:
             ranked.append((rank, (answer.row.question_id, finding, advice)))
     ranked.sort(key=lambda entry: entry[0])
     return [line for _, line in ranked[:MAX_COACHING]]
+
+
+def follow_up_json(follow_up: StoredFollowUp) -> dict[str, Any]:
+    """A follow-up under its main answer: what was asked, the answer's report (as `analyze`
+    prints it; None while unanalysed), whether it recovered the criterion it probed, and the main
+    answer's score with the credit the prompt earned."""
+    return {
+        "criterion": follow_up.link.criterion,
+        "question": follow_up.link.question,
+        "answer_id": follow_up.row.id,
+        "status": follow_up.row.status,
+        "recording_path": _path_text(follow_up.row),
+        "report": None if follow_up.report is None else follow_up.report.to_json(),
+        "recovered": follow_up.recovered,
+        "score_with_prompt": follow_up.row.score_with_prompt,
+    }
+
+
+def _path_text(row: AnswerRow) -> str | None:
+    return None if row.recording_path is None else str(row.recording_path)
 
 
 def session_heading(session: StoredSession) -> tuple[str, str]:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mock_interview.views.answer import render_markdown
+from mock_interview.storage.database import StoredAnswer, StoredFollowUp
+from mock_interview.views.answer import (
+    follow_up_heading,
+    follow_up_outcome,
+    inline_transcript,
+    render_markdown,
+)
 from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
 from mock_interview.views.session import (
     SessionReport,
@@ -41,6 +47,32 @@ def trend_table(report: SessionReport) -> list[str]:
     ]
 
 
+def _follow_up_lines(follow_up: StoredFollowUp, answer: StoredAnswer) -> list[str]:
+    """A follow-up under its main answer: the question, the answer's transcript, whether it
+    recovered the criterion and the score with the prompt."""
+    link = follow_up.link
+    lines = [f"### {follow_up_heading(link.criterion, link.question)}", ""]
+    if follow_up.report is None:
+        return [
+            *lines,
+            "Recorded but not analysed yet; it is offered for analysis on the next start.",
+        ]
+    text = inline_transcript(follow_up.report, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
+    main_score = (
+        None
+        if answer.report is None or answer.report.rubric is None
+        else answer.report.rubric.score
+    )
+    return [
+        *lines,
+        text or "*(no words)*",
+        "",
+        follow_up_outcome(
+            link.criterion, follow_up.recovered, main_score, follow_up.row.score_with_prompt
+        ),
+    ]
+
+
 def render_session_markdown(report: SessionReport) -> str:
     session = report.session
     title, subtitle = session_heading(session)
@@ -61,5 +93,7 @@ def render_session_markdown(report: SessionReport) -> str:
         else:
             usual = usual_for(report, answer)
             lines.append(render_markdown(answer.report, 2, usual).rstrip("\n"))
+        for follow_up in answer.follow_ups:
+            lines += ["", *_follow_up_lines(follow_up, answer)]
     lines += ["", "## Progress across sessions", "", *trend_table(report)]
     return "\n".join(lines) + "\n"
