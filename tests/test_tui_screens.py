@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
 
 from file_modes import mode, user_file_mode
+from mock_interview.analysis.answer import CoachingItem
 from mock_interview.core.config import Settings, load_questions
 from mock_interview.storage.database import Store
 from mock_interview.tui.app import PracticeApp, make_app
@@ -136,8 +138,6 @@ async def test_home_is_usable_before_the_model_has_loaded(settings, store, tmp_p
 
 
 async def test_quit_key_and_remapped_keys(settings, store, tmp_path) -> None:
-    from dataclasses import replace
-
     remapped = replace(settings, keys={**settings.keys, "history": "y", "quit": "x"})
     app = build_app(remapped, store, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
@@ -394,3 +394,33 @@ async def test_report_compares_an_answer_with_the_previous_attempt(settings, sto
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)  # a first attempt: nothing to compare
+
+
+async def test_report_shows_your_usual_and_the_things_to_work_on(settings, store, tmp_path):
+    """The third goal-achieved attempt: its latency beside the median of the two before it
+    (1.5 s and 1.2 s: 1.4 s); an answer's things to work on under its rubric and, ranked across
+    the session, in the summary."""
+    reports = sample_sessions()
+    gap = CoachingItem("No lesson is named", "Name the lesson.", (12.5,), "rubric")
+    pause = CoachingItem("1 pause over 3 s", "Plan the beats.", (30.0,), "hesitation")
+    first, second = reports[0]
+    reports[0] = [replace(first, coaching=(pause,)), replace(second, coaching=(gap,))]
+    sessions = fill_store(store, reports)
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.open_report(sessions[2])
+        await pilot.pause()
+        text = screen_text(app)
+        latency = next(line for line in text.splitlines() if "Response latency" in line)
+        assert latency.rstrip().endswith("your usual 1.4 s"), latency
+        assert "Three things to work on" not in text  # crafted without findings
+        app.open_report(sessions[0])
+        await pilot.pause()
+        text = screen_text(app)
+        assert "your usual" not in text  # nothing earlier to compare with
+        assert "1. 1 pause over 3 s (at 0:30)" in text
+        summary = str(app.screen.query_one("Static#summary", Static).render())
+        # Across the session the missed goal's gap outranks the first answer's pause.
+        assert summary.index("goal-missed: No lesson is named (at 0:12)") < summary.index(
+            "goal-achieved: 1 pause over 3 s (at 0:30)"
+        )

@@ -47,7 +47,7 @@ from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
 from mock_interview.views.compare import compare_answers
 from mock_interview.views.history import earlier_attempts
-from mock_interview.views.session import load_session_report
+from mock_interview.views.session import load_session_report, usual_for
 from mock_interview.views.session_html import render_session_html
 
 if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
@@ -280,10 +280,12 @@ class PracticeApp(App[None]):
             self.open_report(session_id)
 
     def open_report(self, session_id: int, answer_id: int | None = None) -> None:
-        session = self.store.session(session_id)
+        report = load_session_report(self.store, session_id)
+        session = report.session
         started = self.format_time(session.started_at)
+        usual = {answer.row.id: usual_for(report, answer) for answer in session.answers}
         self.push_screen(
-            ReportScreen(session, self.question_text, self.long_pause_s, started, answer_id)
+            ReportScreen(session, self.question_text, self.long_pause_s, started, answer_id, usual)
         )
 
     def open_comparison(self, answer_id: int, earlier_id: int | None) -> None:

@@ -275,12 +275,15 @@ class MeasuresView(Static):
 
     DEFAULT_CSS = "MeasuresView { height: auto; }"
 
-    def __init__(self, analysis: AnswerAnalysis, **kwargs: Any) -> None:
+    def __init__(
+        self, analysis: AnswerAnalysis, usual: dict[str, str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.analysis = analysis
+        self.usual = usual
 
     def on_mount(self) -> None:
-        rows = timing_lines(self.analysis)
+        rows = timing_lines(self.analysis, self.usual)
         width = max(len(label) for label, _ in rows)
         text = Text()
         for index, (label, value) in enumerate(rows):

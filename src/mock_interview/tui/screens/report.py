@@ -16,8 +16,9 @@ from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
 from mock_interview.tui.messages import CompareRequested, ExportRequested, ReplayRequested
 from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
+from mock_interview.views.answer import coaching_lines
 from mock_interview.views.history import METRICS
-from mock_interview.views.session import unanalysed_note
+from mock_interview.views.session import session_coaching, unanalysed_note
 
 SUMMARY_TAB = "summary"
 
@@ -29,11 +30,19 @@ def answer_tab_id(answer: StoredAnswer) -> str:
 class AnswerReport(VerticalScroll):
     """One answer, top to bottom in the order a candidate reads it."""
 
-    def __init__(self, answer: StoredAnswer, question_text: str, long_pause_s: float) -> None:
+    def __init__(
+        self,
+        answer: StoredAnswer,
+        question_text: str,
+        long_pause_s: float,
+        usual: dict[str, str] | None = None,
+    ) -> None:
+        """`usual`: the candidate's own baseline beside the figures (`views.session.usual_for`)."""
         super().__init__(classes="answer-report")
         self.answer = answer
         self.question_text = question_text
         self.long_pause_s = long_pause_s
+        self.usual = usual
 
     def compose(self) -> ComposeResult:
         yield Label(self.question_text, classes="question-title")
@@ -41,13 +50,25 @@ class AnswerReport(VerticalScroll):
         if analysis is None:
             yield Static(unanalysed_note(self.answer))
             return
-        yield MeasuresView(analysis)
+        yield MeasuresView(analysis, self.usual)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
         yield Timeline(analysis, self.long_pause_s)
         yield Label("Transcript", classes="heading")
         yield TranscriptView(analysis, self.long_pause_s)
         yield Label("Rubric", classes="heading")
         yield RubricView(analysis.rubric)
+        if analysis.coaching:
+            yield Label("Three things to work on", classes="heading")
+            yield Static(coaching_text(analysis), classes="coaching")
+
+
+def coaching_text(analysis: AnswerAnalysis) -> Text:
+    """Each finding with its times, and what to do about it."""
+    text = Text()
+    for number, (finding, advice) in enumerate(coaching_lines(analysis), start=1):
+        text.append(f"{'' if number == 1 else chr(10)}{number}. {finding}", "bold")
+        text.append(f"\n   → {advice}")
+    return text
 
 
 def summary_text(session: StoredSession) -> Text:
@@ -63,27 +84,13 @@ def summary_text(session: StoredSession) -> Text:
             cells.append(f"{'-' if value is None else metric.formatter(value):<16}")
         text.append(f"\n{metric.label:<{width}}  ", "bold")
         text.append("".join(cells))
-    advice = [
-        f"{answer.row.question_id}: {advice}"
-        for answer in session.answers
-        for advice in _advice(answer.report)
-    ]
-    if advice:
-        text.append("\n\nTo work on next", "bold")
-        for line in advice:
-            text.append(f"\n  → {line}")
+    focus = session_coaching(session)
+    if focus:
+        text.append("\n\nThree things to work on", "bold")
+        for number, (question_id, finding, advice) in enumerate(focus, start=1):
+            text.append(f"\n  {number}. {question_id}: {finding}")
+            text.append(f"\n     → {advice}")
     return text
-
-
-def _advice(analysis: AnswerAnalysis | None) -> list[str]:
-    """The advice of the rubric's unmet criteria and of its flags, in the rubric's order."""
-    rubric = analysis.rubric if analysis else None
-    if rubric is None:
-        return []
-    advice = [c.advice for c in rubric.criteria if not c.met]
-    advice += [flag.advice for flag in rubric.red_flags]
-    advice += [flag.advice for flag in rubric.delivery_flags if flag.advice is not None]
-    return [text for text in advice if text]
 
 
 class ReportScreen(Screen[None]):
@@ -104,9 +111,10 @@ class ReportScreen(Screen[None]):
         long_pause_s: float,
         started: str,
         answer_id: int | None = None,
+        usual: dict[int, dict[str, str]] | None = None,
     ) -> None:
         """`started` is when the session began, as the user reads times; the tab of `answer_id`
-        (else the first answer's) is shown first."""
+        (else the first answer's) is shown first; `usual` holds each answer's baseline by id."""
         super().__init__()
         self.session = session
         self.session_id = session.id
@@ -114,6 +122,7 @@ class ReportScreen(Screen[None]):
         self.long_pause_s = long_pause_s
         self.started = started
         self.first_answer_id = answer_id
+        self.usual = usual or {}
 
     def compose(self) -> ComposeResult:
         session = self.session
@@ -123,7 +132,8 @@ class ReportScreen(Screen[None]):
                 question = self.question_text(answer.row.question_id)
                 title = f"{answer.row.position}. {answer.row.question_id}"
                 with TabPane(title, id=answer_tab_id(answer)):
-                    yield AnswerReport(answer, question, self.long_pause_s)
+                    usual = self.usual.get(answer.row.id)
+                    yield AnswerReport(answer, question, self.long_pause_s, usual)
             if len(session.answers) > 1:
                 with TabPane("Session summary", id=SUMMARY_TAB), VerticalScroll():
                     yield Static(summary_text(session), id="summary")
