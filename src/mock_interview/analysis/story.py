@@ -94,7 +94,7 @@ def parse_story(data: Any, where: str) -> Story:
     unknown = sorted(set(data) - set(_KEYS))
     if unknown:
         raise UserError(f"{where}: unknown key {unknown[0]!r} (known: {', '.join(_KEYS)})")
-    values: dict[str, str] = {}
+    values: dict[str, Any] = {}
     for key in _KEYS:
         value = data.get(key, "")
         if not isinstance(value, str):
@@ -114,5 +114,5 @@ def parse_story(data: Any, where: str) -> Story:
         raise UserError(
             f"{where}: kind must be one of {', '.join(STORY_KINDS)}, not {values['kind']!r}"
         )
-    return Story(**values)
+    return replace(Story(values["title"], values["kind"]), **values)
 

@@ -168,16 +168,16 @@ def _field_coverage(
     wanted = set(content_keys(field_text))
     if not wanted or not sentences:
         return FieldCoverage(False, None, 0.0)
-    best_share, best_start = 0.0, 0
+    best_share, best_start, span = 0.0, 0, options.window_sentences
     for start in range(len(sentences)):
-        window = set().union(*(keys for _, keys in sentences[start : start + options.window_sentences]))
+        window = set().union(*(keys for _, keys in sentences[start : start + span]))
         share = len(wanted & window) / len(wanted)
         if share > best_share:
             best_share, best_start = share, start
     if best_share < options.min_field_share:
         return FieldCoverage(False, None, round(best_share, 3))
-    window = sentences[best_start : best_start + options.window_sentences]
-    evidence = max(window, key=lambda sentence: len(wanted & sentence[1]))[0]
+    best = sentences[best_start : best_start + span]
+    evidence = max(best, key=lambda sentence: len(wanted & sentence[1]))[0]
     return FieldCoverage(True, evidence, round(best_share, 3))
 
 
@@ -198,25 +198,36 @@ def _ngrams(words: list[str], length: int) -> set[tuple[str, ...]]:
 
 WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)*")
 STOP_WORDS = frozenset(
-    """a about after again all also am an and any are as at be because been before being both
-    but by can could did do does doing down during each few for from further had has have having
-    he her here hers him his how i if in into is it its itself just me more most my myself no nor
-    not now of off on once only or other our ours out over own same she should so some such than
-    that the their them then there these they this those through to too under until up very was
-    we were what when where which while who whom why will with would you your really actually
-    got get went go going thing things lot so because""".split()
+    (
+        "a", "about", "actually", "after", "again", "all", "also", "am", "an", "and", "any",
+        "are", "as", "at", "be", "because", "been", "before", "being", "both", "but", "by",
+        "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+        "from", "further", "get", "go", "going", "got", "had", "has", "have", "having", "he",
+        "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its",
+        "itself", "just", "lot", "me", "more", "most", "my", "myself", "no", "nor", "not",
+        "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over",
+        "own", "really", "same", "she", "should", "so", "some", "such", "than", "that", "the",
+        "their", "them", "then", "there", "these", "they", "thing", "things", "this", "those",
+        "through", "to", "too", "under", "until", "up", "very", "was", "we", "went", "were",
+        "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+        "would", "you", "your"
+    )
 )
 UNITS = {
     word: value
     for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
+        (
+            "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+            "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+            "seventeen", "eighteen", "nineteen"
+        )
     )
 }
 TENS = {
     word: 10 * value
     for value, word in enumerate(
-        "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"),
+        start=2,
     )
 }
 SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}

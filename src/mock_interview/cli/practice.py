@@ -10,10 +10,12 @@ import threading
 from dataclasses import replace
 from typing import Any
 
+from mock_interview.analysis.story import Story
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.recorder import FileSource
-from mock_interview.core.config import find_question, load_questions, load_settings
+from mock_interview.core.config import Settings, find_question, load_questions, load_settings
+from mock_interview.core.errors import UserError
 from mock_interview.session.engine import (
     EngineEvent,
     EngineFailed,
@@ -26,14 +28,18 @@ from mock_interview.session.engine import (
 )
 from mock_interview.session.recovery import RecorderLock, recover_unfinished
 from mock_interview.storage.database import Store
+from mock_interview.storage.stories import link_answer, story
 from mock_interview.views.answer import clock, render_text
+from mock_interview.views.stories import StoryChecker, render_spoken_text, spoken_json
 
 
 class _ConsoleReporter:
-    """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout."""
+    """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout.
+    With a story, each answer is linked to it and gains its story check."""
 
-    def __init__(self, output_format: str) -> None:
+    def __init__(self, output_format: str, told: StoryPractice | None = None) -> None:
         self.output_format = output_format
+        self.told = told
         self.reports: list[dict[str, Any]] = []
         self.failure: str | None = None
 
@@ -48,17 +54,37 @@ class _ConsoleReporter:
         elif isinstance(event, RecordingStopped):
             _say(f"Stopped after {clock(event.duration_s)}; finishing the transcript ...")
         elif isinstance(event, ReportReady):
+            story_json = None if self.told is None else self.told.answered(event)
             self.reports.append(
                 {
                     **event.report.to_json(),
                     "session_id": event.session_id,
                     "recording_path": str(event.recording_path),
+                    **({} if story_json is None else {"story": story_json}),
                 }
             )
             if self.output_format == "text":
                 print(render_text(event.report), flush=True)
+                if self.told is not None:
+                    print(self.told.check_text(event), flush=True)
         elif isinstance(event, EngineFailed):
             self.failure = event.message
+
+
+class StoryPractice:
+    """The story being told: links each answer to it and checks how it was told."""
+
+    def __init__(self, store: Store, told: Story, settings: Settings) -> None:
+        self.store = store
+        self.told = told
+        self.checker = StoryChecker.from_settings(settings)
+
+    def answered(self, event: ReportReady) -> dict[str, Any]:
+        link_answer(self.store, event.answer_id, self.told.id)
+        return spoken_json(self.told, self.checker.spoken(self.told, event.report))
+
+    def check_text(self, event: ReportReady) -> str:
+        return render_spoken_text(self.told, self.checker.spoken(self.told, event.report))
 
 
 def _say(line: str) -> None:
@@ -69,8 +95,21 @@ def practice_command(args: argparse.Namespace) -> int:
     """Handler of `mock-interview practice`: the whole loop without the TUI."""
     settings = load_settings()
     bank = load_questions()
-    chosen = args.question or settings.practice.default_questions
+    told = None
+    if args.story is not None:
+        with Store.open_default() as store:
+            told = story(store, args.story)
+    chosen = args.question or (
+        [told.question_id] if told else settings.practice.default_questions
+    )
     questions = [find_question(bank, question_id) for question_id in chosen]
+    if told is not None:
+        for question in questions:
+            if question.kind != told.kind:
+                raise UserError(
+                    f"story {told.id} is a goal {told.kind}; question {question.id} asks for"
+                    f" {question.kind} (leave out --question to use {told.question_id})"
+                )
     recording = settings.recording
     if args.max_seconds is not None:
         recording = replace(recording, max_answer_s=args.max_seconds)
@@ -84,9 +123,11 @@ def practice_command(args: argparse.Namespace) -> int:
         source_factory = lambda question: FileSource(answer_file)  # noqa: E731
     else:
         find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
-    reporter = _ConsoleReporter(args.format)
     # The lock first: a second recorder is told at once, before the model loads.
     with Store.open_default() as store, RecorderLock(store) as lock:
+        reporter = _ConsoleReporter(
+            args.format, None if told is None else StoryPractice(store, told, settings)
+        )
         transcriber = Transcriber(settings.transcription)
         for recovered in recover_unfinished(lock, store, bank, settings, transcriber):
             _say(

@@ -17,7 +17,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -72,6 +72,26 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX sessions_by_uid ON sessions(uid);
     ALTER TABLE answers ADD COLUMN status TEXT NOT NULL DEFAULT 'done';
     CREATE INDEX answers_by_status ON answers(status);
+    """,
+    # The story bank (storage/stories.py): written stories, and the story an answer told.
+    # Touches nothing another migration adds, so it may run before or after them.
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        situation TEXT NOT NULL DEFAULT '',
+        goal TEXT NOT NULL DEFAULT '',
+        actions TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL DEFAULT '',
+        lesson TEXT NOT NULL DEFAULT '',
+        since TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    ALTER TABLE answers ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL;
+    CREATE INDEX answers_by_story ON answers(story_id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -234,6 +254,15 @@ class Store:
                 yield conn
         except sqlite3.Error as error:
             raise UserError(f"cannot save {what} in {self.db_path}: {error}") from None
+
+    def reading(self) -> AbstractContextManager[sqlite3.Connection]:
+        """The connection for reading, for modules that keep their tables beside the store's
+        (storage/stories.py): a damaged database is the same one line as here."""
+        return self._reading()
+
+    def saving(self, what: str) -> AbstractContextManager[sqlite3.Connection]:
+        """`atomic` for those modules, with the same one line when the disk is full."""
+        return self._saving(what)
 
     @property
     def schema_version(self) -> int:

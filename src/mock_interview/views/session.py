@@ -6,13 +6,14 @@ the candidate's history for the trend), so the three formats present the same fa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mock_interview.analysis.answer import COACHING_SOURCES, MAX_COACHING
 from mock_interview.storage.database import AnswerRow, Store, StoredAnswer, StoredSession
 from mock_interview.views.answer import coaching_lines
 from mock_interview.views.history import compute_trend, personal_baseline, usual_figures
+from mock_interview.views.stories import answer_story_checks
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,14 @@ class SessionReport:
     session: StoredSession
     history: list[AnswerRow]
     """Every stored answer (newest first), for the trend across sessions."""
+    story_checks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """answer id -> the story check of an answer practised from a story."""
 
 
 def load_session_report(store: Store, session_id: int) -> SessionReport:
-    return SessionReport(session=store.session(session_id), history=store.answers())
+    session = store.session(session_id)
+    answers = [(answer.row.id, answer.report) for answer in session.answers]
+    return SessionReport(session, store.answers(), answer_story_checks(store, answers, None))
 
 
 def session_json(report: SessionReport) -> dict[str, Any]:
@@ -48,6 +53,11 @@ def session_json(report: SessionReport) -> dict[str, Any]:
                 "recording_path": None
                 if answer.row.recording_path is None
                 else str(answer.row.recording_path),
+                **(
+                    {"story": report.story_checks[answer.row.id]}
+                    if answer.row.id in report.story_checks
+                    else {}
+                ),
             }
             for answer in session.answers
         ],
