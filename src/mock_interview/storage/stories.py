@@ -76,9 +76,10 @@ def story(store: Store, story_id: int) -> Story:
     return _story(row)
 
 
-def has_story_uid(store: Store, uid: str) -> bool:
+def story_id_for_uid(store: Store, uid: str) -> int | None:
     with store.reading() as conn:
-        return conn.execute("SELECT 1 FROM stories WHERE uid = ?", (uid,)).fetchone() is not None
+        row = conn.execute("SELECT id FROM stories WHERE uid = ?", (uid,)).fetchone()
+    return None if row is None else int(row[0])
 
 
 def link_answer(store: Store, answer_id: int, story_id: int) -> None:
