@@ -204,7 +204,7 @@ def story_comfort(store: Store, told: Story, checker: StoryChecker) -> list[dict
 
 def render_comfort_lines(attempts: list[dict[str, Any]]) -> list[str]:
     if not attempts:
-        return ["Not practised yet: `mock-interview practice --story ID`."]
+        return ["Not practised yet."]
     lines = [f"Practised {len(attempts)} time{'s' if len(attempts) != 1 else ''}:"]
     lines.append(f"  {'when':<16}  {'wait':>6}  {'fillers':>8}  {'score':>5}  covered  recited")
     for attempt in attempts:
