@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,8 @@ from mock_interview.cli.entry import main
 from mock_interview.core.config import Settings
 from mock_interview.core.errors import UserError
 from mock_interview.rubric import Rubric, load_rubric
+from mock_interview.storage.database import MIGRATIONS, Store
+from mock_interview.storage.stories import add_story, answer_story_ids, delete_story, link_answer
 from story_texts import LESSON, RETOLD, RETOLD_LESSON, SETBACK, SUCCESS
 
 
@@ -207,3 +210,37 @@ def test_missing_files_and_stories_are_one_line(
     assert main(["practice", "--no-speak", "--story", "4"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 4 and "no such file" in err[0] and all("no story 4" in e for e in err[1:])
+
+
+def test_a_database_from_before_stories_is_upgraded_and_keeps_its_answers(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "sessions.db"
+    with sqlite3.connect(path) as old:
+        for script in MIGRATIONS[:2]:
+            old.executescript(script)
+        old.execute("PRAGMA user_version = 2")
+        old.execute("INSERT INTO sessions (id, started_at, question_ids, uid) VALUES "
+                    "(1, '2026-01-01T10:00:00+00:00', '[\"goal-missed\"]', 'u1')")
+        old.execute("INSERT INTO answers (session_id, position, question_id, created_at) VALUES "
+                    "(1, 1, 'goal-missed', '2026-01-01T10:01:00+00:00')")
+    with Store(path) as store:
+        assert store.schema_version == len(MIGRATIONS)
+        [answer] = store.answers(include_unfinished=True)
+        assert answer_story_ids(store, [answer.id]) == {}
+        story_id = add_story(store, parse_story_toml(SETBACK, "s"))
+        link_answer(store, answer.id, story_id)
+        assert answer_story_ids(store, [answer.id]) == {answer.id: story_id}
+        delete_story(store, story_id)  # the answer stays, no longer linked
+        assert [row.id for row in store.answers(include_unfinished=True)] == [answer.id]
+        assert answer_story_ids(store, [answer.id]) == {}
+
+
+def test_a_question_of_the_other_kind_is_refused_for_a_story(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(capsys, monkeypatch, SETBACK)
+    assert main(["practice", "--no-speak", "--story", "1", "--question", "goal-achieved"]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert "story 1 is a goal missed; question goal-achieved asks for achieved" in err
