@@ -28,7 +28,7 @@ class SessionReport:
 def load_session_report(store: Store, session_id: int) -> SessionReport:
     session = store.session(session_id)
     answers = [(answer.row.id, answer.report) for answer in session.answers]
-    return SessionReport(session, store.answers(), answer_story_checks(store, answers, None))
+    return SessionReport(session, store.answers(), answer_story_checks(store, answers))
 
 
 def session_json(report: SessionReport) -> dict[str, Any]:

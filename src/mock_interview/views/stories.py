@@ -159,13 +159,14 @@ def render_spoken_text(told: Story, check: SpokenCheck) -> str:
 
 
 def answer_story_checks(
-    store: Store, answers: list[tuple[int, AnswerAnalysis | None]], checker: StoryChecker | None
+    store: Store, answers: list[tuple[int, AnswerAnalysis | None]]
 ) -> dict[int, dict[str, Any]]:
-    """answer id -> its `"story"` object, for the analysed answers that told a story."""
+    """answer id -> its `"story"` object, for the analysed answers that told a story (the rubric
+    and settings are loaded only when there is one)."""
     linked = answer_story_ids(store, [answer_id for answer_id, _ in answers])
     if not linked:
         return {}
-    checker = checker or StoryChecker.from_settings()
+    checker = StoryChecker.from_settings()
     checks = {}
     for answer_id, report in answers:
         if report is not None and answer_id in linked:

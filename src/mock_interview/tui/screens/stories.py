@@ -47,6 +47,7 @@ class StoriesScreen(Screen[int | None]):
         self.checker = checker
         self.bank: list[Story] = []
         self.editing: Story | None = None  # None: a new story
+        self.comfort: list[str] = []  # the edited story's practice so far
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -100,6 +101,8 @@ class StoriesScreen(Screen[int | None]):
     def load(self, told: Story | None) -> None:
         """Show a story in the editor (an empty one for a new story) and its check."""
         self.editing = told
+        attempts = [] if told is None else story_comfort(self.store, told, self.checker)
+        self.comfort = [] if told is None else render_comfort_lines(attempts)
         self.query_one("#story-title", Input).value = "" if told is None else told.title
         self.query_one("#story-kind", Select).value = "achieved" if told is None else told.kind
         for name in FIELDS:
@@ -142,9 +145,8 @@ class StoriesScreen(Screen[int | None]):
             lines.extend(f"   {advice}" for _, advice in part.missing)
             if not part.filled and not part.missing:
                 lines.append("   Write this part before you practise it.")
-        if self.editing is not None:
-            attempts = story_comfort(self.store, self.editing, self.checker)
-            lines.extend(["", *render_comfort_lines(attempts)])
+        if self.comfort:
+            lines.extend(["", *self.comfort])
         shown.update("\n".join(lines))
 
     def action_new_story(self) -> None:
