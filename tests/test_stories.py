@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from crafted_reports import crafted_analysis
 from mock_interview.analysis.story import MAX_FIELD_CHARS, parse_story, parse_story_toml
 from mock_interview.analysis.story_check import (
     StoryCheckOptions,
@@ -244,3 +245,25 @@ def test_a_question_of_the_other_kind_is_refused_for_a_story(
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1
     assert "story 1 is a goal missed; question goal-achieved asks for achieved" in err
+
+
+def test_history_of_one_story_lists_only_its_tellings(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add(capsys, monkeypatch, SETBACK + LESSON)
+    with Store.open_default() as store:
+        session_id = store.create_session(["goal-missed", "goal-missed", "goal-missed"])
+        for score in (40, 60, 70):
+            answer_id = store.add_answer(
+                session_id,
+                "goal-missed",
+                None,
+                crafted_analysis("I ran", question_id="goal-missed", kind="missed", score=score),
+            )
+            if score != 60:
+                link_answer(store, answer_id, 1)
+    assert main(["history", "--story", "1", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["answers"]
+    assert sorted(row["score"] for row in rows) == [40, 70]
+    assert main(["history", "--story", "2"]) == 2
+    assert "no story 2" in capsys.readouterr().err
