@@ -186,6 +186,8 @@ def test_six_ready_stories_complete_the_bank(
         (b"title = ", "not valid TOML"),
         (b'title = "x"\nkind = "both"', "kind must be"),
         (b"\xff\xfe", "not UTF-8"),
+        (b'kind = "missed"\ngoal = "run"', "needs a title"),
+        (b'title = "x"\nkind = "missed"\nlesson = "\\u001b[2J"', "lesson holds a control"),
         (b"lesson = '" + b"a" * 70_000 + b"'", "larger than 64 kB"),
     ],
 )
