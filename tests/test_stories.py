@@ -26,6 +26,7 @@ from mock_interview.core.errors import UserError
 from mock_interview.rubric import Rubric, load_rubric
 from mock_interview.storage.database import MIGRATIONS, Store
 from mock_interview.storage.stories import add_story, answer_story_ids, delete_story, link_answer
+from mock_interview.views.stories import spoken_summary
 from story_texts import LESSON, RETOLD, RETOLD_LESSON, SETBACK, SUCCESS
 
 
@@ -116,6 +117,7 @@ def test_a_skipped_lesson_is_uncovered(settings: Settings, rubric: Rubric) -> No
     check = check_spoken(story, RETOLD.format(lesson=""), settings.fillers, rubric)
     assert not check.coverage["lesson"].covered and check.coverage["lesson"].evidence is None
     assert all(cover.covered for field, cover in check.coverage.items() if field != "lesson")
+    assert spoken_summary(check) == "Covered 5 of 6 fields; not covered: What I learned."
 
 
 def test_reading_the_notes_aloud_is_recited(settings: Settings, rubric: Rubric) -> None:

@@ -48,7 +48,7 @@ from mock_interview.tui.screens.report import ReportScreen
 from mock_interview.tui.screens.stories import StoriesScreen
 from mock_interview.views.session import load_session_report
 from mock_interview.views.session_html import render_session_html
-from mock_interview.views.stories import StoryChecker
+from mock_interview.views.stories import StoryChecker, spoken_summary
 
 if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
     from mock_interview.asr.whisper import Transcriber
@@ -287,9 +287,18 @@ class PracticeApp(App[None]):
         """The interview closed: its report opens in its place when an answer was saved."""
         if session_id is not None:
             if story_id is not None:
-                for answer in self.store.session(session_id).answers:
-                    link_answer(self.store, answer.row.id, story_id)
+                self.link_story(session_id, story_id)
             self.open_report(session_id)
+
+    def link_story(self, session_id: int, story_id: int) -> None:
+        """Keep the session's answers as tellings of the story, and say how each told it."""
+        told = story(self.store, story_id)
+        checker = StoryChecker.from_settings(self.settings)
+        for answer in self.store.session(session_id).answers:
+            link_answer(self.store, answer.row.id, story_id)
+            if answer.report is not None:
+                summary = spoken_summary(checker.spoken(told, answer.report))
+                self.notify(summary, title=f"Story check: {told.title}", timeout=15)
 
     def open_report(self, session_id: int, answer_id: int | None = None) -> None:
         session = self.store.session(session_id)

@@ -158,6 +158,15 @@ def render_spoken_text(told: Story, check: SpokenCheck) -> str:
     return "\n".join(lines)
 
 
+def spoken_summary(check: SpokenCheck) -> str:
+    """One line for a notice: how many fields the answer covered, which it missed, recited."""
+    coverage = check.coverage
+    missed = [FIELD_LABELS[name] for name, cover in coverage.items() if not cover.covered]
+    line = f"Covered {len(check.coverage) - len(missed)} of {len(check.coverage)} fields"
+    line += f"; not covered: {', '.join(missed)}." if missed else "."
+    return line + (f" {RECITED_ADVICE}" if check.recited else "")
+
+
 def answer_story_checks(
     store: Store, answers: list[tuple[int, AnswerAnalysis | None]]
 ) -> dict[int, dict[str, Any]]:
