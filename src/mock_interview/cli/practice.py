@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from mock_interview.analysis.story import Story
+from mock_interview.analysis.story_check import SpokenCheck
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.recorder import FileSource
@@ -37,9 +38,9 @@ class _ConsoleReporter:
     """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout.
     With a story, each answer is linked to it and gains its story check."""
 
-    def __init__(self, output_format: str, told: StoryPractice | None = None) -> None:
+    def __init__(self, output_format: str, practice: _StoryPractice | None = None) -> None:
         self.output_format = output_format
-        self.told = told
+        self.practice = practice
         self.reports: list[dict[str, Any]] = []
         self.failure: str | None = None
 
@@ -54,37 +55,36 @@ class _ConsoleReporter:
         elif isinstance(event, RecordingStopped):
             _say(f"Stopped after {clock(event.duration_s)}; finishing the transcript ...")
         elif isinstance(event, ReportReady):
-            story_json = None if self.told is None else self.told.answered(event)
-            self.reports.append(
-                {
-                    **event.report.to_json(),
-                    "session_id": event.session_id,
-                    "recording_path": str(event.recording_path),
-                    **({} if story_json is None else {"story": story_json}),
-                }
-            )
+            report = {
+                **event.report.to_json(),
+                "session_id": event.session_id,
+                "recording_path": str(event.recording_path),
+            }
+            story_text = None
+            if self.practice is not None:
+                check = self.practice.answered(event)
+                report["story"] = spoken_json(self.practice.told, check)
+                story_text = render_spoken_text(self.practice.told, check)
+            self.reports.append(report)
             if self.output_format == "text":
                 print(render_text(event.report), flush=True)
-                if self.told is not None:
-                    print(self.told.check_text(event), flush=True)
+                if story_text is not None:
+                    print(story_text, flush=True)
         elif isinstance(event, EngineFailed):
             self.failure = event.message
 
 
-class StoryPractice:
-    """The story being told: links each answer to it and checks how it was told."""
+class _StoryPractice:
+    """The story being told: each answer is linked to it and checked against it."""
 
     def __init__(self, store: Store, told: Story, settings: Settings) -> None:
         self.store = store
         self.told = told
         self.checker = StoryChecker.from_settings(settings)
 
-    def answered(self, event: ReportReady) -> dict[str, Any]:
+    def answered(self, event: ReportReady) -> SpokenCheck:
         link_answer(self.store, event.answer_id, self.told.id)
-        return spoken_json(self.told, self.checker.spoken(self.told, event.report))
-
-    def check_text(self, event: ReportReady) -> str:
-        return render_spoken_text(self.told, self.checker.spoken(self.told, event.report))
+        return self.checker.spoken(self.told, event.report)
 
 
 def _say(line: str) -> None:
@@ -126,7 +126,7 @@ def practice_command(args: argparse.Namespace) -> int:
     # The lock first: a second recorder is told at once, before the model loads.
     with Store.open_default() as store, RecorderLock(store) as lock:
         reporter = _ConsoleReporter(
-            args.format, None if told is None else StoryPractice(store, told, settings)
+            args.format, None if told is None else _StoryPractice(store, told, settings)
         )
         transcriber = Transcriber(settings.transcription)
         for recovered in recover_unfinished(lock, store, bank, settings, transcriber):
