@@ -58,7 +58,7 @@ def test_home(snap_compare: Any, app: PracticeApp) -> None:
     """Home: the default two-question interview highlighted above the rest of the bank, the last
     three sessions newest first (Mar 04 74, Mar 03 66, Mar 02 55) with fillers per minute, the
     score sparkline under "Score over time (55 → 74)", the model, microphone and speech lines,
-    and the footer keys ⏎ Start, d Demo, h History, q Quit and ^p palette."""
+    and the footer keys ⏎ Start, d Demo, h History, s Stories, q Quit and ^p palette."""
     assert snap_compare(app, terminal_size=SIZE, run_before=wait_until_ready)
 
 

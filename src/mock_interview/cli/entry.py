@@ -16,6 +16,7 @@ from pathlib import Path
 
 from mock_interview.cli.review import add_review_commands
 from mock_interview.cli.rubric import add_rubric_arguments, run_rubric_command
+from mock_interview.cli.stories import add_stories_commands
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import make_private_file, state_dir
 
@@ -51,6 +52,9 @@ def _add_practice_commands(commands: argparse._SubParsersAction[argparse.Argumen
     practice.add_argument("--max-seconds", type=float, metavar="N", help="stop each answer at N s")
     practice.add_argument("--format", choices=["text", "json"], default="text")
     practice.add_argument("--input-device", metavar="ID_OR_NAME", help="microphone to use")
+    practice.add_argument(
+        "--story", type=int, metavar="ID", help="tell this story from your bank (stories list)"
+    )
     practice.add_argument(
         "--answer-file",
         type=Path,
@@ -88,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     rubric.set_defaults(handler=run_rubric_command)
 
     add_review_commands(commands)
+    add_stories_commands(commands)
     _add_practice_commands(commands)
     return parser
 

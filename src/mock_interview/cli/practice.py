@@ -17,10 +17,18 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
+from mock_interview.analysis.story import Story
+from mock_interview.analysis.story_check import SpokenCheck
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.recorder import AudioSource, FileSource
-from mock_interview.core.config import Question, find_question, load_questions, load_settings
+from mock_interview.core.config import (
+    Question,
+    Settings,
+    find_question,
+    load_questions,
+    load_settings,
+)
 from mock_interview.core.errors import UserError
 from mock_interview.rubric import load_rubric
 from mock_interview.session.engine import (
@@ -36,15 +44,19 @@ from mock_interview.session.engine import (
 from mock_interview.session.follow_up import check_follow_ups
 from mock_interview.session.recovery import RecorderLock, recover_unfinished
 from mock_interview.storage.database import Store
+from mock_interview.storage.stories import link_answer, story
 from mock_interview.views.answer import clock, follow_up_heading, follow_up_outcome, render_text
 from mock_interview.views.session import load_session_report, session_json
+from mock_interview.views.stories import StoryChecker, render_spoken_text
 
 
 class _ConsoleReporter:
-    """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout."""
+    """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout.
+    With a story, each answer is linked to it and gains its story check."""
 
-    def __init__(self, output_format: str) -> None:
+    def __init__(self, output_format: str, practice: _StoryPractice | None = None) -> None:
         self.output_format = output_format
+        self.practice = practice
         self.failure: str | None = None
         self._main_scores: dict[int, int | None] = {}
 
@@ -66,12 +78,18 @@ class _ConsoleReporter:
             _say(f"Stopped after {clock(event.duration_s)}; finishing the transcript ...")
         elif isinstance(event, ReportReady):
             rubric = event.report.rubric
+            story_text = None
             if event.follow_up is None:
                 self._main_scores[event.answer_id] = None if rubric is None else rubric.score
+                if self.practice is not None:  # the story is told in the main answer
+                    check = self.practice.answered(event)
+                    story_text = render_spoken_text(self.practice.told, check)
             if self.output_format == "text":
                 print(render_text(event.report), flush=True)
                 if event.follow_up is not None:
                     print(self._outcome(event), flush=True)
+                if story_text is not None:
+                    print(story_text, flush=True)
         elif isinstance(event, EngineFailed):
             self.failure = event.message
 
@@ -101,6 +119,19 @@ def _answer_files(paths: list[Path]) -> SourceFactory:
     return next_file
 
 
+class _StoryPractice:
+    """The story being told: each answer is linked to it and checked against it."""
+
+    def __init__(self, store: Store, told: Story, settings: Settings) -> None:
+        self.store = store
+        self.told = told
+        self.checker = StoryChecker.from_settings(settings)
+
+    def answered(self, event: ReportReady) -> SpokenCheck:
+        link_answer(self.store, event.answer_id, self.told.id)
+        return self.checker.spoken(self.told, event.report)
+
+
 def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
@@ -109,8 +140,21 @@ def practice_command(args: argparse.Namespace) -> int:
     """Handler of `mock-interview practice`: the whole loop without the TUI."""
     settings = load_settings()
     bank = load_questions()
-    chosen = args.question or settings.practice.default_questions
+    told = None
+    if args.story is not None:
+        with Store.open_default() as store:
+            told = story(store, args.story)
+    chosen = args.question or (
+        [told.question_id] if told else settings.practice.default_questions
+    )
     questions = [find_question(bank, question_id) for question_id in chosen]
+    if told is not None:
+        for question in questions:
+            if question.kind != told.kind:
+                raise UserError(
+                    f"story {told.id} is a goal {told.kind}; question {question.id} asks for"
+                    f" {question.kind} (leave out --question to use {told.question_id})"
+                )
     recording = settings.recording
     if args.max_seconds is not None:
         recording = replace(recording, max_answer_s=args.max_seconds)
@@ -123,9 +167,11 @@ def practice_command(args: argparse.Namespace) -> int:
         source_factory = _answer_files(args.answer_file)
     else:
         find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
-    reporter = _ConsoleReporter(args.format)
     # The lock first: a second recorder is told at once, before the model loads.
     with Store.open_default() as store, RecorderLock(store) as lock:
+        reporter = _ConsoleReporter(
+            args.format, None if told is None else _StoryPractice(store, told, settings)
+        )
         transcriber = Transcriber(settings.transcription)
         for recovered in recover_unfinished(lock, store, bank, settings, transcriber):
             _say(

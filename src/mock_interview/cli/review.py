@@ -12,6 +12,7 @@ from pathlib import Path
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import write_user_file
 from mock_interview.storage.database import Store
+from mock_interview.storage.stories import story, story_attempts
 from mock_interview.views.session_formats import REPORT_FORMATS
 
 
@@ -32,6 +33,9 @@ def _history(args: argparse.Namespace) -> int:
     since = parse_since(args.since) if args.since else None
     with Store.open_default() as store:
         rows = store.answers(question_id=args.question, since=since)
+        if args.story is not None:
+            told = {row.id for row in story_attempts(store, story(store, args.story).id)}
+            rows = [row for row in rows if row.id in told]
     render = {"text": render_history_text, "json": render_history_json, "csv": render_history_csv}
     print(render[args.format](rows).rstrip("\n"))
     return 0
@@ -135,6 +139,7 @@ def add_review_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     history.add_argument("--format", choices=["text", "json", "csv"], default="text")
     history.add_argument("--question", metavar="ID", help="only answers to this question")
     history.add_argument("--since", metavar="DATE", help="sessions from this date on (YYYY-MM-DD)")
+    history.add_argument("--story", type=int, metavar="ID", help="only answers telling this story")
     history.set_defaults(handler=_history)
 
     report = commands.add_parser("report", help="a saved session's full report")

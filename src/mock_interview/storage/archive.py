@@ -20,12 +20,13 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from mock_interview.analysis.answer import AnswerAnalysis, ReportFormatError
+from mock_interview.analysis.story import Story, parse_story
 from mock_interview.audio.recorder import SAMPLE_BYTES
 from mock_interview.core.config import CRITERION_ID, load_settings
 from mock_interview.core.errors import UserError
@@ -38,6 +39,13 @@ from mock_interview.storage.database import (
     StoredAnswer,
     StoredFollowUp,
     StoredSession,
+)
+from mock_interview.storage.stories import (
+    add_story,
+    answer_story_ids,
+    link_answer,
+    stories,
+    story_id_for_uid,
 )
 
 ARCHIVE_FORMAT = "mock-interview-export"
@@ -86,12 +94,19 @@ def export_sessions(
     if not ids:
         raise UserError("there are no saved sessions to export")
     sessions = [store.session(session_id) for session_id in ids]
+    bank = stories(store)
+    story_uids = {told.id: told.uid for told in bank}
+    answer_ids = [answer.row.id for session in sessions for answer in session.answers]
+    told_by = {
+        answer_id: story_uids[story_id]
+        for answer_id, story_id in answer_story_ids(store, answer_ids).items()
+    }
     files: dict[str, str] = {}
     with open_user_file(out_path) as handle, zipfile.ZipFile(
         handle, "w", compression=zipfile.ZIP_DEFLATED
     ) as archive:
         entries = [
-            _export_session(archive, session, files, session_html(session.id))
+            _export_session(archive, session, files, session_html(session.id), told_by)
             for session in sessions
         ]
         manifest = {
@@ -100,14 +115,20 @@ def export_sessions(
             "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "sessions": entries,
             "files": files,
+            "stories": [{"uid": told.uid, **told.written()} for told in bank],
         }
         archive.writestr(MANIFEST, json.dumps(manifest, indent=2))
     return len(sessions)
 
 
 def _export_session(
-    archive: zipfile.ZipFile, session: StoredSession, files: dict[str, str], html: str
+    archive: zipfile.ZipFile,
+    session: StoredSession,
+    files: dict[str, str],
+    html: str,
+    told_by: dict[int, str],
 ) -> dict[str, Any]:
+    """The session's manifest entry; `told_by` maps answer ids to the uid of the story told."""
     folder = f"sessions/{session.uid}"
 
     def add(name: str, data: bytes | None = None, source: Path | None = None) -> str:
@@ -153,6 +174,7 @@ def _export_session(
             "status": row.status,
             **members(answer, f"answer-{row.position}"),
             "follow_ups": follow_ups,
+            **({"story_uid": told_by[row.id]} if row.id in told_by else {}),
         })
     return {
         "uid": session.uid,
@@ -185,6 +207,7 @@ MAX_CAPTURE_RATE = 192_000
 WAV_HEADER_SLACK = 64 << 10
 MAX_SESSION_ID = 2**31 - 1
 MAX_ANSWERS = 100
+MAX_STORIES = 1_000
 MAX_POSITION = 10_000
 MAX_FOLLOW_UPS = 3
 """practice.max_follow_ups at most."""
@@ -224,6 +247,7 @@ class _ArchivedAnswer:
     report: str
     recording: str | None
     follow_ups: tuple[_ArchivedFollowUp, ...]
+    story_uid: str | None = None
 
     @property
     def members(self) -> list[tuple[str, str | None]]:
@@ -241,6 +265,14 @@ class _ArchivedSession:
     answers: list[_ArchivedAnswer]
 
 
+@dataclass(frozen=True)
+class _ArchivedBank:
+    """What an archive holds besides its members: its sessions and its stories."""
+
+    sessions: list[_ArchivedSession]
+    stories: list[Story]
+
+
 def import_archive(store: Store, zip_path: Path, max_answer_s: float | None = None) -> ImportResult:
     """Bring an exported archive's sessions into `store`, skipping those already there.
 
@@ -255,9 +287,10 @@ def import_archive(store: Store, zip_path: Path, max_answer_s: float | None = No
     try:
         _check_central_directory(zip_path)
         with zipfile.ZipFile(zip_path) as archive:
-            sessions, files = _checked_archive(archive, zip_path, store, recording_cap)
+            bank, files = _checked_archive(archive, zip_path, store, recording_cap)
+            sessions = bank.sessions
             fresh = [s for s in sessions if not store.has_session_uid(s.uid)]
-            imported = _write_sessions(store, archive, fresh, files, recording_cap)
+            imported = _write_sessions(store, archive, fresh, files, recording_cap, bank.stories)
     except _Damaged as error:
         raise UserError(f"{name} is damaged: {error}; nothing was imported") from None
     except _Refused as error:
@@ -299,7 +332,7 @@ EOCD_SEARCH_BYTES = 22 + 0xFFFF
 
 def _checked_archive(
     archive: zipfile.ZipFile, zip_path: Path, store: Store, recording_cap: float
-) -> tuple[list[_ArchivedSession], dict[str, str]]:
+) -> tuple[_ArchivedBank, dict[str, str]]:
     """The manifest's sessions and file checksums, once every member has passed its checks."""
     infos = archive.infolist()
     names = [info.filename for info in infos]
@@ -319,6 +352,12 @@ def _checked_archive(
         )
     files = _files(manifest.get("files"))
     sessions = _sessions(manifest.get("sessions"))
+    bank = _stories(manifest.get("stories", []))
+    known = {told.uid for told in bank}
+    for session in sessions:
+        for answer in session.answers:
+            if answer.story_uid is not None and answer.story_uid not in known:
+                raise _Refused(f"{MANIFEST}: an answer tells story {answer.story_uid}, not listed")
     caps = _member_caps(sessions, recording_cap)
     unlisted = sorted(set(caps) - set(files))
     if unlisted:
@@ -357,7 +396,7 @@ def _checked_archive(
         data = _read_member(archive, present[member], cap, files[member])
         if member in reports:
             _checked_report(data, member)
-    return sessions, files
+    return _ArchivedBank(sessions, bank), files
 
 
 def _check_member_header(info: zipfile.ZipInfo, cap: float) -> None:
@@ -455,9 +494,7 @@ def _sessions(value: object) -> list[_ArchivedSession]:
 
 def _session(value: object, where: str) -> _ArchivedSession:
     fields = _fields(value, where, ("uid", "id", "started_at", "question_ids", "html", "answers"))
-    uid = fields["uid"]
-    if not isinstance(uid, str) or not UID_PATTERN.match(uid):
-        raise _Refused(f"{MANIFEST}: {where}.uid is not 32 hex digits")
+    uid = _uid(fields["uid"], where)
     answers_value = fields["answers"]
     if not isinstance(answers_value, list) or len(answers_value) > MAX_ANSWERS:
         raise _Refused(f"{MANIFEST}: {where}.answers is not a list of at most {MAX_ANSWERS}")
@@ -479,6 +516,32 @@ def _session(value: object, where: str) -> _ArchivedSession:
     )
 
 
+def _stories(value: object) -> list[Story]:
+    """The archive's story bank (absent from archives written before stories existed)."""
+    if not isinstance(value, list) or len(value) > MAX_STORIES:
+        raise _Refused(f"{MANIFEST}: stories is not a list of at most {MAX_STORIES}")
+    bank = []
+    for index, item in enumerate(value):
+        where = f"{MANIFEST}: stories[{index}]"
+        if not isinstance(item, dict):
+            raise _Refused(f"{where} is not an object")
+        uid = _uid(item.get("uid"), f"stories[{index}]")
+        try:
+            told = parse_story({key: v for key, v in item.items() if key != "uid"}, where)
+        except UserError as error:
+            raise _Refused(str(error)) from None
+        bank.append(replace(told, uid=uid))
+    if len({told.uid for told in bank}) != len(bank):
+        raise _Refused(f"{MANIFEST}: a story uid appears twice")
+    return bank
+
+
+def _uid(value: object, where: str) -> str:
+    if not isinstance(value, str) or not UID_PATTERN.match(value):
+        raise _Refused(f"{MANIFEST}: {where}.uid is not 32 hex digits")
+    return value
+
+
 def _answer(value: object, where: str) -> _ArchivedAnswer:
     fields = _fields(value, where, ("position", "question_id", "status", "report", "recording"))
     if fields["status"] not in IMPORTABLE_STATUSES:
@@ -497,6 +560,7 @@ def _answer(value: object, where: str) -> _ArchivedAnswer:
             _follow_up(item, f"{where}.follow_ups[{index}]")
             for index, item in enumerate(follow_ups)
         ),
+        story_uid=None if "story_uid" not in fields else _uid(fields["story_uid"], where),
     )
 
 
@@ -616,12 +680,18 @@ def _write_sessions(
     sessions: list[_ArchivedSession],
     files: dict[str, str],
     recording_cap: float,
+    bank: list[Story],
 ) -> list[int]:
-    """Copy recordings (bounded, checksummed again) and insert rows; all or nothing."""
+    """Copy recordings (bounded, checksummed again) and insert rows, stories first (those not
+    here yet, by uid) so answers can be linked to them; all or nothing."""
     copied: list[Path] = []
     created: list[int] = []
     try:
         with store.atomic():
+            story_ids = {
+                told.uid: story_id_for_uid(store, told.uid) or add_story(store, told)
+                for told in bank
+            }
             for session in sorted(sessions, key=lambda s: s.started_at):
                 session_id = store.create_session(
                     session.question_ids,
@@ -640,6 +710,8 @@ def _write_sessions(
                         )
                         if item.score_with_prompt is not None:
                             store.set_score_with_prompt(follow_up_id, item.score_with_prompt)
+                    if answer.story_uid is not None:
+                        link_answer(store, main_id, story_ids[answer.story_uid])
     except BaseException:
         for path in copied:
             path.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ import sys
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -85,6 +85,25 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE answers ADD COLUMN follow_up_question TEXT;
     ALTER TABLE answers ADD COLUMN score_with_prompt INTEGER;
     CREATE INDEX answers_by_follow_up ON answers(follow_up_of);
+    """,
+    # 3 -> 4: the story bank (storage/stories.py): written stories, and the story an answer told.
+    """
+    CREATE TABLE stories (
+        id INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        situation TEXT NOT NULL DEFAULT '',
+        goal TEXT NOT NULL DEFAULT '',
+        actions TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL DEFAULT '',
+        lesson TEXT NOT NULL DEFAULT '',
+        since TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    ALTER TABLE answers ADD COLUMN story_id INTEGER REFERENCES stories(id) ON DELETE SET NULL;
+    CREATE INDEX answers_by_story ON answers(story_id);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -289,6 +308,15 @@ class Store:
                 yield conn
         except sqlite3.Error as error:
             raise UserError(f"cannot save {what} in {self.db_path}: {error}") from None
+
+    def reading(self) -> AbstractContextManager[sqlite3.Connection]:
+        """The connection for reading, for modules that keep their tables beside the store's
+        (storage/stories.py): a damaged database is the same one line as here."""
+        return self._reading()
+
+    def saving(self, what: str) -> AbstractContextManager[sqlite3.Connection]:
+        """`atomic` for those modules, with the same one line when the disk is full."""
+        return self._saving(what)
 
     @property
     def schema_version(self) -> int:

@@ -25,6 +25,7 @@ from mock_interview.core.config import Question, Settings, load_questions, load_
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import write_user_file
 from mock_interview.storage.database import Store, StoredAnswer
+from mock_interview.storage.stories import link_answer, story
 from mock_interview.tui.backend import Backend
 from mock_interview.tui.messages import (
     CompareRequested,
@@ -38,6 +39,7 @@ from mock_interview.tui.messages import (
     ReplayRequested,
     ReportRequested,
     SessionRequested,
+    StoriesRequested,
 )
 from mock_interview.tui.screens.compare import CompareScreen
 from mock_interview.tui.screens.confirm import ConfirmScreen
@@ -45,10 +47,12 @@ from mock_interview.tui.screens.history import HistoryScreen
 from mock_interview.tui.screens.home import HomeScreen, Status
 from mock_interview.tui.screens.replay import ReplayScreen
 from mock_interview.tui.screens.report import ReportScreen
+from mock_interview.tui.screens.stories import StoriesScreen
 from mock_interview.views.compare import compare_answers
 from mock_interview.views.history import earlier_attempts
 from mock_interview.views.session import load_session_report, usual_for
 from mock_interview.views.session_html import render_session_html
+from mock_interview.views.stories import StoryChecker, spoken_summary
 
 if TYPE_CHECKING:  # numpy and the model stack load in the background, not before Home
     from mock_interview.asr.whisper import Transcriber
@@ -224,6 +228,15 @@ class PracticeApp(App[None]):
     def on_history_requested(self, message: HistoryRequested) -> None:
         self.push_screen(HistoryScreen(self.store))
 
+    def on_stories_requested(self, message: StoriesRequested) -> None:
+        checker = StoryChecker.from_settings(self.settings)
+        self.push_screen(StoriesScreen(self.store, checker), self.practise_story)
+
+    def practise_story(self, story_id: int | None) -> None:
+        """The Stories screen closed: practise the story it names with its kind's question."""
+        if story_id is not None:
+            self.start_session([story(self.store, story_id).question_id], False, story_id)
+
     def on_report_requested(self, message: ReportRequested) -> None:
         self.open_report(message.session_id, message.answer_id)
 
@@ -246,7 +259,10 @@ class PracticeApp(App[None]):
 
         self.push_screen(ConfirmScreen(message.question, message.yes, message.no), answered)
 
-    def start_session(self, question_ids: list[str], demo: bool) -> None:
+    def start_session(
+        self, question_ids: list[str], demo: bool, story_id: int | None = None
+    ) -> None:
+        """Run an interview; with `story_id` its answers are kept as tellings of that story."""
         # Imported here: the engine brings the whole audio stack, not needed to paint Home.
         from mock_interview.tui.screens.interview import InterviewScreen
 
@@ -266,7 +282,7 @@ class PracticeApp(App[None]):
             self.settings.practice.auto_start,
             self.long_pause_s,
         )
-        self.push_screen(interview, self.interview_ended)
+        self.push_screen(interview, partial(self.interview_ended, story_id=story_id))
 
     def new_engine(self, on_event: EventSink, demo: bool) -> Engine:
         """The engine for one session, once the model is loaded: called on the engine's worker."""
@@ -274,10 +290,22 @@ class PracticeApp(App[None]):
             self.settings, self.transcriber.result(), self.store, on_event, demo
         )
 
-    def interview_ended(self, session_id: int | None) -> None:
+    def interview_ended(self, session_id: int | None, story_id: int | None = None) -> None:
         """The interview closed: its report opens in its place when an answer was saved."""
         if session_id is not None:
+            if story_id is not None:
+                self.link_story(session_id, story_id)
             self.open_report(session_id)
+
+    def link_story(self, session_id: int, story_id: int) -> None:
+        """Keep the session's answers as tellings of the story, and say how each told it."""
+        told = story(self.store, story_id)
+        checker = StoryChecker.from_settings(self.settings)
+        for answer in self.store.session(session_id).answers:
+            link_answer(self.store, answer.row.id, story_id)
+            if answer.report is not None:
+                summary = spoken_summary(checker.spoken(told, answer.report))
+                self.notify(summary, title=f"Story check: {told.title}", timeout=15)
 
     def open_report(self, session_id: int, answer_id: int | None = None) -> None:
         report = load_session_report(self.store, session_id)

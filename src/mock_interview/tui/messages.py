@@ -54,6 +54,11 @@ class HistoryRequested(Message):
 
 
 @dataclass
+class StoriesRequested(Message):
+    """Home: the user opened their story bank."""
+
+
+@dataclass
 class ReportRequested(Message):
     """History: the user opened a session's report, at one answer's tab when given."""
 

@@ -6,7 +6,7 @@ the candidate's history for the trend), so the three formats present the same fa
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from mock_interview.analysis.answer import COACHING_SOURCES, MAX_COACHING
@@ -19,6 +19,7 @@ from mock_interview.storage.database import (
 )
 from mock_interview.views.answer import coaching_lines
 from mock_interview.views.history import compute_trend, personal_baseline, usual_figures
+from mock_interview.views.stories import answer_story_checks
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,14 @@ class SessionReport:
     session: StoredSession
     history: list[AnswerRow]
     """Every stored answer (newest first), for the trend across sessions."""
+    story_checks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    """answer id -> the story check of an answer practised from a story."""
 
 
 def load_session_report(store: Store, session_id: int) -> SessionReport:
-    return SessionReport(session=store.session(session_id), history=store.answers())
+    session = store.session(session_id)
+    answers = [(answer.row.id, answer.report) for answer in session.answers]
+    return SessionReport(session, store.answers(), answer_story_checks(store, answers))
 
 
 def session_json(report: SessionReport) -> dict[str, Any]:
@@ -57,6 +62,11 @@ def session_json(report: SessionReport) -> dict[str, Any]:
                 "recording_path": _path_text(answer.row),
                 "follow_up": None if answer.follow_up is None else follow_up_json(answer.follow_up),
                 "later_follow_ups": [follow_up_json(f) for f in answer.follow_ups[1:]],
+                **(
+                    {"story": report.story_checks[answer.row.id]}
+                    if answer.row.id in report.story_checks
+                    else {}
+                ),
             }
             for answer in session.answers
         ],

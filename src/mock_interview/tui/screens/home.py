@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from mock_interview.core.config import Question
 from mock_interview.storage.database import Store
-from mock_interview.tui.messages import HistoryRequested, SessionRequested
+from mock_interview.tui.messages import HistoryRequested, SessionRequested, StoriesRequested
 from mock_interview.tui.widgets import fill_table
 from mock_interview.views.answer import clock
 from mock_interview.views.history import session_means
@@ -41,6 +41,7 @@ class HomeScreen(Screen[None]):
         Binding("enter", "start_session", "Start", id="start_session", priority=True),
         Binding("d", "demo", "Demo", id="demo"),
         Binding("h", "history", "History", id="history"),
+        Binding("s", "stories", "Stories", id="stories"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
 
@@ -146,3 +147,6 @@ class HomeScreen(Screen[None]):
 
     def action_history(self) -> None:
         self.post_message(HistoryRequested())
+
+    def action_stories(self) -> None:
+        self.post_message(StoriesRequested())
