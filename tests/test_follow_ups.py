@@ -31,7 +31,7 @@ from mock_interview.session.follow_up import (
     score_with_prompt,
 )
 from mock_interview.storage.archive import MANIFEST, export_sessions, import_archive
-from mock_interview.storage.database import FollowUpLink, Store
+from mock_interview.storage.database import SCHEMA_VERSION, FollowUpLink, Store
 from mock_interview.views.session import SessionReport, session_json
 from mock_interview.views.session_formats import session_html_by_id
 from mock_interview.views.session_markdown import render_session_markdown
@@ -333,7 +333,7 @@ def test_a_version_2_database_is_upgraded_and_keeps_its_answers(tmp_path: Path) 
             (json.dumps(report.to_json()),),
         )
     with Store(db) as store:
-        assert store.schema_version == 3
+        assert store.schema_version == SCHEMA_VERSION
         [answer] = store.session(7).answers
         assert answer.report == report and answer.follow_up is None
         assert [row.score for row in store.answers()] == [64]
