@@ -22,8 +22,10 @@ def crafted_report(
     kind: str = "achieved",
     score: int | None = 70,
     path: str = "answer.wav",
+    target_s: tuple[float, float] = (120.0, 180.0),
 ) -> dict[str, Any]:
-    """A report for `text` spoken one word per `word_s`, with a pause before word index N."""
+    """A report for `text` spoken one word per `word_s`, with a pause before word index N,
+    timed against the target band `target_s` (a main question's 2:00–3:00 by default)."""
     pauses = pauses or {}
     words: list[dict[str, Any]] = []
     pause_items: list[dict[str, float]] = []
@@ -45,6 +47,8 @@ def crafted_report(
         )
         clock += word_s
     length = clock - latency_s
+    target_min_s, target_max_s = target_s
+    short_of = f"{int(target_min_s) // 60}:{int(target_min_s) % 60:02d}"
     speaking = length - sum(pauses.values())
     filler_items = [
         {
@@ -66,9 +70,13 @@ def crafted_report(
         "timing": {
             "response_latency_s": latency_s,
             "answer_length_s": round(length, 3),
-            "target_min_s": 120.0,
-            "target_max_s": 180.0,
-            "verdict": "short" if length < 120 else "long" if length > 180 else "on_target",
+            "target_min_s": target_min_s,
+            "target_max_s": target_max_s,
+            "verdict": "short"
+            if length < target_min_s
+            else "long"
+            if length > target_max_s
+            else "on_target",
             "words_per_minute": round(len(words) / speaking * 60, 1),
             "pauses": pause_items,
             "long_pause_count": sum(1 for p in pause_items if p["duration_s"] >= 3.0),
@@ -96,8 +104,8 @@ def crafted_report(
                 },
             ],
             "red_flags": [],
-            "delivery_flags": [{"id": "too_short", "detail": "shorter than 2:00"}]
-            if length < 120
+            "delivery_flags": [{"id": "too_short", "detail": f"shorter than {short_of}"}]
+            if length < target_min_s
             else [],
         }
     return report

@@ -3,6 +3,8 @@ the prompt, the version-2 database upgraded, the session report and the archive 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import zipfile
@@ -32,6 +34,11 @@ from mock_interview.session.follow_up import (
 )
 from mock_interview.storage.archive import MANIFEST, export_sessions, import_archive
 from mock_interview.storage.database import SCHEMA_VERSION, FollowUpLink, Store
+from mock_interview.views.history import (
+    render_history_csv,
+    render_history_json,
+    render_history_text,
+)
 from mock_interview.views.session import SessionReport, session_json
 from mock_interview.views.session_formats import session_html_by_id
 from mock_interview.views.session_markdown import render_session_markdown
@@ -362,6 +369,25 @@ def test_the_session_json_and_markdown_show_the_follow_up(tmp_path: Path) -> Non
     assert "### Follow-up (ownership): What part of it was yours?" in markdown
     assert "Part was mine." in markdown
     assert "Recovered ownership: yes. Score with the prompt: 36 (the answer alone: 30)." in markdown
+
+
+def test_history_counts_the_answers_that_needed_a_follow_up(tmp_path: Path) -> None:
+    with Store(tmp_path / "sessions.db") as store:
+        session_with_follow_up(store)
+        later = store.create_session(["goal-missed"])
+        store.add_answer(later, "goal-missed", None, missed_report("It was mine.", True, 90))
+        rows = store.answers()
+    text = render_history_text(rows).splitlines()
+    assert "1 of 3 answers needed a follow-up." in text
+    assert text[-1].startswith("Trend, first 1 vs last 1 of 2 sessions: ")
+    # main answers only: the first session's mean is (30 + 70) / 2, the follow-up's 36 left out
+    assert "Score 50 → 90" in text[-1]
+    data = json.loads(render_history_json(rows))
+    assert data["answers_needing_follow_up"] == 1
+    assert [a["follow_up_count"] for a in data["answers"]] == [0, 1, 0]  # newest first
+    table = list(csv.DictReader(io.StringIO(render_history_csv(rows))))
+    assert [line["follow_up_count"] for line in table] == ["0", "1", "0"]
+    assert "needed a follow-up" not in render_history_text(rows[:1])
 
 
 # -- the archive ----------------------------------------------------------------------------

@@ -128,7 +128,11 @@ def test_json_and_csv_carry_the_stored_figures(store: Store) -> None:
 
 def test_empty_history_says_how_to_start(store: Store) -> None:
     assert "mock-interview practice" in render_history_text([])
-    assert json.loads(render_history_json([])) == {"answers": [], "trend": None}
+    assert json.loads(render_history_json([])) == {
+        "answers": [],
+        "answers_needing_follow_up": 0,
+        "trend": None,
+    }
     assert render_history_csv([]).startswith("session_id,")
 
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from crafted_reports import crafted_analysis
+from crafted_reports import crafted_analysis, crafted_report
 from headless_browser import find_chromium, visit
 from mock_interview.analysis.answer import AnswerAnalysis
-from mock_interview.storage.database import Store
+from mock_interview.storage.database import FollowUpLink, Store
 from mock_interview.views.answer import timing_lines, transcript_pieces
 from mock_interview.views.session import load_session_report, session_json
 from mock_interview.views.session_formats import format_session
@@ -199,6 +199,54 @@ def test_unanalysed_answer_is_listed_not_dropped(tmp_path: Path) -> None:
         report = load_session_report(store, session_id)
         for report_format in ("markdown", "html"):
             assert "recorded but not analysed yet" in format_session(report, report_format)
+
+
+def _session_with_follow_ups(store: Store) -> int:
+    """Two answers: the first followed up (reflection recovered, scored with the prompt), the
+    second's follow-up recorded but never analysed."""
+    session_id = store.create_session(["goal-missed", "goal-achieved"], started_at=START)
+    main_id = store.add_answer(
+        session_id, "goal-missed", None,
+        crafted_analysis(LONG_TEXT[:180], question_id="goal-missed", kind="missed", score=40),
+    )
+    follow_up = crafted_report(
+        "I learned to ask for help in the first week.", question_id="goal-missed",
+        kind="missed", score=40, target_s=(20.0, 60.0),
+    )
+    follow_up["rubric"]["criteria"][1].update(met=True, evidence=["I learned to ask for help"])
+    link = FollowUpLink(main_id, "reflection", "What did you take from that?")
+    follow_id = store.add_answer(
+        session_id, "goal-missed", None, AnswerAnalysis.from_json(follow_up), link
+    )
+    store.set_score_with_prompt(follow_id, 52)
+    second_id = store.add_answer(session_id, "goal-achieved", None, crafted_analysis(LONG_TEXT))
+    path = store.new_recording_path(session_id, "goal-achieved")
+    store.mark_recording_started(
+        session_id, "goal-achieved", path, FollowUpLink(second_id, None, "Anything else?")
+    )
+    return session_id
+
+
+def test_html_shows_each_follow_up_under_its_answer(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        report = load_session_report(store, _session_with_follow_ups(store))
+    page = render_session_html(report)
+    text = visible_text(page)
+    first = text.index("Answer 1:")
+    asked = text.index("Follow-up (reflection): What did you take from that?")
+    second = text.index("Answer 2:")
+    unanalysed = text.index("Follow-up: Anything else?")
+    assert first < asked < second < unanalysed
+    follow_up = text[asked:second]
+    assert "I learned to ask for help in the first week." in follow_up
+    assert "(target 0:20–1:00): too short" in follow_up
+    outcome = "Recovered reflection: yes. Score with the prompt: 52 (the answer alone: 40)."
+    assert outcome in follow_up
+    assert "not analysed yet" in text[unanalysed:]
+    assert page.count('<section class="follow-up">') == 2
+    markdown = format_session(report, "markdown")
+    assert outcome in markdown  # the same wording in both formats
+    assert "### Follow-up: Anything else?" in markdown
 
 
 def test_html_report_in_headless_chromium(crafted, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Digits, TabbedContent
+from textual.widgets import DataTable, Digits, Static, TabbedContent
 
 from mock_interview.audio.recorder import FileSource
 from mock_interview.core.config import Settings, load_questions
@@ -21,6 +21,7 @@ from mock_interview.tui.screens.home import HomeScreen
 from mock_interview.tui.screens.interview import InterviewScreen
 from mock_interview.tui.screens.report import ReportScreen
 from mock_interview.tui.widgets import LevelMeter, TimerBar, TranscriptView
+from mock_interview.views.answer import clock
 from tui_fakes import FakeBackend, FakeEngine, wait_until_ready
 
 pytestmark = pytest.mark.anyio
@@ -89,6 +90,86 @@ async def test_full_session_question_by_question(settings, tmp_path) -> None:
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)
         assert app.screen.query_one("#recent", DataTable).row_count == 1
+
+
+def follow_up_label(screen: InterviewScreen) -> str | None:
+    """The "Follow-up · criterion" line above the question, None while it is hidden."""
+    label = screen.query_one("#follow-up-label")
+    return str(label.render()) if label.display else None
+
+
+async def test_a_follow_up_is_marked_timed_on_its_own_band_and_reported(settings, tmp_path):
+    backend = FakeBackend(
+        engine_factory=lambda s, t, store, sink: FakeEngine(
+            s, store, sink, follow_ups={"goal-missed": "ownership"}
+        )
+    )
+    practice = settings.practice
+    app = build_app(settings, tmp_path, backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: recording(backend))
+        screen = app.screen
+        assert isinstance(screen, InterviewScreen)
+        assert follow_up_label(screen) is None
+        await pilot.press("space")
+        await until(pilot, lambda: screen.position == 2 and recording(backend))
+        bar = screen.query_one(TimerBar)
+        main_band = (bar.target_min_s, bar.target_max_s)
+        assert main_band == (120.0, 180.0)
+        assert not screen.query_one("#timer", Digits).has_class("over")  # 1:23 of 2:00–3:00
+        await pilot.press("space")  # the answer leaves ownership unmet: the follow-up is asked
+        await until(pilot, lambda: len(backend.last_engine.asked) == 3 and recording(backend))
+        assert follow_up_label(screen) == "Follow-up · ownership"
+        assert str(screen.query_one("#question").render()) == (
+            "What part of the shortfall was yours?"
+        )
+        assert (bar.target_min_s, bar.target_max_s) == (
+            practice.follow_up_target_min_s,
+            practice.follow_up_target_max_s,
+        )
+        assert (bar.target_min_s, bar.target_max_s) != main_band
+        progress = str(screen.query_one("#progress-line").render())
+        assert progress == (
+            f"Question 2 of 2 · aim for {clock(practice.follow_up_target_min_s)}–"
+            f"{clock(practice.follow_up_target_max_s)}"
+        )
+        assert screen.query_one("#timer", Digits).has_class("over")  # 1:23 is past its band
+        assert screen.position == 2
+        await pilot.press("space")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        session = app.store.session(report_screen(app).session_id)
+        assert [a.row.question_id for a in session.answers] == ["goal-achieved", "goal-missed"]
+        follow_up = session.answers[1].follow_up
+        assert follow_up is not None and follow_up.recovered
+        assert session.answers[0].follow_ups == ()
+        await pilot.press("n")  # the second answer's tab
+        await pilot.pause()
+        shown = tab_text(app)
+        main = session.answers[1].report
+        assert main is not None and main.rubric is not None
+        main_score = main.rubric.score
+        with_prompt = follow_up.row.score_with_prompt
+        assert with_prompt is not None and with_prompt > main_score  # the prompt earned credit
+        assert "Follow-up (ownership): What part of the shortfall was yours?" in shown
+        assert "What I took from it: I measure a process" in shown
+        assert (
+            f"Recovered ownership: yes. Score with the prompt: {with_prompt} "
+            f"(the answer alone: {main_score})."
+        ) in shown
+        assert f"target {clock(practice.follow_up_target_min_s)}–" in shown
+        await pilot.press("n")  # back round to the first answer's tab: no follow-up there
+        await pilot.press("n")
+        await pilot.pause()
+        assert "Follow-up" not in tab_text(app)
+
+
+def tab_text(app: PracticeApp) -> str:
+    """Every Static and Label in the report's active tab."""
+    pane = app.screen.query_one(TabbedContent).active_pane
+    assert pane is not None
+    return "\n".join(str(widget.render()) for widget in pane.query(Static))
 
 
 async def test_abandon_asks_first_and_keeps_what_was_recorded(settings, tmp_path) -> None:

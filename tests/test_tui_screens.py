@@ -12,12 +12,13 @@ from typing import Any
 import pytest
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Header, OptionList, Static, TabbedContent
+from textual.widgets import DataTable, Header, Label, OptionList, Static, TabbedContent
 
+from crafted_reports import crafted_report
 from file_modes import mode, user_file_mode
-from mock_interview.analysis.answer import CoachingItem
+from mock_interview.analysis.answer import AnswerAnalysis, CoachingItem
 from mock_interview.core.config import Settings, load_questions
-from mock_interview.storage.database import Store
+from mock_interview.storage.database import FollowUpLink, Store
 from mock_interview.tui.app import PracticeApp, make_app
 from mock_interview.tui.screens.history import HistoryScreen
 from mock_interview.tui.screens.home import HomeScreen
@@ -423,4 +424,39 @@ async def test_report_shows_your_usual_and_the_things_to_work_on(settings, store
         # Across the session the missed goal's gap outranks the first answer's pause.
         assert summary.index("goal-missed: No lesson is named (at 0:12)") < summary.index(
             "goal-achieved: 1 pause over 3 s (at 0:30)"
+        )
+
+
+async def test_history_counts_follow_ups_and_the_report_shows_them(settings, store, tmp_path):
+    sessions = fill_store(store, sample_sessions())
+    [newest] = store.answers(session_id=sessions[2])
+    follow_up = crafted_report(
+        "I learned to measure before I change anything.", target_s=(20.0, 60.0)
+    )
+    follow_up["rubric"]["criteria"][1].update(met=True, evidence=["I learned to measure"])
+    link = FollowUpLink(newest.id, "reflection", "What did you take from that?")
+    follow_id = store.add_answer(
+        sessions[2], newest.question_id, None, AnswerAnalysis.from_json(follow_up), link
+    )
+    store.set_score_with_prompt(follow_id, 81)
+    app = build_app(settings, store, tmp_path)
+    async with app.run_test(size=(120, 60)) as pilot:
+        await pilot.press("h")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 4  # the follow-up is no row of its own
+        note = str(app.screen.query_one("#history-note", Label).render())
+        assert note.startswith("1 of 4 answers needed a follow-up · sorted by Date")
+        assert table.get_row_at(0)[0] == str(sessions[2])  # newest first: the followed-up one
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReportScreen)
+        text = screen_text(app)
+        heading = text.index("Follow-up (reflection): What did you take from that?")
+        assert text.index("Rubric") < heading  # under the main answer's report
+        shown = text[heading:]
+        assert "I learned to measure before I change anything." in shown
+        assert "(target 0:20–1:00): too short" in shown
+        assert "Recovered reflection: yes. Score with the prompt: 81 (the answer alone: 74)." in (
+            shown
         )

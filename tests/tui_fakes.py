@@ -6,6 +6,7 @@ Everything else in the TUI tests is real: Textual through Pilot, the store in SQ
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,9 +18,9 @@ import soundfile
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import StopReason
-from mock_interview.core.config import Settings
+from mock_interview.core.config import Question, Settings
 from mock_interview.core.errors import UserError
-from mock_interview.storage.database import Store
+from mock_interview.storage.database import FollowUpLink, Store
 
 FIRST_SESSION = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -158,6 +159,30 @@ def sample_sessions() -> list[list[AnswerAnalysis]]:
     ]
 
 
+FOLLOW_UP_TEXT = "What I took from it: I measure a process before I change it, every time."
+
+
+def _scripted_report(
+    text: str, question: Question, path: Path, recovered: str | None
+) -> AnswerAnalysis:
+    """The crafted report of an answer to `question` on its target band; a follow-up's
+    (`recovered`: the criterion it probed) meets that criterion."""
+    from crafted_reports import crafted_report
+
+    data = crafted_report(
+        text,
+        question_id=question.id,
+        kind=question.kind,
+        path=str(path),
+        target_s=(question.target_min_s, question.target_max_s),
+    )
+    if recovered is not None:
+        criteria = data["rubric"]["criteria"]
+        criteria[:] = [c for c in criteria if c["id"] != recovered]
+        criteria.append({"id": recovered, "met": True, "evidence": [text], "advice": ""})
+    return AnswerAnalysis.from_json(data)
+
+
 async def wait_until_ready(pilot: Any) -> None:
     """Until the model and device probes have reported, so what is drawn no longer changes."""
     app = pilot.app
@@ -173,10 +198,19 @@ class FakeEngine:
 
     It says what a real session says (`live` events, in the same order), with fixed levels, times
     and words, and saves a crafted report per answer in the real store, so every screen after the
-    interview works on real rows.
+    interview works on real rows. `follow_ups` (question id -> criterion) scripts a follow-up
+    after that question's answer: the question's own follow-up for the criterion, asked and
+    recorded like an answer on the follow-up's target band, its answer meeting the criterion.
     """
 
-    def __init__(self, settings: Settings, store: Store, on_event: Any, elapsed_s: float = 83.0):
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        on_event: Any,
+        elapsed_s: float = 83.0,
+        follow_ups: Mapping[str, str] | None = None,
+    ):
         from mock_interview.session import engine as live
 
         self.live = live
@@ -184,15 +218,15 @@ class FakeEngine:
         self.store = store
         self.on_event = on_event
         self.elapsed_s = elapsed_s
+        self.follow_ups = dict(follow_ups or {})
         self.stopped = threading.Event()
         self.started = threading.Event()
         self.abandoned = threading.Event()
         self.repeats = 0
         self.recording = threading.Event()
+        self.asked: list[tuple[str, FollowUpLink | None]] = []
 
     def run_session(self, questions: list[Any]) -> int:
-        from crafted_reports import crafted_analysis
-
         live = self.live
         session_id = self.store.create_session([q.id for q in questions], FIRST_SESSION)
         self.on_event(live.SessionStarted(session_id, questions))
@@ -200,34 +234,75 @@ class FakeEngine:
         for question in questions:
             if self.abandoned.is_set():
                 break
-            self.stopped.clear()
-            self.on_event(live.QuestionAsked(question, None))
-            self.on_event(live.QuestionSpoken(question))
-            if not self.settings.practice.auto_start:
-                self.started.wait(30)
-            path = self.store.new_recording_path(session_id, question.id)
-            write_tone_wav(path, 4.0)
-            self.on_event(
-                live.RecordingStarted(
-                    question, path, 16000, question.target_min_s, question.target_max_s, "fake"
-                )
-            )
-            report = crafted_analysis(
-                ANSWER_TEXT, question_id=question.id, kind=question.kind, path=str(path)
-            )
-            words = list(report.transcript.words)
-            heard = [item for item in report.fillers.items if item.source == "audio"]
-            self.on_event(live.LevelMeasured(0.08, 0.3, self.elapsed_s))
-            self.on_event(live.ChunkTranscribed(words, heard, report.fillers.count, 12.0))
-            self.recording.set()
-            self.stopped.wait(30)
-            self.recording.clear()
-            self.on_event(live.RecordingStopped(question, path, 4.0, StopReason.REQUESTED, None))
-            answer_id = self.store.add_answer(session_id, question.id, path, report)
+            report, answer_id, path = self._answer(session_id, question, None, ANSWER_TEXT)
             reports.append(report)
             self.on_event(live.ReportReady(question, report, session_id, answer_id, path))
+            if question.id in self.follow_ups and not self.abandoned.is_set():
+                self._follow_up(session_id, question, report, answer_id)
         self.on_event(live.SessionFinished(session_id, reports))
         return session_id
+
+    def _follow_up(
+        self, session_id: int, question: Question, main: AnswerAnalysis, main_id: int
+    ) -> None:
+        """The engine's `_ask_follow_ups` for one scripted follow-up that recovers its
+        criterion; the score with the prompt as the engine works it out."""
+        from mock_interview.rubric.loading import load_rubric
+        from mock_interview.session.follow_up import follow_up_question, score_with_prompt
+
+        criterion = self.follow_ups[question.id]
+        chosen = next(f for f in question.follow_ups if f.criterion == criterion)
+        link = FollowUpLink(main_id, criterion, chosen.text)
+        asked = follow_up_question(question, chosen.text, self.settings.practice)
+        report, answer_id, path = self._answer(session_id, asked, link, FOLLOW_UP_TEXT)
+        assert main.rubric is not None and report.criterion_met(criterion)
+        practice = self.settings.practice
+        rubric = load_rubric(settings=self.settings)
+        score = score_with_prompt(
+            main.rubric.score, [(criterion, True)], question.kind, rubric, practice.follow_up_credit
+        )
+        self.store.set_score_with_prompt(answer_id, score)
+        self.on_event(
+            self.live.ReportReady(asked, report, session_id, answer_id, path, link, score)
+        )
+
+    def _answer(
+        self, session_id: int, question: Question, link: FollowUpLink | None, text: str
+    ) -> tuple[AnswerAnalysis, int, Path]:
+        """Ask `question`, record until stopped and save the answer: every event up to its
+        RecordingStopped, as the engine's `run_answer` sends them."""
+        live = self.live
+        self.stopped.clear()
+        self.asked.append((question.text, link))
+        self.on_event(live.QuestionAsked(question, None, link))
+        self.on_event(live.QuestionSpoken(question))
+        if not self.settings.practice.auto_start:
+            self.started.wait(30)
+        path = self.store.new_recording_path(session_id, question.id)
+        write_tone_wav(path, 4.0)
+        self.store.mark_recording_started(session_id, question.id, path, link)
+        self.on_event(
+            live.RecordingStarted(
+                question,
+                path,
+                16000,
+                question.target_min_s,
+                question.target_max_s,
+                "fake",
+                link,
+            )
+        )
+        report = _scripted_report(text, question, path, None if link is None else link.criterion)
+        words = list(report.transcript.words)
+        heard = [item for item in report.fillers.items if item.source == "audio"]
+        self.on_event(live.LevelMeasured(0.08, 0.3, self.elapsed_s))
+        self.on_event(live.ChunkTranscribed(words, heard, report.fillers.count, 12.0))
+        self.recording.set()
+        self.stopped.wait(30)
+        self.recording.clear()
+        self.on_event(live.RecordingStopped(question, path, 4.0, StopReason.REQUESTED, None))
+        answer_id = self.store.add_answer(session_id, question.id, path, report, link)
+        return report, answer_id, path
 
     def start_answer(self) -> None:
         self.started.set()

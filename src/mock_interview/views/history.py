@@ -2,6 +2,8 @@
 
 Every figure comes from the stored reports' summary columns, never from anything recomputed here,
 so history, the HTML trend chart and the TUI agree with the reports a candidate already saw.
+The rows are main answers only (follow-ups are not answers to the question asked), so the trend
+is too; each row says how many follow-ups its answer needed (`AnswerRow.follow_up_count`).
 """
 
 from __future__ import annotations
@@ -216,6 +218,17 @@ def trend_line(trend: Trend | None) -> str:
     )
 
 
+def needed_follow_up(rows: list[AnswerRow]) -> int:
+    """How many of the answers needed a follow-up (the interviewer probed what they left out)."""
+    return sum(1 for row in rows if row.follow_up_count)
+
+
+def follow_up_note(rows: list[AnswerRow]) -> str | None:
+    """"2 of 9 answers needed a follow-up", or None when none did."""
+    needed = needed_follow_up(rows)
+    return f"{needed} of {len(rows)} answers needed a follow-up" if needed else None
+
+
 def render_history_text(rows: list[AnswerRow]) -> str:
     if not rows:
         return "No saved answers yet: run `mock-interview practice` to record one."
@@ -226,12 +239,16 @@ def render_history_text(rows: list[AnswerRow]) -> str:
         for line in table
     ]
     lines.insert(1, "  ".join("-" * width for width in widths))
+    note = follow_up_note(rows)
+    if note:
+        lines += ["", f"{note}."]
     return "\n".join([*lines, "", trend_line(compute_trend(rows))])
 
 
 RECORD_FIELDS = (
     "session_id", "position", "started_at", "question_id",
     *(metric.key for metric in METRICS),
+    "follow_up_count",
 )
 
 
@@ -242,6 +259,7 @@ def _row_record(row: AnswerRow) -> dict[str, Any]:
         "started_at": row.session_started_at.isoformat(),
         "question_id": row.question_id,
         **{metric.key: getattr(row, metric.key) for metric in METRICS},
+        "follow_up_count": row.follow_up_count,
     }
 
 
@@ -250,6 +268,7 @@ def render_history_json(rows: list[AnswerRow]) -> str:
     return json.dumps(
         {
             "answers": [_row_record(row) for row in rows],
+            "answers_needing_follow_up": needed_follow_up(rows),
             "trend": None if trend is None else asdict(trend),
         },
         indent=2,

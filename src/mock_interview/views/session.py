@@ -17,7 +17,7 @@ from mock_interview.storage.database import (
     StoredFollowUp,
     StoredSession,
 )
-from mock_interview.views.answer import coaching_lines
+from mock_interview.views.answer import coaching_lines, follow_up_outcome
 from mock_interview.views.history import compute_trend, personal_baseline, usual_figures
 from mock_interview.views.stories import answer_story_checks
 
@@ -110,6 +110,21 @@ def follow_up_json(follow_up: StoredFollowUp) -> dict[str, Any]:
         "recovered": follow_up.recovered,
         "score_with_prompt": follow_up.row.score_with_prompt,
     }
+
+
+FOLLOW_UP_UNANALYSED_NOTE = (
+    "Recorded but not analysed yet; it is offered for analysis on the next start."
+)
+
+
+def follow_up_outcome_line(answer: StoredAnswer, follow_up: StoredFollowUp) -> str:
+    """Whether `follow_up` recovered what it probed, and the score with the prompt beside the
+    main answer's own score, as every view of the session says it."""
+    main = answer.report
+    main_score = None if main is None or main.rubric is None else main.rubric.score
+    return follow_up_outcome(
+        follow_up.link.criterion, follow_up.recovered, main_score, follow_up.row.score_with_prompt
+    )
 
 
 def _path_text(row: AnswerRow) -> str | None:

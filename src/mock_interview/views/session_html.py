@@ -15,8 +15,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from mock_interview.analysis.answer import AnswerAnalysis
-from mock_interview.storage.database import StoredAnswer
-from mock_interview.views.answer import Piece, coaching_lines, timing_lines, transcript_pieces
+from mock_interview.storage.database import StoredAnswer, StoredFollowUp
+from mock_interview.views.answer import (
+    Piece,
+    coaching_lines,
+    follow_up_heading,
+    timing_lines,
+    transcript_pieces,
+)
 from mock_interview.views.compare import (
     AnswerComparison,
     attempts_line,
@@ -32,7 +38,9 @@ from mock_interview.views.history import (
 )
 from mock_interview.views.rubric import item_title
 from mock_interview.views.session import (
+    FOLLOW_UP_UNANALYSED_NOTE,
     SessionReport,
+    follow_up_outcome_line,
     session_coaching,
     session_heading,
     unanalysed_note,
@@ -53,6 +61,19 @@ _TEMPLATES.filters["item_title"] = item_title
 
 
 @dataclass(frozen=True)
+class _FollowUp:
+    """A follow-up under its main answer: the heading names the question asked; `outcome` is
+    whether it recovered the criterion and the score with the prompt (None while unanalysed,
+    with `note` instead of measures and transcript)."""
+
+    heading: str
+    measures: list[tuple[str, str]]
+    transcript: list[tuple[Piece, bool]]
+    outcome: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
 class _AnalysedAnswer:
     """What the template shows for an analysed answer, worked out from its analysis."""
 
@@ -64,12 +85,35 @@ class _AnalysedAnswer:
     timeline: Markup
     transcript: list[tuple[Piece, bool]]
     """Each piece in time order, and whether it is a long pause."""
+    follow_ups: list[_FollowUp]
 
 
 @dataclass(frozen=True)
 class _UnanalysedAnswer:
     position: int
     note: str
+    follow_ups: list[_FollowUp]
+
+
+def _transcript(analysis: AnswerAnalysis, long_pause_s: float) -> list[tuple[Piece, bool]]:
+    return [
+        (piece, piece.kind == "pause" and piece.end_s - piece.start_s >= long_pause_s)
+        for piece in transcript_pieces(analysis)
+    ]
+
+
+def _follow_up(answer: StoredAnswer, follow_up: StoredFollowUp, long_pause_s: float) -> _FollowUp:
+    heading = follow_up_heading(follow_up.link.criterion, follow_up.link.question)
+    analysis = follow_up.report
+    if analysis is None:
+        return _FollowUp(heading, [], [], None, FOLLOW_UP_UNANALYSED_NOTE)
+    return _FollowUp(
+        heading,
+        measures=timing_lines(analysis),
+        transcript=_transcript(analysis, long_pause_s),
+        outcome=follow_up_outcome_line(answer, follow_up),
+        note=None,
+    )
 
 
 def _answer(
@@ -77,8 +121,9 @@ def _answer(
 ) -> _AnalysedAnswer | _UnanalysedAnswer:
     analysis = answer.report
     position = answer.row.position
+    follow_ups = [_follow_up(answer, follow_up, long_pause_s) for follow_up in answer.follow_ups]
     if analysis is None:
-        return _UnanalysedAnswer(position, unanalysed_note(answer))
+        return _UnanalysedAnswer(position, unanalysed_note(answer), follow_ups)
     return _AnalysedAnswer(
         position=position,
         question=answer.row.question_id if analysis.question is None else analysis.question.text,
@@ -87,10 +132,8 @@ def _answer(
         coaching=coaching_lines(analysis),
         # Markup only for the SVG: views/svg.py builds it from numbers and escapes its own text.
         timeline=Markup(timeline_svg(analysis, long_pause_s)),
-        transcript=[
-            (piece, piece.kind == "pause" and piece.end_s - piece.start_s >= long_pause_s)
-            for piece in transcript_pieces(analysis)
-        ],
+        transcript=_transcript(analysis, long_pause_s),
+        follow_ups=follow_ups,
     )
 
 

@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mock_interview.storage.database import StoredAnswer, StoredFollowUp
-from mock_interview.views.answer import (
-    follow_up_heading,
-    follow_up_outcome,
-    inline_transcript,
-    render_markdown,
-)
+from mock_interview.views.answer import follow_up_heading, inline_transcript, render_markdown
 from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
 from mock_interview.views.session import (
+    FOLLOW_UP_UNANALYSED_NOTE,
     SessionReport,
+    follow_up_outcome_line,
     session_coaching,
     session_heading,
     unanalysed_note,
@@ -53,24 +50,9 @@ def _follow_up_lines(follow_up: StoredFollowUp, answer: StoredAnswer) -> list[st
     link = follow_up.link
     lines = [f"### {follow_up_heading(link.criterion, link.question)}", ""]
     if follow_up.report is None:
-        return [
-            *lines,
-            "Recorded but not analysed yet; it is offered for analysis on the next start.",
-        ]
+        return [*lines, FOLLOW_UP_UNANALYSED_NOTE]
     text = inline_transcript(follow_up.report, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
-    main_score = (
-        None
-        if answer.report is None or answer.report.rubric is None
-        else answer.report.rubric.score
-    )
-    return [
-        *lines,
-        text or "*(no words)*",
-        "",
-        follow_up_outcome(
-            link.criterion, follow_up.recovered, main_score, follow_up.row.score_with_prompt
-        ),
-    ]
+    return [*lines, text or "*(no words)*", "", follow_up_outcome_line(answer, follow_up)]
 
 
 def render_session_markdown(report: SessionReport) -> str:

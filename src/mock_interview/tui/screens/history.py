@@ -25,6 +25,7 @@ from mock_interview.views.history import (
     COMPACT_HEADER,
     HISTORY_HEADER,
     METRICS,
+    follow_up_note,
     history_table,
     session_means,
 )
@@ -97,8 +98,9 @@ class HistoryScreen(Screen[None]):
         if not self.rows:
             note.update("No sessions yet: go back and press enter (or d for a demo).")
         else:
+            answers = follow_up_note(self.rows) or f"{len(self.rows)} answers"
             note.update(
-                f"{len(self.rows)} answers · sorted by {HISTORY_HEADER[self.sort_column]} · "
+                f"{answers} · sorted by {HISTORY_HEADER[self.sort_column]} · "
                 "click a column or press s to sort"
             )
 

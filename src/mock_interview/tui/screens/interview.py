@@ -1,6 +1,10 @@
 """Interview: the question in large type while it is spoken, then the answer recorded with a big
 timer, the target band, a level meter, the live transcript and the filler count; the next question
 follows by itself, and the report opens when the session ends.
+
+A follow-up the interviewer asks about an answer is shown the same way, marked "Follow-up" with
+the criterion it probes, its timer on the follow-up's own target band; it keeps the main
+question's number in "Question n of m".
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from mock_interview.core.errors import UserError
 from mock_interview.core.values import Filler, Word
 from mock_interview.session import engine as live
 from mock_interview.session.recovery import RecorderLock
+from mock_interview.storage.database import FollowUpLink
 from mock_interview.tui.backend import Engine
 from mock_interview.tui.messages import ConfirmRequested, EngineReported
 from mock_interview.tui.widgets import LevelMeter, TimerBar, TranscriptView
@@ -61,13 +66,14 @@ class InterviewScreen(Screen[int | None]):
         self.session_id: int | None = None
         self.answers_saved = 0
         self.position = 0
-        self.asked_id: str | None = None
+        self.asked: tuple[str, FollowUpLink | None] | None = None
 
     def compose(self) -> ComposeResult:
         first = self.questions[0]
         yield Header()
         with Vertical(id="interview-body"):
             yield Static(id="progress-line")
+            yield Static(id="follow-up-label")
             yield Static(first.text, id="question")
             yield Static("Loading the speech model…", id="phase")
             with Horizontal(id="timer-row"):
@@ -87,6 +93,7 @@ class InterviewScreen(Screen[int | None]):
     def on_mount(self) -> None:
         self.sub_title = "Demo: a sample answer plays your part" if self.demo else "Interview"
         self.query_one("#live-transcript").border_title = "Live transcript"
+        self.query_one("#follow-up-label").display = False
         self.show_progress(self.questions[0])
         self.show_figures(0, 0)
         self.run_engine()
@@ -115,8 +122,8 @@ class InterviewScreen(Screen[int | None]):
         match event:
             case live.SessionStarted(session_id=session_id):
                 self.session_id = session_id
-            case live.QuestionAsked(question=question, speech_hint=hint):
-                self.ask(question, hint)
+            case live.QuestionAsked(question=question, speech_hint=hint, follow_up=link):
+                self.ask(question, hint, link)
             case live.QuestionSpoken():
                 self.set_phase(CUE)
             case live.RecordingStarted():
@@ -136,11 +143,14 @@ class InterviewScreen(Screen[int | None]):
             case live.EngineFailed(message=problem, recording_path=path):
                 self.failed(problem, path)
 
-    def ask(self, question: Question, hint: str | None) -> None:
-        """A new question resets the screen; the same one again only adds the speech hint."""
-        if question.id != self.asked_id:
-            self.asked_id = question.id
-            self.position += 1
+    def ask(self, question: Question, hint: str | None, follow_up: FollowUpLink | None) -> None:
+        """A new question (or a follow-up about the last one) resets the screen; the same one
+        again only adds the speech hint."""
+        if (question.id, follow_up) != self.asked:
+            self.asked = (question.id, follow_up)
+            if follow_up is None:
+                self.position += 1
+            self.show_follow_up(follow_up)
             self.query_one("#question", Static).update(question.text)
             self.query_one("#question").remove_class("recording")
             self.show_progress(question)
@@ -151,6 +161,14 @@ class InterviewScreen(Screen[int | None]):
             self.set_phase(ASKING)
         if hint:
             self.notify(hint, title="Question not spoken", severity="warning", timeout=10)
+
+    def show_follow_up(self, follow_up: FollowUpLink | None) -> None:
+        """"Follow-up · criterion" above a follow-up's question; nothing above a main one."""
+        label = self.query_one("#follow-up-label", Static)
+        label.display = follow_up is not None
+        if follow_up is not None:
+            criterion = follow_up.criterion
+            label.update(f"Follow-up · {criterion}" if criterion else "Follow-up")
 
     def start_recording(self) -> None:
         self.query_one("#question").add_class("recording")

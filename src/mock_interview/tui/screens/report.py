@@ -16,9 +16,14 @@ from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
 from mock_interview.tui.messages import CompareRequested, ExportRequested, ReplayRequested
 from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
-from mock_interview.views.answer import coaching_lines
+from mock_interview.views.answer import coaching_lines, follow_up_heading
 from mock_interview.views.history import METRICS
-from mock_interview.views.session import session_coaching, unanalysed_note
+from mock_interview.views.session import (
+    FOLLOW_UP_UNANALYSED_NOTE,
+    follow_up_outcome_line,
+    session_coaching,
+    unanalysed_note,
+)
 
 SUMMARY_TAB = "summary"
 
@@ -49,6 +54,7 @@ class AnswerReport(VerticalScroll):
         analysis = self.answer.report
         if analysis is None:
             yield Static(unanalysed_note(self.answer))
+            yield from self.follow_up_parts()
             return
         yield MeasuresView(analysis, self.usual)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
@@ -60,6 +66,23 @@ class AnswerReport(VerticalScroll):
         if analysis.coaching:
             yield Label("Three things to work on", classes="heading")
             yield Static(coaching_text(analysis), classes="coaching")
+        yield from self.follow_up_parts()
+
+    def follow_up_parts(self) -> ComposeResult:
+        """Each follow-up under its main answer: the question asked, its measures and
+        transcript, whether it recovered the criterion and the score with the prompt."""
+        for follow_up in self.answer.follow_ups:
+            link = follow_up.link
+            yield Label(
+                follow_up_heading(link.criterion, link.question), classes="heading follow-up-title"
+            )
+            if follow_up.report is None:
+                yield Static(FOLLOW_UP_UNANALYSED_NOTE)
+                continue
+            yield MeasuresView(follow_up.report)
+            yield TranscriptView(follow_up.report, self.long_pause_s)
+            outcome = follow_up_outcome_line(self.answer, follow_up)
+            yield Static(outcome, classes="follow-up-outcome")
 
 
 def coaching_text(analysis: AnswerAnalysis) -> Text:
