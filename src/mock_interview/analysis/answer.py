@@ -423,12 +423,12 @@ class AnswerAnalysis:
         }
         if self.rubric is not None:
             data["rubric"] = self.rubric.to_json()
+        if self.delivery is not None:
+            data["delivery"] = self.delivery.to_json()
         if self.input_overflows is not None:
             data["input_overflows"] = self.input_overflows
         if self.recording_error is not None:
             data["recording_error"] = self.recording_error
-        if self.delivery is not None:
-            data["delivery"] = self.delivery.to_json()
         return data
 
     @staticmethod

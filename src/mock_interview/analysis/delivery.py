@@ -35,6 +35,7 @@ from mock_interview.analysis.answer import (
     Uptalk,
 )
 from mock_interview.audio.contour import FRAME_S, VoiceContour, bridged, true_stretches
+from mock_interview.audio.signal import DEFAULTS as SPEECH_DEFAULTS
 from mock_interview.core.config import DeliverySettings
 from mock_interview.core.values import Span, Word
 
@@ -237,11 +238,13 @@ def _rate(
     start_s, end_s = speech[0].start_s, speech[-1].end_s
     middles = np.array([(word.start_s + word.end_s) / 2 for word in words])
     answer_s = end_s - start_s
-    # Runs of words between silences of at least run_pause_s in the speech stretches.
+    # Runs of words between silences of at least run_pause_s in the speech stretches; the VAD
+    # pads each stretch, so its gaps are that much shorter than the silence heard.
+    padding_s = 2 * SPEECH_DEFAULTS.speech_pad_ms / 1000
     run_starts = [speech[0].start_s] + [
         after.start_s
         for before, after in pairwise(speech)
-        if after.start_s - before.end_s >= options.run_pause_s
+        if after.start_s - before.end_s + padding_s >= options.run_pause_s
     ]
     runs = np.searchsorted(np.array(run_starts), middles, side="right")
     spoken_runs = len(set(runs.tolist()))

@@ -266,7 +266,9 @@ def place_fillers(
     for index, span in zip(filler_indexes, spans, strict=True):
         if span is not None:
             placed[index] = replace(words[index], start_s=span.start_s, end_s=span.end_s)
-    unconfirmed = {index for index, span in zip(filler_indexes, spans, strict=True) if span is None}
+    unconfirmed = {
+        index for index, span in zip(filler_indexes, spans, strict=True) if span is None
+    }
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
     if not options.recover_unwritten:
         return placed, []
