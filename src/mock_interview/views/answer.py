@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming
+from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming, Delivery, PitchWindow
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
@@ -20,6 +20,9 @@ PieceKind = Literal["word", "filler", "pause"]
 # How far a timeline reaches past the end of the target band, so the band's last mark and its
 # label are not drawn on the edge.
 TIMELINE_SLACK_S = 15.0
+# The pitch strip's scale: a window whose pitch spreads this many semitones or more is drawn at
+# full height (lively speech spreads about 4-8 semitones in 10 s; a flat voice under 2).
+PITCH_STRIP_FULL_ST = 8.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ def inline_transcript(
 
 
 def timing_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
-    """(label, value) rows shared by every view."""
+    """(label, value) rows of the timing and fillers, shared by every view."""
     timing = analysis.timing
     fillers = analysis.fillers
     target = f"target {clock(timing.target_min_s)}–{clock(timing.target_max_s)}"
@@ -103,6 +106,82 @@ def timing_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
         ),
         ("Pauses", f"{len(timing.pauses)} ({timing.long_pause_count} long)"),
     ]
+
+
+def measure_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
+    """Every (label, value) row: the timing, then how it sounded when that was measured."""
+    delivery = analysis.delivery
+    return timing_lines(analysis) + (delivery_lines(delivery) if delivery is not None else [])
+
+
+def delivery_lines(delivery: Delivery) -> list[tuple[str, str]]:
+    """(label, value) rows of how the answer sounded."""
+    pitch, loudness, rate = delivery.pitch, delivery.loudness, delivery.rate
+    variety = (
+        f"{pitch.spread_st:.1f} semitones around {pitch.median_hz:.0f} Hz"
+        + (": monotone" if pitch.monotone else "")
+        if pitch.median_hz
+        else "no voice measured"
+    )
+    loudness_flags = ", ".join(flag.replace("_", " ") for flag in loudness.flags)
+    return [
+        ("Pitch variety", variety),
+        ("Rising ends", f"{delivery.uptalk.rising} of {delivery.uptalk.statements} statements"),
+        (
+            "Loudness",
+            f"{loudness.spread_db:.1f} dB from soft to loud words"
+            + (f": {loudness_flags}" if loudness_flags else ""),
+        ),
+        (
+            "Speech rate",
+            f"{rate.speech_wpm:.0f} words per minute overall, {rate.articulation_wpm:.0f} while "
+            f"speaking; {rate.mean_length_of_run:.1f} words between pauses",
+        ),
+    ]
+
+
+def delivery_advice(delivery: Delivery) -> list[str]:
+    """One line of advice per delivery flag: what was heard, and what to change."""
+    pitch, uptalk, loudness = delivery.pitch, delivery.uptalk, delivery.loudness
+    advice = []
+    if pitch.monotone:
+        advice.append(
+            f"Your pitch stayed flat for most of the answer ({pitch.spread_st:.1f} semitones "
+            "overall): lift the words that carry your result and your lesson, and let each "
+            "sentence fall at its end."
+        )
+    if uptalk.rising:
+        times = ", ".join(clock(item.end_s) for item in uptalk.items[:5])
+        more = ", …" if uptalk.rising > 5 else ""
+        advice.append(
+            f"{uptalk.rising} of {uptalk.statements} statements ended on a rise (at {times}"
+            f"{more}): end statements on a falling pitch, so they sound like answers, not "
+            "questions."
+        )
+    if "flat_loudness" in loudness.flags:
+        advice.append(
+            f"Your loudness hardly changed ({loudness.spread_db:.1f} dB from soft to loud "
+            "words): stress the words that matter, such as the number in your result."
+        )
+    if "fading" in loudness.flags:
+        advice.append(
+            "Your voice faded: the last third of the answer was markedly quieter than the "
+            "first. Keep your voice up to the last sentence, where the lesson is."
+        )
+    return advice
+
+
+def pitch_window_at(delivery: Delivery, seconds: float) -> PitchWindow | None:
+    """The pitch window covering `seconds`, if one was judged there."""
+    return next(
+        (window for window in delivery.pitch.windows if window.start_s <= seconds < window.end_s),
+        None,
+    )
+
+
+def pitch_strip_level(window: PitchWindow) -> float:
+    """How high the pitch strip is drawn for a window, 0 to 1."""
+    return min(window.spread_st / PITCH_STRIP_FULL_ST, 1.0)
 
 
 _OPENINGS = {
@@ -141,15 +220,20 @@ def render_text(analysis: AnswerAnalysis) -> str:
             "(the computer was too busy): the timing may be slightly off."
         )
     rows = timing_lines(analysis)
-    width = max(len(label) for label, _ in rows)
+    sounded = delivery_lines(analysis.delivery) if analysis.delivery is not None else []
+    width = max(len(label) for label, _ in rows + sounded)
     lines += [f"{label:<{width}}  {value}" for label, value in rows]
     for pause in analysis.timing.pauses:
         lines.append(
             f"{'':<{width}}    pause at {clock(pause.start_s)}: {pause_length_s(pause):.1f} s"
         )
+    lines += [f"{label:<{width}}  {value}" for label, value in sounded]
     lines += ["", "Transcript (fillers «marked», pauses [in seconds]):"]
     transcript = inline_transcript(analysis, lambda f: f"«{f}»", lambda p: f"[{p}]")
     lines.append(transcript or "(no words)")
+    advice = delivery_advice(analysis.delivery) if analysis.delivery is not None else []
+    if advice:
+        lines += ["", "How it sounded:"] + [f"  → {line}" for line in advice]
     if analysis.rubric is not None:
         lines += ["", render_rubric_text(analysis.rubric)]
     return "\n".join(lines)
@@ -161,7 +245,7 @@ def render_markdown(analysis: AnswerAnalysis, heading_level: int = 2) -> str:
     lines = [f"{hashes} {title}", ""]
     lines += _speech_note(analysis)
     lines += ["| Measure | Value |", "| --- | --- |"]
-    lines += [f"| {label} | {value} |" for label, value in timing_lines(analysis)]
+    lines += [f"| {label} | {value} |" for label, value in measure_lines(analysis)]
     if analysis.timing.pauses:
         lines += [
             "",
@@ -174,6 +258,9 @@ def render_markdown(analysis: AnswerAnalysis, heading_level: int = 2) -> str:
     lines += ["", f"{hashes}# Transcript", ""]
     text = inline_transcript(analysis, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
     lines.append(text or "*(no words)*")
+    advice = delivery_advice(analysis.delivery) if analysis.delivery is not None else []
+    if advice:
+        lines += ["", f"{hashes}# How it sounded", ""] + [f"- {line}" for line in advice]
     if analysis.rubric is not None:
         lines += ["", render_rubric_markdown(analysis.rubric, heading_level + 1)]
     return "\n".join(lines) + "\n"

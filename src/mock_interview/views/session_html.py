@@ -15,7 +15,12 @@ from markupsafe import Markup
 
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer
-from mock_interview.views.answer import Piece, timing_lines, transcript_pieces
+from mock_interview.views.answer import (
+    Piece,
+    delivery_advice,
+    measure_lines,
+    transcript_pieces,
+)
 from mock_interview.views.history import (
     HISTORY_HEADER,
     compute_trend,
@@ -25,7 +30,7 @@ from mock_interview.views.history import (
 )
 from mock_interview.views.rubric import item_title
 from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
-from mock_interview.views.svg import line_chart_svg, timeline_svg
+from mock_interview.views.svg import line_chart_svg, pitch_strip_svg, timeline_svg
 
 # StrictUndefined: a misspelt name in the template fails the render instead of printing nothing.
 _TEMPLATES = Environment(
@@ -48,6 +53,9 @@ class _AnalysedAnswer:
     analysis: AnswerAnalysis
     measures: list[tuple[str, str]]
     timeline: Markup
+    pitch_strip: Markup | None
+    """None when the answer was analysed without its voice (saved before the delivery)."""
+    delivery_advice: list[str]
     transcript: list[tuple[Piece, bool]]
     """Each piece in time order, and whether it is a long pause."""
 
@@ -67,9 +75,13 @@ def _answer(answer: StoredAnswer, long_pause_s: float) -> _AnalysedAnswer | _Una
         position=position,
         question=answer.row.question_id if analysis.question is None else analysis.question.text,
         analysis=analysis,
-        measures=timing_lines(analysis),
+        measures=measure_lines(analysis),
         # Markup only for the SVG: views/svg.py builds it from numbers and escapes its own text.
         timeline=Markup(timeline_svg(analysis, long_pause_s)),
+        pitch_strip=None
+        if analysis.delivery is None
+        else Markup(pitch_strip_svg(analysis, analysis.delivery)),
+        delivery_advice=[] if analysis.delivery is None else delivery_advice(analysis.delivery),
         transcript=[
             (piece, piece.kind == "pause" and piece.end_s - piece.start_s >= long_pause_s)
             for piece in transcript_pieces(analysis)

@@ -15,7 +15,14 @@ from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPan
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
 from mock_interview.tui.messages import ExportRequested, ReplayRequested
-from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
+from mock_interview.tui.widgets import (
+    MeasuresView,
+    PitchStrip,
+    RubricView,
+    Timeline,
+    TranscriptView,
+)
+from mock_interview.views.answer import delivery_advice
 from mock_interview.views.history import METRICS
 from mock_interview.views.session import unanalysed_note
 
@@ -44,6 +51,9 @@ class AnswerReport(VerticalScroll):
         yield MeasuresView(analysis)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
         yield Timeline(analysis, self.long_pause_s)
+        if analysis.delivery is not None:
+            yield Label("Pitch variety (▁ flat → █ lively, ▲ rising end)", classes="heading")
+            yield PitchStrip(analysis, analysis.delivery)
         yield Label("Transcript", classes="heading")
         yield TranscriptView(analysis, self.long_pause_s)
         yield Label("Rubric", classes="heading")
@@ -76,13 +86,18 @@ def summary_text(session: StoredSession) -> Text:
 
 
 def _advice(analysis: AnswerAnalysis | None) -> list[str]:
-    """The advice of the rubric's unmet criteria and of its flags, in the rubric's order."""
-    rubric = analysis.rubric if analysis else None
-    if rubric is None:
+    """The advice of the rubric's unmet criteria and of its flags, in the rubric's order, then
+    that of the voice's delivery."""
+    if analysis is None:
         return []
-    advice = [c.advice for c in rubric.criteria if not c.met]
-    advice += [flag.advice for flag in rubric.red_flags]
-    advice += [flag.advice for flag in rubric.delivery_flags if flag.advice is not None]
+    advice = []
+    rubric = analysis.rubric
+    if rubric is not None:
+        advice += [c.advice for c in rubric.criteria if not c.met]
+        advice += [flag.advice for flag in rubric.red_flags]
+        advice += [flag.advice for flag in rubric.delivery_flags if flag.advice is not None]
+    if analysis.delivery is not None:
+        advice += delivery_advice(analysis.delivery)
     return [text for text in advice if text]
 
 
