@@ -24,10 +24,11 @@ PITCH_CEILING_HZ = 500.0
 """High enough for raised voices and children; a higher ceiling invites octave errors."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VoiceContour:
     """Per frame: its centre in recording time, F0 in Hz (0 where unvoiced) and the mean signal
-    power (mean square of the samples, for levels in dB)."""
+    power (mean square of the samples, for levels in dB). Compared by identity: arrays have no
+    single truth value."""
 
     times_s: np.ndarray
     f0_hz: np.ndarray
