@@ -8,6 +8,7 @@ generated contours, never taken from the code under test.
 
 from __future__ import annotations
 
+import math
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,6 +50,8 @@ class Answer:
         self.words: list[Word] = []
         self.speech: list[Span] = []
         self.sentences: list[list[Word]] = []
+        self.voice_times_s: list[np.ndarray] = []
+        self.voice_hz: list[np.ndarray] = []
 
     def say(self, f0_hz: np.ndarray, amplitude: float = 0.1, end: str = ".") -> None:
         length_s = f0_hz.size / RATE
@@ -63,12 +66,20 @@ class Answer:
             for k in range(count)
         ]
         self.pieces.append(_voice(f0_hz, amplitude))
+        self.voice_times_s.append(self.time_s + np.arange(f0_hz.size) / RATE)
+        self.voice_hz.append(f0_hz)
         self.speech.append(Span(self.time_s, self.time_s + length_s))
         self.words += words
         self.sentences.append(words)
         self.time_s += length_s
         self.pieces.append(np.zeros(int(self.gap_s * RATE), np.float32))
         self.time_s += self.gap_s
+
+    def true_spread(self, start_s: float = 0.0, end_s: float = math.inf) -> float:
+        """The generated F0's 10th-90th percentile spread (semitones) between two times."""
+        times, f0 = np.concatenate(self.voice_times_s), np.concatenate(self.voice_hz)
+        chosen = (times >= start_s) & (times < end_s)
+        return _spread(12 * np.log2(f0[chosen]))
 
     @property
     def samples(self) -> np.ndarray:
@@ -114,18 +125,21 @@ def test_a_gliding_voice_is_not_monotone_and_its_spread_is_measured(
     base_hz: float, depth_st: float, period_s: float, settings: Settings
 ) -> None:
     """F0 glides ±depth semitones (a sine) every few seconds; the truth is the generated
-    contour's own 10th-90th percentile spread, over the voiced samples."""
+    contour's own 10th-90th percentile spread over its voiced samples, for the answer and for
+    each 10-s window."""
     answer = Answer()
-    contours = []
     for index in range(12):
         times = np.arange(int(2.0 * RATE)) / RATE + index * 2.0
         semitones = depth_st * np.sin(2 * np.pi * times / period_s)
-        contours.append(semitones)
         answer.say(_semitones_to_hz(semitones, base_hz))
     pitch = answer.measure(settings).pitch
-    truth = _spread(np.concatenate(contours))
     assert not pitch.monotone
-    assert abs(pitch.spread_st - truth) <= 0.5
+    assert abs(pitch.spread_st - answer.true_spread()) <= 0.5
+    assert len(pitch.windows) == 3
+    for window in pitch.windows:
+        truth = answer.true_spread(window.start_s, window.end_s)
+        assert abs(window.spread_st - truth) <= 0.5
+        assert window.spread_st >= settings.delivery.monotone_st
     assert pitch.median_hz == pytest.approx(base_hz, rel=0.02)
 
 
