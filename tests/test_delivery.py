@@ -190,6 +190,19 @@ def test_a_question_is_not_a_statement(settings: Settings) -> None:
     assert (uptalk.statements, uptalk.rising) == (2, 1)
 
 
+def test_a_wide_final_fall_is_not_uptalk(settings: Settings) -> None:
+    """A fall of 9.5 semitones (eSpeak NG ends statements so) stays a fall: it is not mistaken
+    for an octave error of the tracker and folded into a rise."""
+    answer = Answer()
+    for _ in range(4):
+        peak = np.linspace(0.0, 3.0, int(0.25 * RATE))  # up to the accent ...
+        fall = np.linspace(3.0, -9.5, int(0.5 * RATE))  # ... then down, wider than 6 st
+        contour = np.concatenate((np.zeros(int(1.2 * RATE)), peak, fall))
+        answer.say(_semitones_to_hz(contour, 230.0))
+    uptalk = answer.measure(settings).uptalk
+    assert (uptalk.statements, uptalk.rising) == (4, 0)
+
+
 def test_a_small_final_movement_is_not_uptalk(settings: Settings) -> None:
     """A 1.5-semitone lift stays under the documented 3 semitones."""
     answer = Answer()

@@ -179,8 +179,10 @@ def _final_rise(
     frames = np.arange(lo + first, lo + last)
     frames = frames[contour.f0_hz[frames] > 0]
     f0 = contour.f0_hz[frames].astype(np.float64)
-    semitones = 12 * np.log2(f0 / np.median(f0))
-    semitones -= 12 * np.round(semitones / 12)  # the tracker's octave jumps
+    # An octave jump of the tracker moves the pitch 12 semitones from one frame to the next,
+    # which no voice does: jumps over 6 semitones are taken back by whole octaves. (Folding
+    # every frame to within 6 semitones of the median would also fold a real, wide fall.)
+    semitones = np.unwrap(12 * np.log2(f0), discont=6.0, period=12.0)
     steady = _running_median(semitones, _STEADY_FRAMES)
     rise = max(0.0, float(steady[-1] - steady.min()))
     times = contour.times_s[frames]
