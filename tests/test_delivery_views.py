@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from headless_browser import find_chromium, visit
 from mock_interview.analysis.answer import (
     AnswerAnalysis,
     Delivery,
@@ -112,6 +113,34 @@ def test_the_html_report_draws_the_pitch_strip_to_the_timeline_scale(store: Stor
         assert float(height) == pytest.approx(max(min(window.spread_st / 8, 1) * 36, 1), abs=0.1)
     assert strip.count('class="rise"') == 2
     assert page.count('<li class="advice">') == 4
+
+
+def test_the_pitch_strip_in_headless_chromium(store: Store, tmp_path: Path) -> None:
+    """The page with the strip still loads nothing and logs no error; the strip is drawn under
+    the timeline, as wide as it, and prints."""
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    delivery = _analysis().delivery
+    assert delivery is not None
+    session_id = fill_store(store, [[_with_delivery(**_every_flag(delivery))]])[0]
+    page_path = tmp_path / "report.html"
+    page_path.write_text(render_session_html(load_session_report(store, session_id)))
+    probe = """(() => {
+        const box = (selector) => {
+            const r = document.querySelector(selector).getBoundingClientRect();
+            return [r.top, r.bottom, r.width, r.height];
+        };
+        return {timeline: box("svg.timeline"), strip: box("svg.pitch-strip"),
+                bars: document.querySelectorAll("svg.pitch-strip rect.pitch").length};
+    })()"""
+    result = visit(chromium, page_path.as_uri(), probe=probe)
+    assert result.requests == [] and result.console_errors == []
+    assert result.pdf.startswith(b"%PDF")
+    timeline, strip = result.probe["timeline"], result.probe["strip"]
+    assert strip[0] >= timeline[1]  # below the timeline
+    assert strip[2] == pytest.approx(timeline[2], abs=1) and strip[3] > 20
+    assert result.probe["bars"] == len(delivery.pitch.windows)
 
 
 @pytest.fixture
