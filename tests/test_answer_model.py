@@ -144,8 +144,8 @@ def test_a_report_from_before_the_delivery_reads_and_writes_as_it_was() -> None:
 def test_the_delivery_comes_back_typed() -> None:
     delivery = AnswerAnalysis.from_json(golden()).delivery
     assert delivery is not None
-    assert (delivery.uptalk.statements, delivery.uptalk.rising) == (11, 1)
-    assert delivery.uptalk.items[0].rise_st == golden()["delivery"]["uptalk"]["items"][0]["rise_st"]
+    assert (delivery.uptalk.statements, delivery.uptalk.rising) == (11, 0)
+    assert delivery.pitch.spread_st == golden()["delivery"]["pitch"]["spread_st"]
     assert isinstance(delivery.loudness.flags, tuple)
     assert delivery.pitch.windows[0].start_s < delivery.pitch.windows[0].end_s
 
@@ -281,8 +281,15 @@ MALFORMED = [
     (_set("delivery.pitch.monotone", "no"), "delivery.pitch.monotone: expected true or false"),
     (_set("delivery.pitch.windows[0].end_s", 0), "delivery.pitch.windows[0].end_s: 0 is before"),
     (_set("delivery.uptalk.rising", 12), "delivery.uptalk.rising: 12 is more than the 11"),
-    (_set("delivery.uptalk.rising", 0), "delivery.uptalk.items: 1 items for 0 rising"),
-    (_set("delivery.uptalk.items[0].rise_st", "4"), "delivery.uptalk.items[0].rise_st: expected"),
+    (_set("delivery.uptalk.rising", 1), "delivery.uptalk.items: 0 items for 1 rising"),
+    (
+        _set("delivery.uptalk.items", [{"start_s": 2.0, "end_s": 1.0, "rise_st": 4.0}]),
+        "delivery.uptalk.items[0].end_s: 1 is before start_s",
+    ),
+    (
+        _set("delivery.uptalk.items", [{"start_s": 1.0, "end_s": 1.5, "rise_st": "4"}]),
+        "delivery.uptalk.items[0].rise_st: expected a number",
+    ),
     (_set("delivery.loudness.flags", ["loud"]), "delivery.loudness.flags[0]: expected one of"),
     (_set("delivery.loudness.flags", ["fading", "fading"]), "delivery.loudness.flags: a flag"),
     (_set("delivery.rate.pace", 1), "delivery.rate: unknown key 'pace'"),

@@ -52,6 +52,7 @@ class Answer:
         self.sentences: list[list[Word]] = []
         self.voice_times_s: list[np.ndarray] = []
         self.voice_hz: list[np.ndarray] = []
+        self.fillers: list[Span] = []
 
     def say(self, f0_hz: np.ndarray, amplitude: float = 0.1, end: str = ".") -> None:
         length_s = f0_hz.size / RATE
@@ -81,6 +82,18 @@ class Answer:
         chosen = (times >= start_s) & (times < end_s)
         return _spread(12 * np.log2(f0[chosen]))
 
+    def say_then_um(self, f0_hz: np.ndarray, um_hz: np.ndarray) -> None:
+        """A statement, then 0.15 s later, in the same breath, a filler ("a month, um")."""
+        self.say(f0_hz)
+        self.pieces.pop()  # no pause after the statement: the filler follows
+        um_at_s = self.time_s - self.gap_s + 0.15
+        um_end_s = um_at_s + um_hz.size / RATE
+        self.pieces += [np.zeros(int(0.15 * RATE), np.float32), _voice(um_hz)]
+        self.pieces.append(np.zeros(int(self.gap_s * RATE), np.float32))
+        self.fillers.append(Span(um_at_s, um_end_s))
+        self.speech[-1] = Span(self.speech[-1].start_s, um_end_s)
+        self.time_s = um_end_s + self.gap_s
+
     @property
     def samples(self) -> np.ndarray:
         return np.concatenate(self.pieces)
@@ -91,6 +104,7 @@ class Answer:
             self.words,
             self.speech,
             self.sentences,
+            self.fillers,
             150.0,
             settings.delivery,
         )
@@ -203,6 +217,15 @@ def test_a_wide_final_fall_is_not_uptalk(settings: Settings) -> None:
     assert (uptalk.statements, uptalk.rising) == (4, 0)
 
 
+def test_a_filler_after_a_statement_is_not_its_end(settings: Settings) -> None:
+    """Falling statements, each followed in the same breath by an "um" rising 5 semitones."""
+    answer = Answer()
+    for _ in range(3):
+        answer.say_then_um(_statement(-5.0), _semitones_to_hz(np.linspace(0, 5, 6400), 120.0))
+    uptalk = answer.measure(settings).uptalk
+    assert (uptalk.statements, uptalk.rising) == (3, 0)
+
+
 def test_a_small_final_movement_is_not_uptalk(settings: Settings) -> None:
     """A 1.5-semitone lift stays under the documented 3 semitones."""
     answer = Answer()
@@ -256,7 +279,7 @@ def test_rate_counts_words_runs_and_windows(settings: Settings) -> None:
 
 def test_silence_has_no_delivery_figures(settings: Settings) -> None:
     contour = track_contour(np.zeros(RATE * 3, np.float32))
-    delivery = measure_delivery(contour, [], [], [], 0.0, settings.delivery)
+    delivery = measure_delivery(contour, [], [], [], [], 0.0, settings.delivery)
     assert delivery.pitch.windows == () and not delivery.pitch.monotone
     assert delivery.uptalk.statements == 0 and delivery.loudness.flags == ()
 
@@ -299,7 +322,8 @@ def _espeak(tmp_path: Path, name: str, *options: str, range_: str | None = None)
 def _pitch_of_file(path: Path, settings: Settings) -> PitchVariety:
     samples = load_audio(path).samples
     speech = find_speech(samples)
-    return measure_delivery(track_contour(samples), [], speech, [], 0.0, settings.delivery).pitch
+    contour = track_contour(samples)
+    return measure_delivery(contour, [], speech, [], [], 0.0, settings.delivery).pitch
 
 
 @needs_espeak

@@ -185,7 +185,7 @@ def build_analysis(
         rubric=RubricResult.from_json(rubric),
         delivery=None
         if contour is None
-        else _delivery(contour, sentences, answer, timing, settings),
+        else _delivery(contour, sentences, answer, timing, filler_summary, settings),
     )
 
 
@@ -194,6 +194,7 @@ def _delivery(
     sentences: list[tuple[list[Word], bool]],
     answer: list[Span],
     timing: AnswerTiming,
+    fillers: FillerSummary,
     settings: Settings,
 ) -> Delivery:
     """The delivery of the spoken words (fillers left out), sentence by sentence."""
@@ -204,6 +205,7 @@ def _delivery(
             [word for words in spoken for word in words],
             answer,
             [words for words in spoken if words],
+            [Span(filler.start_s, filler.end_s) for filler in fillers.items],
             timing.words_per_minute,
             settings.delivery,
         )

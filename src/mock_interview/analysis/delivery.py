@@ -53,6 +53,7 @@ def measure_delivery(
     words: list[Word],
     speech: list[Span],
     sentences: list[list[Word]],
+    fillers: list[Span],
     articulation_wpm: float,
     options: DeliverySettings,
 ) -> Delivery:
@@ -60,6 +61,7 @@ def measure_delivery(
 
     `words` are the spoken words without fillers; `sentences` the same words in sentences
     (split at full stops and at pauses); those ending in "?" are questions, not statements.
+    `fillers` are where the fillers were heard: an "um" after a statement is not its end.
     `articulation_wpm` is the answer's words per minute of speaking time, already measured.
     """
     if not speech:
@@ -72,7 +74,7 @@ def measure_delivery(
     statements = [sentence for sentence in sentences if not sentence[-1].text.endswith("?")]
     return Delivery(
         pitch=_pitch_variety(contour, in_speech, start_s, end_s, options),
-        uptalk=_uptalk(contour, statements, speech, options),
+        uptalk=_uptalk(contour, statements, speech, fillers, options),
         loudness=_loudness(contour, words, start_s, end_s, options),
         rate=_rate(words, speech, articulation_wpm, options),
     )
@@ -133,12 +135,14 @@ def _uptalk(
     contour: VoiceContour,
     statements: list[list[Word]],
     speech: list[Span],
+    fillers: list[Span],
     options: DeliverySettings,
 ) -> Uptalk:
     """Statements whose last voiced stretch rises more than `options.uptalk_rise_st`.
 
     A statement's sound ends where the speech stretch under its last word ends (word stamps are
-    rough), but never after the next statement begins (a full stop with no pause after it).
+    rough), but never after the next statement, or a filler, begins (a full stop with no pause
+    after it; "...a month, um").
     """
     measured = 0
     rising = []
@@ -148,8 +152,10 @@ def _uptalk(
         sound_end_s = next(
             (span.end_s for span in speech if span.start_s <= middle_s <= span.end_s), last.end_s
         )
+        after = [filler.start_s for filler in fillers if filler.start_s >= middle_s]
         if index + 1 < len(statements):
-            sound_end_s = min(sound_end_s, statements[index + 1][0].start_s)
+            after.append(statements[index + 1][0].start_s)
+        sound_end_s = min([sound_end_s, *after])
         end = _final_rise(contour, statement[0].start_s, max(sound_end_s, last.end_s), options)
         if end is None:
             continue
