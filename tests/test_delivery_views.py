@@ -61,6 +61,9 @@ def test_an_answer_without_flags_gets_rows_but_no_delivery_advice() -> None:
     for label in ("Pitch variety", "Rising ends", "Loudness", "Speech rate"):
         assert re.search(rf"^{label} +\S", text, re.MULTILINE), label
     assert "5.7 semitones around 102 Hz" in text and "0 of 11 statements" in text
+    rate = json.loads(GOLDEN.read_text())["delivery"]["rate"]
+    paces = [window["wpm"] for window in rate["windows"]]
+    assert f"({min(paces):.0f} to {max(paces):.0f} from stretch to stretch)" in text
     assert "How it sounded" not in text
     assert "How it sounded" not in render_markdown(_with_delivery(**_quiet()))
 

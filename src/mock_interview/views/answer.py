@@ -124,6 +124,10 @@ def delivery_lines(delivery: Delivery) -> list[tuple[str, str]]:
         else "no voice measured"
     )
     loudness_flags = ", ".join(flag.replace("_", " ") for flag in loudness.flags)
+    paces = [window.wpm for window in rate.windows]
+    pace_range = (
+        f" ({min(paces):.0f} to {max(paces):.0f} from stretch to stretch)" if len(paces) > 1 else ""
+    )
     return [
         ("Pitch variety", variety),
         ("Rising ends", f"{delivery.uptalk.rising} of {delivery.uptalk.statements} statements"),
@@ -134,8 +138,9 @@ def delivery_lines(delivery: Delivery) -> list[tuple[str, str]]:
         ),
         (
             "Speech rate",
-            f"{rate.speech_wpm:.0f} words per minute overall, {rate.articulation_wpm:.0f} while "
-            f"speaking; {rate.mean_length_of_run:.1f} words between pauses",
+            f"{rate.speech_wpm:.0f} words per minute overall{pace_range}, "
+            f"{rate.articulation_wpm:.0f} while speaking; {rate.mean_length_of_run:.1f} words "
+            "between pauses",
         ),
     ]
 
