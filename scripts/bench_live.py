@@ -2,7 +2,8 @@
 
 Prints one JSON line: audio_s, stop_to_report_s (from the end of the audio to the full report),
 peak_rss_mb, and after_stop_s: the seconds each stage (decode, redecode_skipped, vad, fillers,
-rubric) took between the stop and the report (the rest is waiting and assembling the report).
+contour, rubric, delivery) took between the stop and the report (the rest is waiting and
+assembling the report), and after_stop_cpu_s: their CPU seconds.
 The audio enters through FileSource, the same recorder and live transcriber path as the
 microphone. Targets: stop_to_report_s <= 1.5, peak_rss_mb <= 600.
 """
@@ -20,7 +21,7 @@ from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import FileSource
 from mock_interview.core.config import load_questions, load_settings
 from mock_interview.core.paths import samples_dir
-from mock_interview.core.stages import stage_totals, start_timing
+from mock_interview.core.stages import stage_cpu_totals, stage_totals, start_timing
 from mock_interview.session.engine import RecordingStopped, transcribe_recording
 
 BENCH_ANSWER = "bench_live_answer.ogg"
@@ -37,11 +38,13 @@ def main() -> int:
     transcriber = Transcriber(settings.transcription)
     stopped_at: list[float] = []
     at_stop: dict[str, float] = {}
+    cpu_at_stop: dict[str, float] = {}
 
     def on_event(event: object) -> None:
         if isinstance(event, RecordingStopped):
             stopped_at.append(time.perf_counter())
             at_stop.update(stage_totals())
+            cpu_at_stop.update(stage_cpu_totals())
 
     start_timing()
 
@@ -54,6 +57,10 @@ def main() -> int:
     after_stop = {
         name: round(seconds - at_stop.get(name, 0.0), 3) for name, seconds in stage_totals().items()
     }
+    after_stop_cpu = {
+        name: round(seconds - cpu_at_stop.get(name, 0.0), 3)
+        for name, seconds in stage_cpu_totals().items()
+    }
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         json.dumps(
@@ -63,6 +70,7 @@ def main() -> int:
                 "peak_rss_mb": round(peak_mb, 1),
                 "words": len(report.transcript.words),
                 "after_stop_s": after_stop,
+                "after_stop_cpu_s": after_stop_cpu,
             }
         )
     )

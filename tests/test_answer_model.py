@@ -133,6 +133,23 @@ def test_a_report_from_before_the_latency_origin_and_opening_reads_and_writes_as
     assert analysis.to_json() == old
 
 
+def test_a_report_from_before_the_delivery_reads_and_writes_as_it_was() -> None:
+    old = golden()
+    del old["delivery"]
+    analysis = AnswerAnalysis.from_json(old)
+    assert analysis.delivery is None
+    assert analysis.to_json() == old
+
+
+def test_the_delivery_comes_back_typed() -> None:
+    delivery = AnswerAnalysis.from_json(golden()).delivery
+    assert delivery is not None
+    assert (delivery.uptalk.statements, delivery.uptalk.rising) == (11, 0)
+    assert delivery.pitch.spread_st == golden()["delivery"]["pitch"]["spread_st"]
+    assert isinstance(delivery.loudness.flags, tuple)
+    assert delivery.pitch.windows[0].start_s < delivery.pitch.windows[0].end_s
+
+
 def test_live_extras_appear_only_when_set() -> None:
     data = golden()
     analysis = AnswerAnalysis.from_json(data)
@@ -257,6 +274,26 @@ MALFORMED = [
         _set("fillers.by_word", {f"w{n}": 1 for n in range(MAX_ITEMS + 1)}),
         "fillers.by_word: 50001 entries, more than",
     ),
+    (_set("delivery", []), "delivery: expected an object, got a list"),
+    (_delete("delivery.rate"), "delivery.rate: required key is missing"),
+    (_set("delivery.pitch.spread_st", -1), "delivery.pitch.spread_st: -1 is outside"),
+    (_set("delivery.pitch.median_hz", 1e5), "delivery.pitch.median_hz: 100000.0 is outside"),
+    (_set("delivery.pitch.monotone", "no"), "delivery.pitch.monotone: expected true or false"),
+    (_set("delivery.pitch.windows[0].end_s", 0), "delivery.pitch.windows[0].end_s: 0 is before"),
+    (_set("delivery.uptalk.rising", 12), "delivery.uptalk.rising: 12 is more than the 11"),
+    (_set("delivery.uptalk.rising", 1), "delivery.uptalk.items: 0 items for 1 rising"),
+    (
+        _set("delivery.uptalk.items", [{"start_s": 2.0, "end_s": 1.0, "rise_st": 4.0}]),
+        "delivery.uptalk.items[0].end_s: 1 is before start_s",
+    ),
+    (
+        _set("delivery.uptalk.items", [{"start_s": 1.0, "end_s": 1.5, "rise_st": "4"}]),
+        "delivery.uptalk.items[0].rise_st: expected a number",
+    ),
+    (_set("delivery.loudness.flags", ["loud"]), "delivery.loudness.flags[0]: expected one of"),
+    (_set("delivery.loudness.flags", ["fading", "fading"]), "delivery.loudness.flags: a flag"),
+    (_set("delivery.rate.pace", 1), "delivery.rate: unknown key 'pace'"),
+    (_set("delivery.rate.windows[0].wpm", math.nan), "delivery.rate.windows[0].wpm: expected a"),
     (_set("question", []), "question: expected an object, got a list"),
     (_set("question.kind", "behavioural"), "question.kind: expected one of"),
     (_set("question.text", "x" * 20_000), "question.text: 20000 characters, more than"),

@@ -54,6 +54,8 @@ def test_user_file_then_environment_file_override(
         ("[recording]\nsample_rate = 1.5\n", "recording.sample_rate", "whole number"),
         ("[colours]\nx = 1\n", "colours", "unknown section"),
         ("[analysis]\ndefault_target_max_s = 60\n", "analysis.default_target_max_s", "greater"),
+        ("[delivery]\nmonotone_share = 1.5\n", "delivery.monotone_share", "at most 1"),
+        ("[delivery]\nuptalk_rise_st = 0\n", "delivery.uptalk_rise_st", "greater than 0"),
     ],
 )
 def test_bad_values_name_file_key_and_reason(text: str, key: str, reason: str) -> None:

@@ -10,20 +10,31 @@ letter. That the decode itself gave the same transcript before and after was che
 machine the goldens were made on (issue 13's closing note). Issue 15 changed only the rubric block
 in them (pause-bounded sentences, new cues: the strong sample now closes on how the speaker
 works today), from these same recorded transcripts.
+
+Issue 17 added the `delivery` block, which also needs the voice: its contour is tracked from the
+sample's audio in the chunks `analyze` cuts (a transcriber that hears nothing cuts them the same
+way, as cuts depend only on the audio), so the golden reports come out as `analyze` makes them.
+Praat's tracker does the same arithmetic on any CPU, and the figures are rounded to 0.01.
 """
 
 from __future__ import annotations
 
+import functools
 import json
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pytest
 
 from conftest import sample_audio_files
 from mock_interview.analysis.analyze import analysis_from_chunks
-from mock_interview.asr.chunking import ChunkedTranscript
-from mock_interview.core.config import Settings, load_questions
+from mock_interview.asr.chunking import ChunkedTranscript, transcribe_in_chunks
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.audio.contour import VoiceContour
+from mock_interview.audio.io import open_audio, to_float
+from mock_interview.core.config import Settings, load_questions, load_settings
 from mock_interview.core.values import Filler, Span, Word
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -46,6 +57,22 @@ def _recorded(stem: str) -> tuple[ChunkedTranscript, int]:
     return transcript, data["source_rate"]
 
 
+class _Deaf:
+    """A transcriber that hears no words: the chunks are cut and tracked without the model."""
+
+    def transcribe(self, samples: np.ndarray, **_: Any) -> list[Word]:
+        return []
+
+
+@functools.cache
+def sample_contour(path: Path) -> VoiceContour:
+    """The voice's contour as `analyze` tracks it from the sample, chunk by chunk (the filler
+    settings only mark words, and no word is heard)."""
+    audio = open_audio(path)
+    blocks = map(to_float, audio.blocks())
+    return transcribe_in_chunks(blocks, cast(Transcriber, _Deaf()), load_settings().fillers).contour
+
+
 def test_every_sample_has_golden_reports_and_a_recorded_transcript() -> None:
     names = {path.name for path in GOLDEN.glob("*.json")}
     for path in sample_audio_files():
@@ -61,6 +88,7 @@ def test_the_analysis_of_the_recorded_transcript_is_unchanged(
     golden = _golden(f"{path.stem}.json" if with_question else f"{path.stem}.noquestion.json")
     question = load_questions()[golden["question"]["id"]] if with_question else None
     transcript, source_rate = _recorded(path.stem)
+    transcript = replace(transcript, contour=sample_contour(path))
     given_path = Path(golden["audio"]["path"])  # as it was given on the command line
     analysis = analysis_from_chunks(transcript, source_rate, given_path, question, settings)
     assert json.loads(json.dumps(analysis.to_json())) == golden

@@ -132,7 +132,8 @@ def offline_report(
 
 def assert_agrees(live: dict[str, Any], whole: dict[str, Any]) -> None:
     """The live report agrees with `analyze` as issue 5 asks: same length, latency and pauses
-    within 0.1 s, filler counts within 1, WER between the two transcripts at most 5%."""
+    within 0.1 s, filler counts within 1, WER between the two transcripts at most 5%; and the
+    same pitch."""
     assert jiwer.wer(transcript_of(whole), transcript_of(live)) <= 0.05
     live_timing, whole_timing = live["timing"], whole["timing"]
     for key in ("response_latency_s", "answer_length_s"):
@@ -143,6 +144,12 @@ def assert_agrees(live: dict[str, Any], whole: dict[str, Any]) -> None:
         assert live_pause["end_s"] == pytest.approx(whole_pause["end_s"], abs=0.1)
     assert abs(live["fillers"]["count"] - whole["fillers"]["count"]) <= 1
     assert live["audio"]["duration_s"] == pytest.approx(whole["audio"]["duration_s"], abs=0.01)
+    # The voice's contour is tracked in the same chunks either way (issue 17): the pitch is the
+    # same; what depends on the words (uptalk, loudness, rate) moves with them.
+    live_pitch, whole_pitch = live["delivery"]["pitch"], whole["delivery"]["pitch"]
+    assert live_pitch["median_hz"] == pytest.approx(whole_pitch["median_hz"], abs=0.5)
+    assert live_pitch["spread_st"] == pytest.approx(whole_pitch["spread_st"], abs=0.1)
+    assert live_pitch["monotone"] == whole_pitch["monotone"]
 
 
 @pytest.mark.model

@@ -32,3 +32,18 @@ def test_stages_are_timed_only_once_timing_starts() -> None:
         assert 0.01 <= totals["vad"] < 0.5
     finally:
         stages._totals = None
+
+
+def test_stage_cpu_counts_the_work_not_the_waiting() -> None:
+    stages.start_timing()
+    try:
+        with stages.stage("contour"):
+            time.sleep(0.05)
+            deadline = time.thread_time() + 0.03
+            while time.thread_time() < deadline:
+                pass
+        cpu = stages.stage_cpu_totals()["contour"]
+        assert 0.03 <= cpu < 0.05 <= stages.stage_totals()["contour"]
+    finally:
+        stages._totals = None
+    assert stages.stage_cpu_totals() == {}

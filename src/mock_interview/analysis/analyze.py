@@ -16,18 +16,21 @@ from mock_interview.analysis.answer import (
     AnswerAnalysis,
     AnswerTiming,
     AudioInfo,
+    Delivery,
     FillerSummary,
     QuestionInfo,
     RubricResult,
     Transcript,
 )
 from mock_interview.analysis.coaching import coach
+from mock_interview.analysis.delivery import measure_delivery
 from mock_interview.analysis.opening import classify_opening
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.asr.chunking import DEFAULTS as CHUNKING_DEFAULTS
 from mock_interview.asr.chunking import ChunkedTranscript, ChunkingOptions, transcribe_in_chunks
 from mock_interview.asr.fillers import mark_fillers
 from mock_interview.asr.whisper import Transcriber
+from mock_interview.audio.contour import VoiceContour
 from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
 from mock_interview.core.config import Question, Settings
 from mock_interview.core.stages import stage
@@ -86,6 +89,7 @@ def analysis_from_chunks(
         transcript.speech,
         transcript.audio_fillers,
         question_ended_before_s,
+        transcript.contour if transcript.contour.times_s.size else None,
     )
 
 
@@ -99,8 +103,10 @@ def build_analysis(
     speech: list[Span],
     audio_fillers: list[Filler],
     question_ended_before_s: float | None = None,
+    contour: VoiceContour | None = None,
 ) -> AnswerAnalysis:
-    """The analysis of `words` and the fillers heard only in the audio (`audio_fillers`).
+    """The analysis of `words` and the fillers heard only in the audio (`audio_fillers`), and,
+    given the voice's `contour`, of its delivery (None: a transcript without its audio).
 
     `question_ended_before_s`: how long before the recording began the spoken question ended,
     when the recording began as it ended; the latency then counts from the question's end.
@@ -161,16 +167,22 @@ def build_analysis(
         signposted=timing.opening is not None and timing.opening.kind == "thinking_phrase",
         latency_from_question=timing.latency_from == "question_end",
     )
+    sentences = _pause_sentences(marked, answer, settings.analysis.sentence_pause_s)
     rules = load_rubric(settings=settings)
     with stage("rubric"):
         rubric = RubricResult.from_json(
             score_answer(
-                _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
+                _rubric_text(sentences),
                 question.kind if question else "general",
                 delivery,
                 rules,
             )
         )
+    voice = (
+        None
+        if contour is None
+        else _delivery(contour, sentences, answer, timing, filler_summary, settings)
+    )
     return AnswerAnalysis(
         audio=AudioInfo(path=str(path), duration_s=round(duration_s, 3), sample_rate=source_rate),
         question=None
@@ -180,26 +192,71 @@ def build_analysis(
         transcript=transcript,
         fillers=filler_summary,
         rubric=rubric,
+        delivery=voice,
         coaching=coach(
-            timing, transcript, filler_summary, rubric, rules, settings.analysis.long_pause_s
+            timing,
+            transcript,
+            filler_summary,
+            rubric,
+            rules,
+            settings.analysis.long_pause_s,
+            voice,
         ),
     )
 
 
-def _with_pause_sentences(words: list[Word], speech: list[Span], sentence_pause_s: float) -> str:
-    """The words as text, with a line break (a sentence end to the rubric) at every silence of
-    `sentence_pause_s` or more that has no full stop before it. Silences come from the speech
+def _delivery(
+    contour: VoiceContour,
+    sentences: list[tuple[list[Word], bool]],
+    answer: list[Span],
+    timing: AnswerTiming,
+    fillers: FillerSummary,
+    settings: Settings,
+) -> Delivery:
+    """The delivery of the spoken words (fillers left out), sentence by sentence."""
+    spoken = [[word for word in words if not word.filler] for words, _ in sentences]
+    with stage("delivery"):
+        return measure_delivery(
+            contour,
+            [word for words in spoken for word in words],
+            answer,
+            [words for words in spoken if words],
+            [Span(filler.start_s, filler.end_s) for filler in fillers.items],
+            timing.words_per_minute,
+            settings.delivery,
+        )
+
+
+def _rubric_text(sentences: list[tuple[list[Word], bool]]) -> str:
+    """The words as text, with a line break (a sentence end to the rubric) where a pause ended a
+    sentence without a full stop."""
+    return "".join(
+        ("\n" if paused else " ") * bool(index) + " ".join(word.text for word in words)
+        for index, (words, paused) in enumerate(sentences)
+    )
+
+
+def _pause_sentences(
+    words: list[Word], speech: list[Span], sentence_pause_s: float
+) -> list[tuple[list[Word], bool]]:
+    """The words in sentences, each with whether a pause (not a full stop) ended the one before:
+    a sentence ends at a full stop, and at every silence of `sentence_pause_s` or more that has
+    no full stop before it (the rubric reads that as a line break). Silences come from the speech
     stretches, not word times, which whisper stretches across pauses."""
     silences = [
         (before.end_s + after.start_s) / 2
         for before, after in pairwise(speech)
         if after.start_s - before.end_s >= sentence_pause_s
     ]
-    pieces = []
+    sentences: list[tuple[list[Word], bool]] = []
     for index, word in enumerate(words):
-        if index:
-            previous = words[index - 1]
-            paused = any(previous.start_s < middle <= word.start_s for middle in silences)
-            pieces.append("\n" if paused and not SENTENCE_END.search(previous.text) else " ")
-        pieces.append(word.text)
-    return "".join(pieces)
+        previous = words[index - 1] if index else None
+        if previous is None:
+            sentences.append(([word], False))
+        elif any(previous.start_s < middle <= word.start_s for middle in silences):
+            sentences.append(([word], not SENTENCE_END.search(previous.text)))
+        elif SENTENCE_END.search(previous.text):
+            sentences.append(([word], False))
+        else:
+            sentences[-1][0].append(word)
+    return sentences

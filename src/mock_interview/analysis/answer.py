@@ -57,6 +57,11 @@ impression most first."""
 MAX_COACHING = 3
 OpeningKind = Literal["thinking_phrase", "filler", "story"]
 OPENING_KINDS: tuple[OpeningKind, ...] = ("thinking_phrase", "filler", "story")
+LoudnessFlag = Literal["flat_loudness", "fading"]
+LOUDNESS_FLAGS: tuple[LoudnessFlag, ...] = ("flat_loudness", "fading")
+MAX_PITCH_HZ = 10_000.0  # far above any voice (the tracker stops at 500 Hz)
+MAX_SEMITONES = 120.0  # ten octaves: more than any tracker reports
+MAX_LEVEL_DB = 400.0  # from silence (-200 dB) to full scale
 Band = Literal["strong", "fair", "weak"]
 BANDS: tuple[Band, ...] = ("strong", "fair", "weak")
 
@@ -206,6 +211,124 @@ class FillerSummary:
 
 
 @dataclass(frozen=True)
+class PitchWindow:
+    """The pitch spread (semitones, 10th-90th percentile of voiced frames) of one window."""
+
+    start_s: float
+    end_s: float
+    spread_st: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start_s": self.start_s, "end_s": self.end_s, "spread_st": self.spread_st}
+
+
+@dataclass(frozen=True)
+class PitchVariety:
+    """The voice's median pitch and its spread over the answer and per window; `monotone` when
+    most judged windows were flat (`DeliverySettings`)."""
+
+    median_hz: float
+    spread_st: float
+    windows: tuple[PitchWindow, ...]
+    monotone: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "median_hz": self.median_hz,
+            "spread_st": self.spread_st,
+            "windows": [window.to_json() for window in self.windows],
+            "monotone": self.monotone,
+        }
+
+
+@dataclass(frozen=True)
+class RisingEnd:
+    """A statement whose last voiced stretch (`start_s`..`end_s`) rose `rise_st` semitones."""
+
+    start_s: float
+    end_s: float
+    rise_st: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start_s": self.start_s, "end_s": self.end_s, "rise_st": self.rise_st}
+
+
+@dataclass(frozen=True)
+class Uptalk:
+    """How many statements ended rising (`items`, in time order) of how many were measured."""
+
+    statements: int
+    rising: int
+    items: tuple[RisingEnd, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "statements": self.statements,
+            "rising": self.rising,
+            "items": [item.to_json() for item in self.items],
+        }
+
+
+@dataclass(frozen=True)
+class Loudness:
+    """The spread of the words' levels (dB, 10th-90th percentile) and the loudness flags."""
+
+    spread_db: float
+    flags: tuple[LoudnessFlag, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"spread_db": self.spread_db, "flags": list(self.flags)}
+
+
+@dataclass(frozen=True)
+class PaceWindow:
+    """Words per minute in the window starting at `start_s`."""
+
+    start_s: float
+    wpm: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start_s": self.start_s, "wpm": self.wpm}
+
+
+@dataclass(frozen=True)
+class SpeechRate:
+    """Words per minute of the answer (`speech_wpm`) and of its speaking time
+    (`articulation_wpm`), words per run between pauses, and the pace window by window."""
+
+    speech_wpm: float
+    articulation_wpm: float
+    mean_length_of_run: float
+    windows: tuple[PaceWindow, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "speech_wpm": self.speech_wpm,
+            "articulation_wpm": self.articulation_wpm,
+            "mean_length_of_run": self.mean_length_of_run,
+            "windows": [window.to_json() for window in self.windows],
+        }
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How the answer sounded (`analysis/delivery.py`): pitch variety, uptalk, loudness, rate."""
+
+    pitch: PitchVariety
+    uptalk: Uptalk
+    loudness: Loudness
+    rate: SpeechRate
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "pitch": self.pitch.to_json(),
+            "uptalk": self.uptalk.to_json(),
+            "loudness": self.loudness.to_json(),
+            "rate": self.rate.to_json(),
+        }
+
+
+@dataclass(frozen=True)
 class CriterionResult:
     """One rubric criterion: met or not, the sentences quoted as evidence, advice when not met."""
 
@@ -302,7 +425,8 @@ class CoachingItem:
 class AnswerAnalysis:
     """One answer's whole analysis: what every view renders and the store keeps.
 
-    `rubric` is None for reports saved before the rubric existed. `input_overflows` (blocks the
+    `rubric` is None for reports saved before the rubric existed, `delivery` for those saved
+    before it existed or analysed without their audio. `input_overflows` (blocks the
     sound card dropped while recording) and `recording_error` (why a live recording stopped
     early; what was recorded is still analysed) are set only by the live engine, and appear in
     the JSON only when set.
@@ -317,6 +441,7 @@ class AnswerAnalysis:
     coaching: tuple[CoachingItem, ...] | None = None
     input_overflows: int | None = None
     recording_error: str | None = None
+    delivery: Delivery | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The schema-1 report dict, exactly as `build_report` made it before the typed model."""
@@ -330,6 +455,8 @@ class AnswerAnalysis:
         }
         if self.rubric is not None:
             data["rubric"] = self.rubric.to_json()
+        if self.delivery is not None:
+            data["delivery"] = self.delivery.to_json()
         if self.coaching is not None:
             data["coaching"] = [item.to_json() for item in self.coaching]
         if self.input_overflows is not None:
@@ -356,7 +483,7 @@ class AnswerAnalysis:
             data,
             "report",
             required=("schema", "audio", "question", "timing", "transcript", "fillers"),
-            optional=("rubric", "coaching", "input_overflows", "recording_error"),
+            optional=("rubric", "input_overflows", "recording_error", "delivery", "coaching"),
             check_schema=True,
         )
         return AnswerAnalysis(
@@ -375,6 +502,7 @@ class AnswerAnalysis:
             recording_error=_text(report["recording_error"], "recording_error", MAX_NOTE_CHARS)
             if "recording_error" in report
             else None,
+            delivery=_delivery(report["delivery"], "delivery") if "delivery" in report else None,
         )
 
 
@@ -725,4 +853,89 @@ def _delivery_flag(value: object, path: str) -> DeliveryFlag:
         advice=_text(item["advice"], f"{path}.advice", MAX_NOTE_CHARS)
         if "advice" in item
         else None,
+    )
+
+
+def _delivery(value: object, path: str) -> Delivery:
+    delivery = _object(value, path, required=("pitch", "uptalk", "loudness", "rate"))
+    return Delivery(
+        pitch=_pitch(delivery["pitch"], f"{path}.pitch"),
+        uptalk=_uptalk(delivery["uptalk"], f"{path}.uptalk"),
+        loudness=_loudness(delivery["loudness"], f"{path}.loudness"),
+        rate=_rate(delivery["rate"], f"{path}.rate"),
+    )
+
+
+def _semitones(value: object, path: str) -> float:
+    return _number(value, path, MAX_SEMITONES)
+
+
+def _pitch(value: object, path: str) -> PitchVariety:
+    pitch = _object(value, path, required=("median_hz", "spread_st", "windows", "monotone"))
+    return PitchVariety(
+        median_hz=_number(pitch["median_hz"], f"{path}.median_hz", MAX_PITCH_HZ),
+        spread_st=_semitones(pitch["spread_st"], f"{path}.spread_st"),
+        windows=_each(pitch["windows"], f"{path}.windows", MAX_ITEMS, _pitch_window),
+        monotone=_bool(pitch["monotone"], f"{path}.monotone"),
+    )
+
+
+def _pitch_window(value: object, path: str) -> PitchWindow:
+    item, span = _span(value, path, ("start_s", "end_s", "spread_st"))
+    return PitchWindow(span.start_s, span.end_s, _semitones(item["spread_st"], f"{path}.spread_st"))
+
+
+def _uptalk(value: object, path: str) -> Uptalk:
+    uptalk = _object(value, path, required=("statements", "rising", "items"))
+    statements = _count(uptalk["statements"], f"{path}.statements", MAX_ITEMS)
+    rising = _count(uptalk["rising"], f"{path}.rising", MAX_ITEMS)
+    items = _each(uptalk["items"], f"{path}.items", MAX_ITEMS, _rising_end)
+    if rising > statements:
+        raise _fail(f"{path}.rising", f"{rising} is more than the {statements} statements")
+    if rising != len(items):
+        raise _fail(f"{path}.items", f"{len(items)} items for {rising} rising statements")
+    return Uptalk(statements, rising, items)
+
+
+def _rising_end(value: object, path: str) -> RisingEnd:
+    item, span = _span(value, path, ("start_s", "end_s", "rise_st"))
+    return RisingEnd(span.start_s, span.end_s, _semitones(item["rise_st"], f"{path}.rise_st"))
+
+
+def _loudness(value: object, path: str) -> Loudness:
+    loudness = _object(value, path, required=("spread_db", "flags"))
+    flags = _each(
+        loudness["flags"],
+        f"{path}.flags",
+        len(LOUDNESS_FLAGS),
+        lambda flag, at: cast(LoudnessFlag, _choice(flag, at, LOUDNESS_FLAGS)),
+    )
+    if len(set(flags)) != len(flags):
+        raise _fail(f"{path}.flags", "a flag is listed twice")
+    return Loudness(_number(loudness["spread_db"], f"{path}.spread_db", MAX_LEVEL_DB), flags)
+
+
+def _rate(value: object, path: str) -> SpeechRate:
+    rate = _object(
+        value,
+        path,
+        required=("speech_wpm", "articulation_wpm", "mean_length_of_run", "windows"),
+    )
+    return SpeechRate(
+        speech_wpm=_number(rate["speech_wpm"], f"{path}.speech_wpm", MAX_WORDS_PER_MINUTE),
+        articulation_wpm=_number(
+            rate["articulation_wpm"], f"{path}.articulation_wpm", MAX_WORDS_PER_MINUTE
+        ),
+        mean_length_of_run=_number(
+            rate["mean_length_of_run"], f"{path}.mean_length_of_run", MAX_ITEMS
+        ),
+        windows=_each(rate["windows"], f"{path}.windows", MAX_ITEMS, _pace_window),
+    )
+
+
+def _pace_window(value: object, path: str) -> PaceWindow:
+    item = _object(value, path, required=("start_s", "wpm"))
+    return PaceWindow(
+        start_s=_time(item["start_s"], f"{path}.start_s"),
+        wpm=_number(item["wpm"], f"{path}.wpm", MAX_WORDS_PER_MINUTE),
     )

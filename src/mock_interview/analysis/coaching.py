@@ -16,6 +16,7 @@ from mock_interview.analysis.answer import (
     MAX_COACHING,
     AnswerTiming,
     CoachingItem,
+    Delivery,
     FillerSummary,
     RubricResult,
     Transcript,
@@ -50,6 +51,7 @@ def coach(
     rubric: RubricResult | None,
     rules: Rubric,
     long_pause_s: float,
+    delivery: Delivery | None = None,
 ) -> tuple[CoachingItem, ...]:
     """At most `MAX_COACHING` findings, most important first; at least one for any speech."""
     words = [word for word in transcript.words if not word.filler]
@@ -81,6 +83,7 @@ def coach(
             if flag.id in ("too_short", "too_long")
         ]
     items += _hesitation(timing, fillers, rubric, long_pause_s)
+    items += delivery_findings(delivery) if delivery is not None else []
     if not items:
         items.append(_smallest_hesitation(timing, fillers) or _strength(rubric, words))
     items.sort(key=lambda item: COACHING_SOURCES.index(item.source))  # stable: weights kept
@@ -146,6 +149,57 @@ def _hesitation(
             at = (timing.first_speech_s,)
             items.append(CoachingItem(f"Start: {flag.detail}", flag.advice or "", at, "hesitation"))
             break  # one finding for one wait
+    return items
+
+
+def delivery_findings(delivery: Delivery) -> list[CoachingItem]:
+    """One finding per delivery flag: what was heard, where, and what to change (the reports'
+    "How it sounded" lines are these too)."""
+    pitch, uptalk, loudness = delivery.pitch, delivery.uptalk, delivery.loudness
+    windows = sorted(pitch.windows, key=lambda window: window.spread_st)
+    answer_start = min((w.start_s for w in pitch.windows), default=0.0)
+    answer_end = max((w.end_s for w in pitch.windows), default=0.0)
+    items = []
+    if pitch.monotone:
+        items.append(
+            CoachingItem(
+                f"Your pitch stayed flat for most of the answer ({pitch.spread_st:.1f} "
+                "semitones overall)",
+                "Lift the words that carry your result and your lesson, and let each sentence "
+                "fall at its end.",
+                tuple(sorted(w.start_s for w in windows[:3])),
+                "delivery",
+            )
+        )
+    if uptalk.rising:
+        items.append(
+            CoachingItem(
+                f"{uptalk.rising} of {uptalk.statements} statements ended on a rise",
+                "End statements on a falling pitch, so they sound like answers, not questions.",
+                tuple(item.end_s for item in uptalk.items[:5]),
+                "delivery",
+            )
+        )
+    if "flat_loudness" in loudness.flags:
+        items.append(
+            CoachingItem(
+                f"Your loudness hardly changed ({loudness.spread_db:.1f} dB from soft to loud "
+                "words)",
+                "Stress the words that matter, such as the number in your result.",
+                (answer_start,),
+                "delivery",
+            )
+        )
+    if "fading" in loudness.flags:
+        items.append(
+            CoachingItem(
+                "Your voice faded: the last third of the answer was markedly quieter than the "
+                "first",
+                "Keep your voice up to the last sentence, where the lesson is.",
+                (round(answer_start + (answer_end - answer_start) * 2 / 3, 3),),
+                "delivery",
+            )
+        )
     return items
 
 

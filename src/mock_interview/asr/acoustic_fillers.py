@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mock_interview.asr.fillers import filled_pause_label
+from mock_interview.audio.contour import bridged, true_stretches
 from mock_interview.audio.io import ANALYSIS_RATE
 from mock_interview.core.values import Filler, Span, Word, normalize_token
 
@@ -180,7 +181,7 @@ def voiced_runs(
     cepstra_times = mfcc.xs()
     runs = []
     frame_s = options.frame_s
-    for first, last in _true_stretches(_bridged(f0 > 0, round(options.bridge_s / frame_s))):
+    for first, last in true_stretches(bridged(f0 > 0, round(options.bridge_s / frame_s))):
         if (last - first) * frame_s < options.min_run_s:
             continue
         if _level_dbfs(samples, rate, times[first], times[last - 1]) < options.min_level_dbfs:
@@ -210,26 +211,11 @@ def _robust_spread(values: np.ndarray) -> float:
     return 1.4826 * float(np.median(np.abs(values - np.median(values))))
 
 
-def _bridged(voiced: np.ndarray, longest: int) -> np.ndarray:
-    """The voicing mask with unvoiced gaps of up to `longest` frames inside voicing filled in."""
-    bridged = voiced.copy()
-    for first, last in _true_stretches(~voiced):
-        if first > 0 and last < voiced.size and last - first <= longest:
-            bridged[first:last] = True
-    return bridged
-
-
 def _level_dbfs(samples: np.ndarray, rate: int, start_s: float, end_s: float) -> float:
     """RMS level of a stretch, in dB below full scale."""
     stretch = samples[int(start_s * rate) : max(int(end_s * rate), int(start_s * rate) + 1)]
     rms = float(np.sqrt(np.mean(np.square(stretch, dtype=np.float64)))) if stretch.size else 0.0
     return 20 * np.log10(max(rms, 1e-10))
-
-
-def _true_stretches(mask: np.ndarray) -> list[tuple[int, int]]:
-    """(first, end) index pairs of the runs of True."""
-    edges = np.diff(np.concatenate(([0], mask.astype(np.int8), [0])))
-    return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True))
 
 
 def filled_pause_candidates(

@@ -5,8 +5,9 @@ cut in the middle of the latest pause Silero hears in the window, at least `look
 (`ChunkingOptions`) before the window's end, and only the words before the cut are kept: whisper
 has heard what follows them, as it does in a whole-file decode, and the rest is decoded again in
 the next window. Each chunk gets the whole analysis that needs the audio: Silero VAD, the filler
-lexicon and the acoustic filler placement (`place_fillers`), in the chunk's own time, shifted by
-its offset. The results are plain lists that `build_analysis` takes as they are.
+lexicon, the acoustic filler placement (`place_fillers`) and the voice's pitch and level contour
+(`track_contour`, for the delivery), in the chunk's own time, shifted by its offset. The results
+are plain lists that `build_analysis` takes as they are.
 
 Cuts depend only on the audio, never on when it arrived, so a recording fed in live blocks and
 the same recording read from its file give the same chunks and the same words:
@@ -31,6 +32,7 @@ from mock_interview.asr.acoustic_fillers import (
 )
 from mock_interview.asr.fillers import filled_pause_label, mark_fillers
 from mock_interview.asr.whisper import Transcriber
+from mock_interview.audio.contour import EMPTY_CONTOUR, VoiceContour, track_contour
 from mock_interview.audio.io import ANALYSIS_RATE, to_float
 from mock_interview.audio.signal import SpeechDetectionOptions, find_speech
 from mock_interview.core.config import FillerSettings
@@ -195,13 +197,15 @@ class ChunkedTranscript:
 
     `words` carry the lexicon's filler marks, with filled pauses moved onto their sound; `speech`
     includes the filled pauses; `audio_fillers` were heard but not transcribed; `samples` is how
-    much audio (16 kHz) this covers.
+    much audio (16 kHz) this covers; `contour` is the voice's pitch and level over the chunks
+    analysed (empty in a tail guess, and in transcripts recorded without it).
     """
 
     words: list[Word]
     speech: list[Span]
     audio_fillers: list[Filler]
     samples: int
+    contour: VoiceContour = EMPTY_CONTOUR
 
     def then(self, later: ChunkedTranscript) -> ChunkedTranscript:
         return ChunkedTranscript(
@@ -209,6 +213,7 @@ class ChunkedTranscript:
             self.speech + later.speech,
             self.audio_fillers + later.audio_fillers,
             self.samples + later.samples,
+            self.contour.then(later.contour),
         )
 
     @property
@@ -513,7 +518,9 @@ class LiveTranscriber:
                 offset_s,
             )
         speech = _with_heard_fillers(speech, words, audio_fillers)
-        self._done = self._done.then(ChunkedTranscript(words, speech, audio_fillers, cut))
+        with stage("contour"):
+            contour = track_contour(window[:cut], offset_s)
+        self._done = self._done.then(ChunkedTranscript(words, speech, audio_fillers, cut, contour))
         self._report(self._done)
 
     def _guess_tail(self) -> None:

@@ -69,6 +69,32 @@ class AnalysisSettings:
 
 
 @dataclass(frozen=True)
+class DeliverySettings:
+    """How the voice's delivery is judged (`analysis/delivery.py`); `config/settings.toml` gives
+    each value's source."""
+
+    # Pitch variety: the 10th-90th percentile spread of F0 (semitones) in windows this long (s).
+    pitch_window_s: float = field(metadata=_bounds(1, 600))
+    # A window is judged only when it holds at least this much voiced speech (s).
+    min_voiced_s: float = field(metadata=_bounds(0, 600, above=True))
+    # A window whose spread is below this (semitones) is flat ...
+    monotone_st: float = field(metadata=_bounds(0, 48, above=True))
+    # ... and the answer is monotone when at least this share of its judged windows is flat.
+    monotone_share: float = field(metadata=_bounds(0, 1, above=True))
+    # Uptalk: a statement's last voiced stretch (its last `final_rise_s`) rising more than
+    # `uptalk_rise_st` semitones from its lowest point to its end.
+    final_rise_s: float = field(metadata=_bounds(0.05, 5))
+    uptalk_rise_st: float = field(metadata=_bounds(0, 48, above=True))
+    # Loudness: flat when the 10th-90th percentile spread of the words' levels is below this (dB);
+    # fading when the last third of the answer is this much quieter than the first (dB).
+    flat_loudness_db: float = field(metadata=_bounds(0, 120, above=True))
+    fading_db: float = field(metadata=_bounds(0, 120, above=True))
+    # Rate: a run of words ends at a silence this long (s); pace is measured in windows this long.
+    run_pause_s: float = field(metadata=_bounds(0, 60, above=True))
+    pace_window_s: float = field(metadata=_bounds(1, 600))
+
+
+@dataclass(frozen=True)
 class TranscriptionSettings:
     model: str
     compute_type: str
@@ -125,6 +151,7 @@ class PracticeSettings:
 @dataclass(frozen=True)
 class Settings:
     analysis: AnalysisSettings
+    delivery: DeliverySettings
     transcription: TranscriptionSettings
     fillers: FillerSettings
     recording: RecordingSettings
@@ -341,12 +368,10 @@ def _check_default_questions(question_ids: list[str], path: Path) -> None:
 def _build_keys(values: dict[str, Any], source: Callable[[str, str], Path]) -> dict[str, str]:
     """Key bindings by id: each a comma-separated list of Textual key names."""
     for binding, keys in values.items():
-        if not isinstance(keys, str) or not all(
-            KEY_NAME.fullmatch(key) for key in keys.split(",")
-        ):
+        if not isinstance(keys, str) or not all(KEY_NAME.fullmatch(key) for key in keys.split(",")):
             raise UserError(
                 f"config error: {source('keys', binding)}: key 'keys.{binding}': must be key "
-                f"names separated by commas, such as \"s\" or \"ctrl+s,f2\" (got {_shown(keys)})"
+                f'names separated by commas, such as "s" or "ctrl+s,f2" (got {_shown(keys)})'
             )
     return dict(values)
 

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from mock_interview.analysis.answer import (
     AnswerAnalysis,
     CriterionResult,
+    Delivery,
     DeliveryFlag,
     RedFlagResult,
     RubricResult,
@@ -25,8 +26,10 @@ from mock_interview.analysis.answer import (
 from mock_interview.views.answer import (
     Piece,
     clock,
+    measure_lines,
+    pitch_strip_level,
+    pitch_window_at,
     timeline_end_s,
-    timing_lines,
     transcript_pieces,
 )
 
@@ -203,6 +206,43 @@ class Timeline(Widget):
         return Text("\n").join([marks_line, bar, Text("".join(axis), style("timeline--axis"))])
 
 
+class PitchStrip(Widget):
+    """The pitch variety under the timeline, column for column: a block as high as the pitch
+    spread of the 10-s window there, and ▲ where a statement ended on a rise."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"pitchstrip--bar", "pitchstrip--rise"}
+    DEFAULT_CSS = """
+    PitchStrip { height: 2; }
+    PitchStrip > .pitchstrip--bar { color: $primary; }
+    PitchStrip > .pitchstrip--rise { color: $error; text-style: bold; }
+    """
+    BLOCKS = "▁▂▃▄▅▆▇█"
+
+    def __init__(self, analysis: AnswerAnalysis, delivery: Delivery, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.analysis = analysis
+        self.delivery = delivery
+
+    def render(self) -> Text:
+        total = timeline_end_s(self.analysis)
+        width = max(self.size.width, 10)
+        rises = [" "] * width
+        for item in self.delivery.uptalk.items:
+            rises[min(width - 1, int(item.end_s / total * width))] = "▲"
+        bars = []
+        for index in range(width):
+            window = pitch_window_at(self.delivery, _seconds_at(index + 0.5, width, total))
+            level = None if window is None else pitch_strip_level(window)
+            bars.append(" " if level is None else self.BLOCKS[round(level * 7)])
+        style = self.get_component_rich_style
+        return Text("\n").join(
+            [
+                Text("".join(rises), style("pitchstrip--rise")),
+                Text("".join(bars), style("pitchstrip--bar")),
+            ]
+        )
+
+
 def pause_mark(duration: str) -> str:
     """A pause as "[3.6s]", without any space, so the mark never breaks across lines; a
     non-breaking space would not do: Textual wraps at any character `\\s` matches, U+00A0 too."""
@@ -283,7 +323,7 @@ class MeasuresView(Static):
         self.usual = usual
 
     def on_mount(self) -> None:
-        rows = timing_lines(self.analysis, self.usual)
+        rows = measure_lines(self.analysis, self.usual)
         width = max(len(label) for label, _ in rows)
         text = Text()
         for index, (label, value) in enumerate(rows):

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming
+from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming, Delivery, PitchWindow
+from mock_interview.analysis.coaching import delivery_findings
 from mock_interview.core.values import Filler, Span, Word, clock
 from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
@@ -20,6 +21,9 @@ PieceKind = Literal["word", "filler", "pause"]
 # How far a timeline reaches past the end of the target band, so the band's last mark and its
 # label are not drawn on the edge.
 TIMELINE_SLACK_S = 15.0
+# The pitch strip's scale: a window whose pitch spreads this many semitones or more is drawn at
+# full height (lively speech spreads about 4-8 semitones in 10 s; a flat voice under 2).
+PITCH_STRIP_FULL_ST = 8.0
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,68 @@ def timing_lines(
     ]
 
 
+def measure_lines(
+    analysis: AnswerAnalysis, usual: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """Every (label, value) row: the timing (with `usual`, as for `timing_lines`), then how it
+    sounded when that was measured."""
+    delivery = analysis.delivery
+    rows = timing_lines(analysis, usual)
+    return rows + (delivery_lines(delivery) if delivery is not None else [])
+
+
+def delivery_lines(delivery: Delivery) -> list[tuple[str, str]]:
+    """(label, value) rows of how the answer sounded."""
+    pitch, loudness, rate = delivery.pitch, delivery.loudness, delivery.rate
+    variety = (
+        f"{pitch.spread_st:.1f} semitones around {pitch.median_hz:.0f} Hz"
+        + (": monotone" if pitch.monotone else "")
+        if pitch.median_hz
+        else "no voice measured"
+    )
+    loudness_flags = ", ".join(flag.replace("_", " ") for flag in loudness.flags)
+    paces = [window.wpm for window in rate.windows]
+    pace_range = (
+        f" ({min(paces):.0f} to {max(paces):.0f} from stretch to stretch)" if len(paces) > 1 else ""
+    )
+    return [
+        ("Pitch variety", variety),
+        ("Rising ends", f"{delivery.uptalk.rising} of {delivery.uptalk.statements} statements"),
+        (
+            "Loudness",
+            f"{loudness.spread_db:.1f} dB from soft to loud words"
+            + (f": {loudness_flags}" if loudness_flags else ""),
+        ),
+        (
+            "Speech rate",
+            f"{rate.speech_wpm:.0f} words per minute overall{pace_range}, "
+            f"{rate.articulation_wpm:.0f} while speaking; {rate.mean_length_of_run:.1f} words "
+            "between pauses",
+        ),
+    ]
+
+
+def delivery_advice(delivery: Delivery) -> list[str]:
+    """One line per delivery flag: what was heard, where, and what to change."""
+    return [
+        f"{item.finding} (at {', '.join(clock(t) for t in item.evidence_s)}): {item.advice}"
+        for item in delivery_findings(delivery)
+    ]
+
+
+def pitch_window_at(delivery: Delivery, seconds: float) -> PitchWindow | None:
+    """The pitch window covering `seconds`, if one was judged there."""
+    return next(
+        (window for window in delivery.pitch.windows if window.start_s <= seconds < window.end_s),
+        None,
+    )
+
+
+def pitch_strip_level(window: PitchWindow) -> float:
+    """How high the pitch strip is drawn for a window, 0 to 1."""
+    return min(window.spread_st / PITCH_STRIP_FULL_ST, 1.0)
+
+
 _OPENINGS = {
     "thinking_phrase": 'signposted with "{}"',
     "filler": 'opened with a filler ("{}")',
@@ -156,21 +222,26 @@ def render_text(analysis: AnswerAnalysis) -> str:
             "(the computer was too busy): the timing may be slightly off."
         )
     rows = timing_lines(analysis)
-    width = max(len(label) for label, _ in rows)
+    sounded = delivery_lines(analysis.delivery) if analysis.delivery is not None else []
+    width = max(len(label) for label, _ in rows + sounded)
     lines += [f"{label:<{width}}  {value}" for label, value in rows]
     for pause in analysis.timing.pauses:
         lines.append(
             f"{'':<{width}}    pause at {clock(pause.start_s)}: {pause_length_s(pause):.1f} s"
         )
+    lines += [f"{label:<{width}}  {value}" for label, value in sounded]
     lines += ["", "Transcript (fillers «marked», pauses [in seconds]):"]
     transcript = inline_transcript(analysis, lambda f: f"«{f}»", lambda p: f"[{p}]")
     lines.append(transcript or "(no words)")
+    advice = delivery_advice(analysis.delivery) if analysis.delivery is not None else []
+    if advice:
+        lines += ["", "How it sounded:"] + [f"  → {line}" for line in advice]
     if analysis.rubric is not None:
         lines += ["", render_rubric_text(analysis.rubric)]
     if analysis.coaching:
         lines += ["", "Three things to work on:"]
-        for number, (finding, advice) in enumerate(coaching_lines(analysis), start=1):
-            lines += [f"  {number}. {finding}", f"     → {advice}"]
+        for number, (finding, to_do) in enumerate(coaching_lines(analysis), start=1):
+            lines += [f"  {number}. {finding}", f"     → {to_do}"]
     return "\n".join(lines)
 
 
@@ -183,7 +254,7 @@ def render_markdown(
     lines = [f"{hashes} {title}", ""]
     lines += _speech_note(analysis)
     lines += ["| Measure | Value |", "| --- | --- |"]
-    lines += [f"| {label} | {value} |" for label, value in timing_lines(analysis, usual)]
+    lines += [f"| {label} | {value} |" for label, value in measure_lines(analysis, usual)]
     if analysis.timing.pauses:
         lines += [
             "",
@@ -196,12 +267,15 @@ def render_markdown(
     lines += ["", f"{hashes}# Transcript", ""]
     text = inline_transcript(analysis, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
     lines.append(text or "*(no words)*")
+    advice = delivery_advice(analysis.delivery) if analysis.delivery is not None else []
+    if advice:
+        lines += ["", f"{hashes}# How it sounded", ""] + [f"- {line}" for line in advice]
     if analysis.rubric is not None:
         lines += ["", render_rubric_markdown(analysis.rubric, heading_level + 1)]
     if analysis.coaching:
         lines += ["", f"{hashes}# Three things to work on", ""]
-        for number, (finding, advice) in enumerate(coaching_lines(analysis), start=1):
-            lines.append(f"{number}. {finding}. {advice}")
+        for number, (finding, to_do) in enumerate(coaching_lines(analysis), start=1):
+            lines.append(f"{number}. {finding}. {to_do}")
     return "\n".join(lines) + "\n"
 
 

@@ -19,8 +19,9 @@ from mock_interview.storage.database import StoredAnswer, StoredFollowUp
 from mock_interview.views.answer import (
     Piece,
     coaching_lines,
+    delivery_advice,
     follow_up_heading,
-    timing_lines,
+    measure_lines,
     transcript_pieces,
 )
 from mock_interview.views.compare import (
@@ -46,7 +47,7 @@ from mock_interview.views.session import (
     unanalysed_note,
     usual_for,
 )
-from mock_interview.views.svg import line_chart_svg, timeline_svg
+from mock_interview.views.svg import line_chart_svg, pitch_strip_svg, timeline_svg
 
 # StrictUndefined: a misspelt name in the template fails the render instead of printing nothing.
 _TEMPLATES = Environment(
@@ -83,6 +84,9 @@ class _AnalysedAnswer:
     measures: list[tuple[str, str]]
     coaching: list[tuple[str, str]]
     timeline: Markup
+    pitch_strip: Markup | None
+    """None when the answer was analysed without its voice (saved before the delivery)."""
+    delivery_advice: list[str]
     transcript: list[tuple[Piece, bool]]
     """Each piece in time order, and whether it is a long pause."""
     follow_ups: list[_FollowUp]
@@ -109,7 +113,7 @@ def _follow_up(answer: StoredAnswer, follow_up: StoredFollowUp, long_pause_s: fl
         return _FollowUp(heading, [], [], None, FOLLOW_UP_UNANALYSED_NOTE)
     return _FollowUp(
         heading,
-        measures=timing_lines(analysis),
+        measures=measure_lines(analysis),
         transcript=_transcript(analysis, long_pause_s),
         outcome=follow_up_outcome_line(answer, follow_up),
         note=None,
@@ -128,10 +132,14 @@ def _answer(
         position=position,
         question=answer.row.question_id if analysis.question is None else analysis.question.text,
         analysis=analysis,
-        measures=timing_lines(analysis, usual),
+        measures=measure_lines(analysis, usual),
         coaching=coaching_lines(analysis),
         # Markup only for the SVG: views/svg.py builds it from numbers and escapes its own text.
         timeline=Markup(timeline_svg(analysis, long_pause_s)),
+        pitch_strip=None
+        if analysis.delivery is None
+        else Markup(pitch_strip_svg(analysis, analysis.delivery)),
+        delivery_advice=[] if analysis.delivery is None else delivery_advice(analysis.delivery),
         transcript=_transcript(analysis, long_pause_s),
         follow_ups=follow_ups,
     )

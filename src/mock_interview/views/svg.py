@@ -1,4 +1,5 @@
-"""Inline SVG pictures for the HTML report: an answer's timeline and a per-session trend chart.
+"""Inline SVG pictures for the HTML report: an answer's timeline, its pitch strip and a
+per-session trend chart.
 
 Plain SVG strings styled by CSS classes (no scripts, no fonts, no external references), so the
 report stays one self-contained file that prints and opens anywhere.
@@ -8,8 +9,13 @@ from __future__ import annotations
 
 from html import escape
 
-from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming
-from mock_interview.views.answer import clock, pause_length_s, timeline_end_s
+from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming, Delivery
+from mock_interview.views.answer import (
+    clock,
+    pause_length_s,
+    pitch_strip_level,
+    timeline_end_s,
+)
 
 WIDTH = 900
 PAD = 30
@@ -92,6 +98,40 @@ def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
             f'text-anchor="middle">{clock(tick)}</text>'
         )
         tick += step
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def pitch_strip_svg(analysis: AnswerAnalysis, delivery: Delivery) -> str:
+    """The pitch variety under the timeline, to the same scale: a bar per judged window, as high
+    as its pitch spread (full height from `PITCH_STRIP_FULL_ST`), and a mark where a statement
+    ended on a rise."""
+    scale = (WIDTH - 2 * PAD) / timeline_end_s(analysis)
+
+    def x(seconds: float) -> float:
+        return round(PAD + seconds * scale, 1)
+
+    top, height = 14, 36
+    parts = [
+        f'<svg class="pitch-strip" viewBox="0 0 {WIDTH} {top + height + 4}" role="img" '
+        f'xmlns="http://www.w3.org/2000/svg" aria-label="Pitch variety along the answer">',
+        f'<line class="axis" x1="{PAD}" y1="{top + height}" x2="{WIDTH - PAD}" '
+        f'y2="{top + height}"/>',
+    ]
+    for window in delivery.pitch.windows:
+        bar = max(round(pitch_strip_level(window) * height, 1), 1.0)
+        parts.append(
+            f'<rect class="pitch" x="{x(window.start_s)}" y="{round(top + height - bar, 1)}" '
+            f'width="{max(round((window.end_s - window.start_s) * scale - 1, 1), 0.5)}" '
+            f'height="{bar}"><title>{clock(window.start_s)}–{clock(window.end_s)}: pitch spread '
+            f"{window.spread_st:.1f} semitones</title></rect>"
+        )
+    for item in delivery.uptalk.items:
+        parts.append(
+            f'<path class="rise" d="M{x(item.end_s)} {top - 12} l-5 9 h10 z">'
+            f"<title>Statement ending on a rise of {item.rise_st:.1f} semitones at "
+            f"{clock(item.end_s)}</title></path>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

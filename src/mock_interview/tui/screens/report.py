@@ -15,7 +15,13 @@ from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPan
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
 from mock_interview.tui.messages import CompareRequested, ExportRequested, ReplayRequested
-from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
+from mock_interview.tui.widgets import (
+    MeasuresView,
+    PitchStrip,
+    RubricView,
+    Timeline,
+    TranscriptView,
+)
 from mock_interview.views.answer import coaching_lines, follow_up_heading
 from mock_interview.views.history import METRICS
 from mock_interview.views.session import (
@@ -59,6 +65,9 @@ class AnswerReport(VerticalScroll):
         yield MeasuresView(analysis, self.usual)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
         yield Timeline(analysis, self.long_pause_s)
+        if analysis.delivery is not None:
+            yield Label("Pitch variety (▁ flat → █ lively, ▲ rising end)", classes="heading")
+            yield PitchStrip(analysis, analysis.delivery)
         yield Label("Transcript", classes="heading")
         yield TranscriptView(analysis, self.long_pause_s)
         yield Label("Rubric", classes="heading")
