@@ -21,6 +21,7 @@ from mock_interview.analysis.answer import (
     RubricResult,
     Transcript,
 )
+from mock_interview.analysis.structure import measure_structure
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.asr.chunking import DEFAULTS as CHUNKING_DEFAULTS
 from mock_interview.asr.chunking import ChunkedTranscript, ChunkingOptions, transcribe_in_chunks
@@ -31,6 +32,7 @@ from mock_interview.core.config import Question, Settings
 from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
+from mock_interview.rubric.parts import sentence_parts
 from mock_interview.rubric.sentences import SENTENCE_END
 
 
@@ -146,12 +148,18 @@ def build_analysis(
         fillers_per_minute=filler_summary.per_minute,
         filler_counts=filler_summary.by_word,
     )
+    kind = question.kind if question else "general"
+    rubric_text = _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s)
     with stage("rubric"):
-        rubric = score_answer(
-            _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s),
-            question.kind if question else "general",
-            delivery,
-            load_rubric(settings=settings),
+        loaded_rubric = load_rubric(settings=settings)
+        rubric = score_answer(rubric_text, kind, delivery, loaded_rubric)
+    with stage("structure"):
+        structure = measure_structure(
+            marked,
+            sentence_parts(rubric_text, loaded_rubric),
+            Span(answer[0].start_s, answer[-1].end_s) if answer else None,
+            kind,
+            settings.structure,
         )
     return AnswerAnalysis(
         audio=AudioInfo(path=str(path), duration_s=round(duration_s, 3), sample_rate=source_rate),
@@ -162,12 +170,14 @@ def build_analysis(
         transcript=transcript,
         fillers=filler_summary,
         rubric=RubricResult.from_json(rubric),
+        structure=structure,
     )
 
 
 def _with_pause_sentences(words: list[Word], speech: list[Span], sentence_pause_s: float) -> str:
-    """The words as text, with a line break (a sentence end to the rubric) at every silence of
-    `sentence_pause_s` or more that has no full stop before it. Silences come from the speech
+    """The words as text, one separator (a space or a line break) between each two, with a line
+    break (a sentence end to the rubric) at every silence of `sentence_pause_s` or more that has
+    no full stop before it. Silences come from the speech
     stretches, not word times, which whisper stretches across pauses."""
     silences = [
         (before.end_s + after.start_s) / 2

@@ -102,6 +102,40 @@ class PracticeSettings:
     auto_start: bool
 
 
+def _share() -> dict[str, Any]:
+    """Setting metadata: a share of the answer's length, 0 to 1."""
+    return _bounds(0, 1)
+
+
+@dataclass(frozen=True)
+class StructureSettings:
+    """Where the minutes of a STAR answer should go (shares of the answer length, 0 to 1), and
+    the thresholds of the timeline's flags; `config/settings.toml` [structure] gives the source."""
+
+    situation_min: float = field(metadata=_share())
+    situation_max: float = field(metadata=_share())
+    task_min: float = field(metadata=_share())
+    task_max: float = field(metadata=_share())
+    action_min: float = field(metadata=_share())
+    action_max: float = field(metadata=_share())
+    result_min: float = field(metadata=_share())
+    result_max: float = field(metadata=_share())
+    reflection_min: float = field(metadata=_share())
+    reflection_max: float = field(metadata=_share())
+    long_setup_above: float = field(metadata=_share())
+    thin_action_below: float = field(metadata=_share())
+    no_lesson_below: float = field(metadata=_share())
+
+    def target(self, part: str) -> tuple[float, float] | None:
+        """The (min, max) share a part should take; None for `other`, which has no target."""
+        if part not in STRUCTURE_TARGET_PARTS:
+            return None
+        return getattr(self, f"{part}_min"), getattr(self, f"{part}_max")
+
+
+STRUCTURE_TARGET_PARTS = ("situation", "task", "action", "result", "reflection")
+
+
 @dataclass(frozen=True)
 class Settings:
     analysis: AnalysisSettings
@@ -110,6 +144,7 @@ class Settings:
     recording: RecordingSettings
     speech: SpeechSettings
     practice: PracticeSettings
+    structure: StructureSettings
     keys: dict[str, str]
 
 
@@ -252,6 +287,7 @@ def load_settings(extra: Path | None = None) -> Settings:
             sections[spec.name] = section_type(**values)
     settings = Settings(**sections)
     _check_targets(settings.analysis, sources, shipped)
+    _check_structure_targets(settings.structure, source)
     _check_default_questions(
         settings.practice.default_questions, source("practice", "default_questions")
     )
@@ -272,6 +308,19 @@ def _check_targets(analysis: AnalysisSettings, sources: Sources, shipped: Path) 
         f"config error: {sources.get(high, shipped)}: key 'analysis.default_target_max_s': must "
         f"be greater than analysis.default_target_min_s ({analysis.default_target_min_s:g})"
     )
+
+
+def _check_structure_targets(
+    structure: StructureSettings, source: Callable[[str, str], Path]
+) -> None:
+    """Each part's target must be a range (min at most max)."""
+    for part in STRUCTURE_TARGET_PARTS:
+        low, high = getattr(structure, f"{part}_min"), getattr(structure, f"{part}_max")
+        if low > high:
+            raise UserError(
+                f"config error: {source('structure', f'{part}_max')}: key 'structure.{part}_max': "
+                f"must be at least structure.{part}_min ({low:g})"
+            )
 
 
 def _check_default_questions(question_ids: list[str], path: Path) -> None:

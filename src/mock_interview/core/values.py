@@ -7,6 +7,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 FillerSource = Literal["transcript", "audio"]
+StoryPart = Literal["situation", "task", "action", "result", "reflection", "other"]
+STORY_PARTS: tuple[StoryPart, ...] = ("situation", "task", "action", "result", "reflection", "other")
+"""The parts of a STAR story in telling order; `other` is what tells none of them."""
 
 
 @dataclass(frozen=True)

@@ -380,3 +380,19 @@ def _delivery_flags(delivery: DeliveryFacts | None, rubric: Rubric) -> list[dict
         {"id": flag_id, "detail": detail, "advice": rubric.delivery[flag_id].advice}
         for flag_id, detail in flags
     ]
+
+
+def sentence_support(text: str, rubric: Rubric) -> tuple[list[Sentence], dict[str, list[int]]]:
+    """The sentences of `text` and, for every criterion of any kind, the indexes of those that
+    meet it: the rubric's own judgement read sentence by sentence (the STAR timeline's input).
+
+    An action sentence is any sentence with an action done by "I", even when the answer as a whole
+    names too few distinct actions to meet the action criterion: the timeline asks where the
+    actions are, not whether there are enough of them. No verdict changes.
+    """
+    judge = _Judge(text, rubric)
+    support = {criterion_id: judge.supporting(criterion_id) for criterion_id in rubric.criteria}
+    support["action"] = [
+        index for index, sentence in enumerate(judge.sentences) if judge._actions_in(sentence)
+    ]
+    return judge.sentences, support
