@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal, TypeVar, cast
 
 from mock_interview.analysis.timing import Verdict
@@ -676,7 +677,7 @@ def _structure(value: object, path: str) -> AnswerStructure:
     summing to 1 (when there are parts); a summary of exactly the six parts; known flags once."""
     structure = _object(value, path, required=("parts", "summary", "flags"))
     parts = _each(structure["parts"], f"{path}.parts", MAX_ITEMS, _structure_part)
-    for index, (before, after) in enumerate(zip(parts, parts[1:], strict=False), start=1):
+    for index, (before, after) in enumerate(pairwise(parts), start=1):
         if after.start_s != before.end_s:
             raise _fail(
                 f"{path}.parts[{index}].start_s",

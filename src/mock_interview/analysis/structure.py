@@ -10,7 +10,7 @@ are in no sentence (fillers the rubric drops) fall inside the stretches around t
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from mock_interview.analysis.answer import (
     AnswerStructure,
@@ -58,7 +58,7 @@ def measure_structure(
         runs = [("other", 0, len(words) - 1)]
     start_s, end_s = round(answer.start_s, 3), round(answer.end_s, 3)
     edges = [start_s]
-    for (_, _, last), (_, first, _) in zip(runs, runs[1:], strict=False):
+    for (_, _, last), (_, first, _) in pairwise(runs):
         middle = (words[last].end_s + words[first].start_s) / 2
         edges.append(round(min(max(middle, edges[-1]), end_s), 3))
     edges.append(end_s)
