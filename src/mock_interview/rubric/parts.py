@@ -1,12 +1,18 @@
 """Each sentence of an answer as one part of a STAR story (situation, task, action, result,
 reflection, or other), from the criteria the rubric finds it meets: the STAR timeline's input.
 
-A sentence several criteria claim takes the part latest in the story (reflection, then result,
-task, situation, action): the specific cues of a lesson or an outcome outrank the generic "I did"
-that almost every sentence shows. Ownership ("that was on me") is read as reflection, where an
-answer owns its miss; forward momentum ("since then I ...") too. A sentence no criterion claims
-takes the part of the claimed sentences on both sides when they agree (a detail inside a run of
-actions is still action), and is `other` otherwise.
+A story is told in order, so a sentence several criteria claim takes a part that fits between the
+parts of the claimed sentences around it (in the order situation, task, action, result,
+reflection); among those, or when none fits, the part latest in this precedence wins: reflection,
+result, task, situation, action (the specific cues of a lesson or an outcome outrank the generic
+"I did" that almost every sentence shows). Ownership ("that was on me") is read as reflection, where an
+answer owns its miss; forward momentum ("since then I ...") too.
+
+A sentence no criterion claims takes the part of the claimed sentences on both sides when they
+agree (a detail inside a run of actions is still action); before the story reaches its goal or
+first action, it is setting the scene (situation); anywhere else it is `other`. A sentence whose
+only cue is the generic action ("I spent too long on it") inside a run of another part is read
+the same way, as that part.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ PART_OF_CRITERION: dict[str, Part] = {
 }
 # When several parts claim a sentence, the first of these wins.
 PRECEDENCE: tuple[Part, ...] = ("reflection", "result", "task", "situation", "action")
+STORY_ORDER: tuple[Part, ...] = ("situation", "task", "action", "result", "reflection")
 
 
 @dataclass(frozen=True)
@@ -49,21 +56,51 @@ def sentence_parts(text: str, rubric: Rubric) -> list[SentencePart]:
         if part is not None:
             for index in indexes:
                 claims[index].add(part)
-    claimed: list[Part | None] = [
-        next((part for part in PRECEDENCE if part in claim), None) for claim in claims
+    first_reading = [_first(claim) for claim in claims]
+    claimed = [
+        _in_order(claim, first_reading[:index], first_reading[index + 1 :])
+        for index, claim in enumerate(claims)
     ]
+    weak = [claim == {"action"} for claim in claims]
+    told = [part if not generic else None for part, generic in zip(claimed, weak, strict=True)]
+    scene_ends = next(
+        (index for index, part in enumerate(claimed) if part not in (None, "situation")),
+        len(claimed),
+    )
     return [
-        SentencePart(sentence.start, sentence.end, _filled(claimed, index))
+        SentencePart(sentence.start, sentence.end, _filled(told, claimed, index, scene_ends))
         for index, sentence in enumerate(sentences)
     ]
 
 
-def _filled(claimed: list[Part | None], index: int) -> Part:
-    """The claimed part, or for an unclaimed sentence the part both nearest claimed neighbours
-    share; `other` when they differ or one side has none."""
-    own = claimed[index]
+def _first(claim: set[Part] | list[Part]) -> Part | None:
+    return next((part for part in PRECEDENCE if part in claim), None)
+
+
+def _in_order(claim: set[Part], before: list[Part | None], after: list[Part | None]) -> Part | None:
+    """The claimed part that fits the story's order between the nearest claimed sentences
+    before and after (as first read); the first by precedence when none or several fit."""
+    if len(claim) < 2:
+        return _first(claim)
+    low = next((part for part in reversed(before) if part is not None), STORY_ORDER[0])
+    high = next((part for part in after if part is not None), STORY_ORDER[-1])
+    fitting = [
+        part
+        for part in claim
+        if STORY_ORDER.index(low) <= STORY_ORDER.index(part) <= STORY_ORDER.index(high)
+    ]
+    return _first(fitting or claim)
+
+
+def _filled(told: list[Part | None], claimed: list[Part | None], index: int, scene_ends: int) -> Part:
+    """The part of sentence `index`: what it tells, or else the part both nearest telling
+    neighbours share, or else what it claims (the generic action), or else situation before
+    `scene_ends` (the first sentence past the situation) and `other` after."""
+    own = told[index]
     if own is not None:
         return own
-    before = next((part for part in reversed(claimed[:index]) if part is not None), None)
-    after = next((part for part in claimed[index + 1 :] if part is not None), None)
-    return before if before is not None and before == after else "other"
+    before = next((part for part in reversed(told[:index]) if part is not None), None)
+    after = next((part for part in told[index + 1 :] if part is not None), None)
+    if before is not None and before == after:
+        return before
+    return claimed[index] or ("situation" if index < scene_ends else "other")
