@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from make_structure_answers import SETS, Clip, clips
-
 from mock_interview.analysis.analyze import analyze_file
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
@@ -65,7 +64,7 @@ def true_boundaries(clip: Clip) -> list[Boundary]:
     found = []
     for before, after in pairwise(clip.truth):
         if before["part"] != after["part"]:
-            middle = (float(before["end_s"]) + float(after["start_s"])) / 2  # type: ignore[arg-type]
+            middle = (float(before["end_s"]) + float(after["start_s"])) / 2
             found.append((middle, str(before["part"]), str(after["part"])))
     return found
 
@@ -97,7 +96,7 @@ def score(clip: Clip, analysis: AnswerAnalysis) -> Score:
         )
 
     middles = [
-        (float(item["start_s"]) + float(item["end_s"])) / 2  # type: ignore[arg-type]
+        (float(item["start_s"]) + float(item["end_s"])) / 2
         for item in clip.truth
     ]
     return Score(
@@ -119,7 +118,7 @@ def evaluate(
     """The score over all clips, and per voice."""
     settings = load_settings()
     bank = load_questions()
-    total, by_voice = Score(), {}
+    total, by_voice = Score(), dict[str, Score]()
     for clip in rendered:
         question = find_question(bank, QUESTION_FOR_KIND[clip.kind])
         analysis = analyze_file(clip.path, question, settings, transcriber)

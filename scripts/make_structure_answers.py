@@ -24,6 +24,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -63,7 +64,7 @@ class Clip:
     path: Path
     kind: str
     voice: str
-    truth: list[dict[str, object]]
+    truth: list[dict[str, Any]]
 
 
 def load_answers(answer_set: str) -> list[WrittenAnswer]:

@@ -5,8 +5,8 @@ A story is told in order, so a sentence several criteria claim takes a part that
 parts of the claimed sentences around it (in the order situation, task, action, result,
 reflection); among those, or when none fits, the part latest in this precedence wins: reflection,
 result, task, situation, action (the specific cues of a lesson or an outcome outrank the generic
-"I did" that almost every sentence shows). Ownership ("that was on me") is read as reflection, where an
-answer owns its miss; forward momentum ("since then I ...") too.
+"I did" that almost every sentence shows). Ownership ("that was on me") is read as reflection,
+where an answer owns its miss; forward momentum ("since then I ...") too.
 
 A sentence no criterion claims takes the part of the claimed sentences on both sides when they
 agree (a detail inside a run of actions is still action); before the story reaches its goal or
@@ -92,7 +92,9 @@ def _in_order(claim: set[Part], before: list[Part | None], after: list[Part | No
     return _first(fitting or claim)
 
 
-def _filled(told: list[Part | None], claimed: list[Part | None], index: int, scene_ends: int) -> Part:
+def _filled(
+    told: list[Part | None], claimed: list[Part | None], index: int, scene_ends: int
+) -> Part:
     """The part of sentence `index`: what it tells, or else the part both nearest telling
     neighbours share, or else what it claims (the generic action), or else situation before
     `scene_ends` (the first sentence past the situation) and `other` after."""
