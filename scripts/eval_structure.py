@@ -8,11 +8,11 @@ same two parts within 1.0 s of it. Printed per set: the share of true boundaries
 figure the issue asks for), the share of the timeline's boundaries that are true (so a timeline
 cut everywhere does not score), and the share of sentences given their true part.
 
-The tuning set is the only one looked at while adjusting the part assignment; the scored set is
-held out (written before the tuning, scored once).
+Round 1 tuned on `tuning` and scored the held-out `scored` once; round 2 tuned on both and
+scored `scored2`, written before round 1's errors were read, once.
 
 Run:
-    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|both] [--voices N] [-v]
+    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|all] [--voices N] [-v]
 """
 
 from __future__ import annotations
@@ -142,12 +142,12 @@ def _line(boundaries: list[Boundary]) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=(*SETS, "both"), default="tuning", dest="answer_set")
+    parser.add_argument("--set", choices=(*SETS, "all"), default="tuning", dest="answer_set")
     parser.add_argument("--voices", type=int, default=None)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
     transcriber = Transcriber(load_settings().transcription)
-    for answer_set in SETS if args.answer_set == "both" else (args.answer_set,):
+    for answer_set in SETS if args.answer_set == "all" else (args.answer_set,):
         total, by_voice = evaluate(clips(answer_set, args.voices), transcriber, args.verbose)
         print(
             f"{answer_set}: boundaries within {TOLERANCE_S:g} s {total.found}/{total.truth} "

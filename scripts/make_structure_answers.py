@@ -2,12 +2,12 @@
 timeline's boundary accuracy is measured against (scripts/eval_structure.py, the tests).
 
 Each sentence of an answer in `tests/structure_answers/` (tuning.toml: looked at while tuning;
-scored.toml: held out) is spoken alone by eSpeak NG, trimmed to its sound, and the sentences are
+scored.toml: held out in round 1, tuned on in round 2; scored2.toml: held out in round 2) is spoken alone by eSpeak NG, trimmed to its sound, and the sentences are
 joined with silences of known length, so a sentence's start and end are exact sample counts.
 Each answer is rendered in several voices and rates (140-180 words per minute).
 
 Run:
-    .venv/bin/python scripts/make_structure_answers.py [--set tuning|scored] [--voices N]
+    .venv/bin/python scripts/make_structure_answers.py [--set tuning|scored|scored2] [--voices N]
 
 Clips and their truth (`<clip>.json` beside each `<clip>.wav`) are cached in
 `.cache/structure-answers/`, keyed by everything the sound depends on.
@@ -32,12 +32,11 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "tests" / "structure_answers"
 CACHE = REPO / ".cache" / "structure-answers"
-SETS = ("tuning", "scored")
+SETS = ("tuning", "scored", "scored2")
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
-VOICES = {
-    "tuning": ("en-us", "en+m3"),
-    "scored": ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3"),
-}
+# Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`.
+HELD_OUT_VOICES = ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3")
+VOICES = {"tuning": ("en-us", "en+m3"), "scored": HELD_OUT_VOICES, "scored2": HELD_OUT_VOICES}
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency
 TAIL_S = 0.6

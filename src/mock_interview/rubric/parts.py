@@ -1,11 +1,11 @@
 """Each sentence of an answer as one part of a STAR story (situation, task, action, result,
 reflection, or other), from the criteria the rubric finds it meets: the STAR timeline's input.
 
-A story is told in order, so a sentence several criteria claim takes a part that fits between the
-parts of the claimed sentences around it (in the order situation, task, action, result,
-reflection); among those, or when none fits, the part latest in this precedence wins: reflection,
-result, task, situation, action (the specific cues of a lesson or an outcome outrank the generic
-"I did" that almost every sentence shows). Ownership ("that was on me") is read as reflection,
+A story is told in order (situation, task, action, result, reflection) and moves forward, so a
+sentence several criteria claim takes the latest part that fits between the parts of the claimed
+sentences around it. When none fits, the first in this precedence wins: reflection, result, task,
+situation, action (the specific cues of a lesson or an outcome outrank the generic "I did" that
+almost every sentence shows). Ownership ("that was on me") is read as reflection,
 where an answer owns its miss; forward momentum ("since then I ...") too.
 
 A sentence no criterion claims takes the part of the claimed sentences on both sides when they
@@ -78,8 +78,8 @@ def _first(claim: set[Part] | list[Part]) -> Part | None:
 
 
 def _in_order(claim: set[Part], before: list[Part | None], after: list[Part | None]) -> Part | None:
-    """The claimed part that fits the story's order between the nearest claimed sentences
-    before and after (as first read); the first by precedence when none or several fit."""
+    """The latest claimed part that fits the story's order between the nearest claimed sentences
+    before and after (as first read); the first by precedence when none fits."""
     if len(claim) < 2:
         return _first(claim)
     low = next((part for part in reversed(before) if part is not None), STORY_ORDER[0])
@@ -89,7 +89,9 @@ def _in_order(claim: set[Part], before: list[Part | None], after: list[Part | No
         for part in claim
         if STORY_ORDER.index(low) <= STORY_ORDER.index(part) <= STORY_ORDER.index(high)
     ]
-    return _first(fitting or claim)
+    if fitting:
+        return max(fitting, key=STORY_ORDER.index)
+    return _first(claim)
 
 
 def _filled(
