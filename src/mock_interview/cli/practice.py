@@ -13,7 +13,12 @@ from typing import Any
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.devices import find_device
 from mock_interview.audio.recorder import FileSource
-from mock_interview.core.config import find_question, load_questions, load_settings
+from mock_interview.core.config import (
+    StructureSettings,
+    find_question,
+    load_questions,
+    load_settings,
+)
 from mock_interview.session.engine import (
     EngineEvent,
     EngineFailed,
@@ -32,8 +37,9 @@ from mock_interview.views.answer import clock, render_text
 class _ConsoleReporter:
     """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout."""
 
-    def __init__(self, output_format: str) -> None:
+    def __init__(self, output_format: str, targets: StructureSettings) -> None:
         self.output_format = output_format
+        self.targets = targets
         self.reports: list[dict[str, Any]] = []
         self.failure: str | None = None
 
@@ -56,7 +62,7 @@ class _ConsoleReporter:
                 }
             )
             if self.output_format == "text":
-                print(render_text(event.report), flush=True)
+                print(render_text(event.report, self.targets), flush=True)
         elif isinstance(event, EngineFailed):
             self.failure = event.message
 
@@ -84,7 +90,7 @@ def practice_command(args: argparse.Namespace) -> int:
         source_factory = lambda question: FileSource(answer_file)  # noqa: E731
     else:
         find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
-    reporter = _ConsoleReporter(args.format)
+    reporter = _ConsoleReporter(args.format, settings.structure)
     # The lock first: a second recorder is told at once, before the model loads.
     with Store.open_default() as store, RecorderLock(store) as lock:
         transcriber = Transcriber(settings.transcription)

@@ -14,8 +14,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.core.config import StructureSettings
 from mock_interview.storage.database import StoredAnswer
-from mock_interview.views.answer import Piece, timing_lines, transcript_pieces
+from mock_interview.views.answer import (
+    PART_COLOURS,
+    STRUCTURE_HEADER,
+    Piece,
+    structure_advice,
+    structure_rows,
+    timing_lines,
+    transcript_pieces,
+)
 from mock_interview.views.history import (
     HISTORY_HEADER,
     compute_trend,
@@ -50,6 +59,9 @@ class _AnalysedAnswer:
     timeline: Markup
     transcript: list[tuple[Piece, bool]]
     """Each piece in time order, and whether it is a long pause."""
+    structure: list[tuple[str, str, str, str]]
+    """The STAR table's rows (empty without a timeline), and its flags' advice."""
+    structure_advice: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,9 @@ class _UnanalysedAnswer:
     note: str
 
 
-def _answer(answer: StoredAnswer, long_pause_s: float) -> _AnalysedAnswer | _UnanalysedAnswer:
+def _answer(
+    answer: StoredAnswer, long_pause_s: float, targets: StructureSettings | None
+) -> _AnalysedAnswer | _UnanalysedAnswer:
     analysis = answer.report
     position = answer.row.position
     if analysis is None:
@@ -74,6 +88,10 @@ def _answer(answer: StoredAnswer, long_pause_s: float) -> _AnalysedAnswer | _Una
             (piece, piece.kind == "pause" and piece.end_s - piece.start_s >= long_pause_s)
             for piece in transcript_pieces(analysis)
         ],
+        structure=structure_rows(analysis.structure, targets)
+        if analysis.structure is not None and analysis.structure.parts
+        else [],
+        structure_advice=structure_advice(analysis.structure) if analysis.structure else [],
     )
 
 
@@ -91,7 +109,10 @@ def _trend_charts(report: SessionReport) -> list[Markup]:
     ]
 
 
-def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str:
+def render_session_html(
+    report: SessionReport, long_pause_s: float = 3.0, targets: StructureSettings | None = None
+) -> str:
+    """The page; `targets` fill the STAR table's target column."""
     session = report.session
     title, subtitle = session_heading(session)
     return _TEMPLATES.get_template("session.html.j2").render(
@@ -101,7 +122,9 @@ def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str
         summary_rows=history_table(
             [answer.row for answer in session.answers if answer.report is not None]
         ),
-        answers=[_answer(answer, long_pause_s) for answer in session.answers],
+        answers=[_answer(answer, long_pause_s, targets) for answer in session.answers],
+        part_colours=[(part.capitalize(), colour) for part, colour in PART_COLOURS.items()],
+        structure_header=STRUCTURE_HEADER,
         trend=trend_line(compute_trend(report.history)),
         charts=_trend_charts(report),
     )

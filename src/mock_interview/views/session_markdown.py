@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mock_interview.core.config import StructureSettings
 from mock_interview.views.answer import render_markdown
 from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
 from mock_interview.views.session import SessionReport, session_heading, unanalysed_note
@@ -35,7 +36,9 @@ def trend_table(report: SessionReport) -> list[str]:
     ]
 
 
-def render_session_markdown(report: SessionReport) -> str:
+def render_session_markdown(
+    report: SessionReport, targets: StructureSettings | None = None
+) -> str:
     session = report.session
     title, subtitle = session_heading(session)
     analysed = [answer.row for answer in session.answers if answer.report is not None]
@@ -46,6 +49,7 @@ def render_session_markdown(report: SessionReport) -> str:
         if answer.report is None:
             lines += [f"## Answer {answer.row.position}", "", unanalysed_note(answer)]
         else:
-            lines.append(render_markdown(answer.report, heading_level=2).rstrip("\n"))
+            answer_markdown = render_markdown(answer.report, heading_level=2, targets=targets)
+            lines.append(answer_markdown.rstrip("\n"))
     lines += ["", "## Progress across sessions", "", *trend_table(report)]
     return "\n".join(lines) + "\n"

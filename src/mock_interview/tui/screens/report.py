@@ -15,7 +15,13 @@ from textual.widgets import Footer, Header, Label, Static, TabbedContent, TabPan
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.storage.database import StoredAnswer, StoredSession
 from mock_interview.tui.messages import ExportRequested, ReplayRequested
-from mock_interview.tui.widgets import MeasuresView, RubricView, Timeline, TranscriptView
+from mock_interview.tui.widgets import (
+    MeasuresView,
+    RubricView,
+    StructureBand,
+    Timeline,
+    TranscriptView,
+)
 from mock_interview.views.history import METRICS
 from mock_interview.views.session import unanalysed_note
 
@@ -44,6 +50,8 @@ class AnswerReport(VerticalScroll):
         yield MeasuresView(analysis)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
         yield Timeline(analysis, self.long_pause_s)
+        if analysis.structure is not None and analysis.structure.parts:
+            yield StructureBand(analysis)
         yield Label("Transcript", classes="heading")
         yield TranscriptView(analysis, self.long_pause_s)
         yield Label("Rubric", classes="heading")
