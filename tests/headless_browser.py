@@ -152,7 +152,8 @@ def png_pixel(png: bytes, x: int, y: int) -> tuple[int, int, int]:
     import struct
     import zlib
 
-    chunks, offset = {}, 8
+    chunks: dict[bytes, bytes] = {}
+    offset = 8
     data = b""
     while offset < len(png):
         length, kind = struct.unpack(">I4s", png[offset : offset + 8])

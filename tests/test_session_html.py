@@ -13,8 +13,8 @@ from headless_browser import find_chromium, png_pixel, visit
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.core.config import load_settings
 from mock_interview.storage.database import Store
-from mock_interview.views.session import load_session_report
 from mock_interview.views.answer import PART_COLOURS
+from mock_interview.views.session import load_session_report
 from mock_interview.views.session_html import render_session_html
 
 # One whitespace-free token, so it survives as a single transcript word: an element to inject

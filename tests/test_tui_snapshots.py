@@ -94,7 +94,8 @@ def test_report(snap_compare: Any, app: PracticeApp) -> None:
     the question, then Answer length "0:26 (target 2:00–3:00): too short", Response latency
     "1.5 s", Pace, Fillers "2 (4.6 per minute): um ×1, uh ×1", Pauses "2 (1 long)", the timeline
     with two filler marks and the 2:00 and 3:00 marks, under it the STAR band in the five part
-    colours and its legend, the transcript with "[1.4s]" and "[3.6s]" inline; keys p Replay, n Next question, e Export, esc Back."""
+    colours and its legend, the transcript with "[1.4s]" and "[3.6s]" inline; keys p Replay,
+    n Next question, e Export, esc Back."""
 
     async def report(pilot: Pilot[None]) -> None:
         await wait_until_ready(pilot)
