@@ -97,14 +97,16 @@ def _in_order(claim: set[Part], before: list[Part | None], after: list[Part | No
 def _filled(
     told: list[Part | None], claimed: list[Part | None], index: int, scene_ends: int
 ) -> Part:
-    """The part of sentence `index`: what it tells, or else the part both nearest telling
-    neighbours share, or else what it claims (the generic action), or else situation before
-    `scene_ends` (the first sentence past the situation) and `other` after."""
+    """The part of sentence `index`: what it tells; or else the part both nearest neighbours
+    share (claimed ones around an unclaimed sentence, telling ones around a generic action);
+    or else what it claims (the generic action); or else situation before `scene_ends` (the
+    first sentence past the situation) and `other` after."""
     own = told[index]
     if own is not None:
         return own
-    before = next((part for part in reversed(told[:index]) if part is not None), None)
-    after = next((part for part in told[index + 1 :] if part is not None), None)
+    neighbours = told if claimed[index] is not None else claimed
+    before = next((part for part in reversed(neighbours[:index]) if part is not None), None)
+    after = next((part for part in neighbours[index + 1 :] if part is not None), None)
     if before is not None and before == after:
         return before
     return claimed[index] or ("situation" if index < scene_ends else "other")
