@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import sys
+from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,7 +24,7 @@ from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.core.values import Span, Word
 from mock_interview.rubric import load_rubric
-from mock_interview.rubric.judging import judge_answer
+from mock_interview.rubric.judging import judge_answer, read_answer
 from mock_interview.rubric.parts import sentence_parts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -46,7 +47,8 @@ REFLECTION = "looking back that was on me because i underestimated the testing"
 
 
 def _parts(text: str) -> list[tuple[str, str]]:
-    return [(text[p.start : p.end], p.part) for p in sentence_parts(text, load_rubric())]
+    reading = read_answer(text, load_rubric())
+    return [(text[p.start : p.end], p.part) for p in sentence_parts(reading)]
 
 
 def _spoken(phrases: list[tuple[str, float]]) -> tuple[list[Word], list[Span]]:
@@ -95,12 +97,13 @@ def test_a_sentence_no_criterion_claims_takes_the_part_around_it_or_other() -> N
 
 
 def test_the_rubric_verdicts_do_not_change() -> None:
-    """Reading each sentence's part is a read of the judgement, not a new one."""
+    """Reading each sentence's part is a read of the judgement, not a new one: a reading the
+    timeline used first judges the answer exactly as a fresh one does."""
     rubric = load_rubric()
     text = ". ".join([SITUATION, TASK, ACTION_1, RESULT]) + "."
-    before = judge_answer(text, "missed", rubric)
-    sentence_parts(text, rubric)
-    assert judge_answer(text, "missed", rubric) == before
+    shared = read_answer(text, rubric)
+    sentence_parts(shared)
+    assert judge_answer(text, "missed", rubric, shared) == judge_answer(text, "missed", rubric)
 
 
 def test_the_parts_tile_the_answer_and_meet_in_the_middle_of_the_pause(settings: Settings) -> None:
@@ -112,7 +115,7 @@ def test_the_parts_tile_the_answer_and_meet_in_the_middle_of_the_pause(settings:
     words, speech = _spoken(phrases)
     assert parts[0].start_s == round(speech[0].start_s, 3)
     assert parts[-1].end_s == round(speech[-1].end_s, 3)
-    for before, after in zip(parts, parts[1:], strict=False):
+    for before, after in pairwise(parts):
         assert before.end_s == after.start_s
     # situation -> task: the middle of the 1.0 s silence after the situation's last word
     last_situation_word = words[len(SITUATION.split()) - 1]

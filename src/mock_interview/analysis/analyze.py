@@ -32,6 +32,7 @@ from mock_interview.core.config import Question, Settings
 from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
+from mock_interview.rubric.judging import read_answer
 from mock_interview.rubric.parts import sentence_parts
 from mock_interview.rubric.sentences import SENTENCE_END
 
@@ -152,11 +153,12 @@ def build_analysis(
     rubric_text = _with_pause_sentences(marked, answer, settings.analysis.sentence_pause_s)
     with stage("rubric"):
         loaded_rubric = load_rubric(settings=settings)
-        rubric = score_answer(rubric_text, kind, delivery, loaded_rubric)
+        reading = read_answer(rubric_text, loaded_rubric)  # the timeline reads the same matches
+        rubric = score_answer(rubric_text, kind, delivery, loaded_rubric, reading)
     with stage("structure"):
         structure = measure_structure(
             marked,
-            sentence_parts(rubric_text, loaded_rubric),
+            sentence_parts(reading),
             Span(answer[0].start_s, answer[-1].end_s) if answer else None,
             kind,
             settings.structure,

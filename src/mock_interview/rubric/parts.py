@@ -20,8 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_interview.core.values import StoryPart as Part
-from mock_interview.rubric.judging import sentence_support
-from mock_interview.rubric.loading import Rubric
+from mock_interview.rubric.judging import Reading, sentence_support
 
 PART_OF_CRITERION: dict[str, Part] = {
     "situation": "situation",
@@ -47,9 +46,10 @@ class SentencePart:
     part: Part
 
 
-def sentence_parts(text: str, rubric: Rubric) -> list[SentencePart]:
-    """Every sentence of `text` (as the rubric cuts it) in order, with its STAR part."""
-    sentences, support = sentence_support(text, rubric)
+def sentence_parts(reading: Reading) -> list[SentencePart]:
+    """Every sentence of a read answer (`judging.read_answer`, as the rubric cuts it) in order,
+    with its STAR part."""
+    sentences, support = sentence_support(reading)
     claims: list[set[Part]] = [set() for _ in sentences]
     for criterion_id, indexes in support.items():
         part = PART_OF_CRITERION.get(criterion_id)
