@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import sys
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +20,7 @@ import pytest
 
 from mock_interview.analysis.analyze import build_analysis
 from mock_interview.analysis.answer import AnswerAnalysis, AnswerStructure, ReportFormatError
+from mock_interview.analysis.structure import FLAG_ADVICE
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
@@ -26,6 +28,7 @@ from mock_interview.core.values import Span, Word
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import judge_answer, read_answer
 from mock_interview.rubric.parts import sentence_parts
+from mock_interview.views.answer import render_markdown, render_text
 
 REPO = Path(__file__).resolve().parent.parent
 GOLDEN = REPO / "tests" / "golden"
@@ -240,3 +243,26 @@ def test_boundaries_on_generated_answers(transcriber: Transcriber) -> None:
     assert total.truth == 32
     assert total.placement >= 0.9
     assert total.recall >= 0.7
+
+
+def test_text_and_markdown_reports_show_the_per_part_table_and_advice() -> None:
+    data = json.loads((GOLDEN / "goal_missed_weak.json").read_text())
+    analysis = AnswerAnalysis.from_json(data)
+    targets = load_settings().structure
+    text = render_text(analysis, targets)
+    markdown = render_markdown(analysis, targets=targets)
+    task = data["structure"]["summary"]["task"]
+    task_figures = [f"{task['seconds']:.1f} s", f"{100 * task['share']:.0f}%"]
+    task_target = f"{100 * targets.task_min:.0f}–{100 * targets.task_max:.0f}%"
+    assert "STAR timeline (share of the answer length):" in text
+    task_line = next(line for line in text.splitlines() if line.strip().startswith("Task "))
+    assert task_line.split() == ["Task", *task_figures[0].split(), task_figures[1], task_target]
+    assert f"| Task | {task_figures[0]} | {task_figures[1]} | {task_target} |" in markdown
+    assert "| Other |" in markdown and "| – |" in markdown
+    assert data["structure"]["flags"] == ["thin_action", "no_lesson_time"]
+    for flag in data["structure"]["flags"]:
+        title = flag.replace("_", " ").capitalize()
+        assert f"⚑ {title}: {FLAG_ADVICE[flag]}" in text
+        assert f"- **{title}**: {FLAG_ADVICE[flag]}" in markdown
+    without = replace(analysis, structure=None)
+    assert "STAR" not in render_text(without) and "STAR" not in render_markdown(without)

@@ -25,7 +25,9 @@ from mock_interview.rubric.parts import SentencePart
 FLAG_ADVICE: dict[StructureFlag, str] = {
     "long_setup": "Set the scene in a sentence or two and get to what you did sooner.",
     "thin_action": "Spend more of the answer on what you did yourself: the steps and the choices.",
-    "no_lesson_time": "Give the lesson real time: what you took from the miss and do differently.",
+    "no_lesson_time": (
+        "Give the lesson real time: what the miss taught you and what you do differently now."
+    ),
 }
 
 
