@@ -290,10 +290,11 @@ class AnswerStructure:
 class AnswerAnalysis:
     """One answer's whole analysis: what every view renders and the store keeps.
 
-    `rubric` is None for reports saved before the rubric existed. `input_overflows` (blocks the
-    sound card dropped while recording) and `recording_error` (why a live recording stopped
-    early; what was recorded is still analysed) are set only by the live engine, and appear in
-    the JSON only when set.
+    `rubric` is None for reports saved before the rubric existed, `structure` (the STAR
+    timeline) for those saved before it existed; each is then left out of the JSON.
+    `input_overflows` (blocks the sound card dropped while recording) and `recording_error` (why
+    a live recording stopped early; what was recorded is still analysed) are set only by the
+    live engine, and appear in the JSON only when set.
     """
 
     audio: AudioInfo
