@@ -9,8 +9,9 @@ almost every sentence shows). Ownership ("that was on me") is read as reflection
 where an answer owns its miss; forward momentum ("since then I ...") too.
 
 A sentence no criterion claims takes the part of the claimed sentences on both sides when they
-agree (a detail inside a run of actions is still action); before the story reaches its goal or
-first action, it is setting the scene (situation); anywhere else it is `other`. A sentence whose
+agree (a detail inside a run of actions is still action); before the first sentence that tells
+more than the situation (the goal, usually), it is setting the scene (situation); anywhere else it
+is `other`. A sentence whose
 only cue is the generic action ("I spent too long on it") inside a run of another part is read
 the same way, as that part.
 """
@@ -32,7 +33,7 @@ PART_OF_CRITERION: dict[str, Part] = {
     "ownership": "reflection",
     "forward_momentum": "reflection",
 }
-# When several parts claim a sentence, the first of these wins.
+# When several parts claim a sentence and none fits the story's order, the first of these wins.
 PRECEDENCE: tuple[Part, ...] = ("reflection", "result", "task", "situation", "action")
 STORY_ORDER: tuple[Part, ...] = ("situation", "task", "action", "result", "reflection")
 
