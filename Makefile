@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-timing eval-rubric filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-timing eval-rubric eval-structure filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -64,6 +64,10 @@ eval-timing: $(STAMP)
 # writers spoken by eSpeak NG through `analyze` (about 7 minutes).
 eval-rubric: $(STAMP)
 	$(PY) scripts/eval_rubric.py --spoken
+
+# The STAR timeline's part boundaries on generated answers: the tuning sets and the held-out one.
+eval-structure: $(STAMP)
+	$(PY) scripts/eval_structure.py --set all
 
 samples: $(STAMP)
 	$(PY) scripts/make_samples.py

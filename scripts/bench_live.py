@@ -2,8 +2,8 @@
 
 Prints one JSON line: audio_s, stop_to_report_s (from the end of the audio to the full report),
 peak_rss_mb, and after_stop_s: the seconds each stage (decode, redecode_skipped, vad, fillers,
-contour, rubric, delivery) took between the stop and the report (the rest is waiting and
-assembling the report), and after_stop_cpu_s: their CPU seconds.
+contour, rubric, structure: the STAR timeline, delivery) took between the stop and the report
+(the rest is waiting and assembling the report), and after_stop_cpu_s: their CPU seconds.
 The audio enters through FileSource, the same recorder and live transcriber path as the
 microphone. Targets: stop_to_report_s <= 1.5, peak_rss_mb <= 600.
 """

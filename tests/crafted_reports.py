@@ -23,9 +23,11 @@ def crafted_report(
     score: int | None = 70,
     path: str = "answer.wav",
     target_s: tuple[float, float] = (120.0, 180.0),
+    parts: list[tuple[str, int]] | None = None,
 ) -> dict[str, Any]:
     """A report for `text` spoken one word per `word_s`, with a pause before word index N,
-    timed against the target band `target_s` (a main question's 2:00–3:00 by default)."""
+    timed against the target band `target_s` (a main question's 2:00–3:00 by default); with
+    `parts`, a STAR timeline whose each (part, N) starts at word index N (the first at 0)."""
     pauses = pauses or {}
     words: list[dict[str, Any]] = []
     pause_items: list[dict[str, float]] = []
@@ -90,6 +92,8 @@ def crafted_report(
             "items": filler_items,
         },
     }
+    if parts is not None:
+        report["structure"] = _structure(parts, words, latency_s, clock)
     if score is not None:
         report["rubric"] = {
             "kind": kind,
@@ -109,6 +113,32 @@ def crafted_report(
             else [],
         }
     return report
+
+
+def _structure(
+    parts: list[tuple[str, int]], words: list[dict[str, Any]], start_s: float, end_s: float
+) -> dict[str, Any]:
+    """Stretches from each part's first word to the next part's, tiling the answer."""
+    edges = [start_s] + [words[index]["start_s"] for _, index in parts[1:]] + [end_s]
+    length = end_s - start_s
+    stretches = [
+        {
+            "part": part,
+            "start_s": round(begin, 3),
+            "end_s": round(end, 3),
+            "seconds": round(round(end, 3) - round(begin, 3), 3),
+            "share": round((end - begin) / length, 4),
+        }
+        for (part, _), begin, end in zip(parts, edges, edges[1:], strict=False)
+    ]
+    summary = {
+        name: {
+            "seconds": round(sum(s["seconds"] for s in stretches if s["part"] == name), 3),
+            "share": round(sum(s["share"] for s in stretches if s["part"] == name), 4),
+        }
+        for name in ("situation", "task", "action", "result", "reflection", "other")
+    }
+    return {"parts": stretches, "summary": summary, "flags": []}
 
 
 def crafted_analysis(text: str, **kwargs: Any) -> AnswerAnalysis:

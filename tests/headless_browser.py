@@ -144,3 +144,49 @@ def _load(pipe: _Pipe, url: str, width: int, probe: str) -> PageVisit:
         elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
             result.console_errors.append(params["entry"]["text"])
     return result
+
+
+def png_pixel(png: bytes, x: int, y: int) -> tuple[int, int, int]:
+    """The RGB colour at (x, y) of an 8-bit, non-interlaced RGB or RGBA PNG (what Chromium's
+    screenshots are), decoded with the standard library: rows are unfiltered only down to y."""
+    import struct
+    import zlib
+
+    chunks: dict[bytes, bytes] = {}
+    offset = 8
+    data = b""
+    while offset < len(png):
+        length, kind = struct.unpack(">I4s", png[offset : offset + 8])
+        body = png[offset + 8 : offset + 8 + length]
+        if kind == b"IDAT":
+            data += body
+        else:
+            chunks.setdefault(kind, body)
+        offset += 12 + length
+    width, _, depth, colour_type, _, _, interlace = struct.unpack(">IIBBBBB", chunks[b"IHDR"])
+    assert depth == 8 and colour_type in (2, 6) and not interlace, "unsupported PNG"
+    channels = 3 if colour_type == 2 else 4
+    stride = width * channels
+    raw = zlib.decompress(data)
+    previous = bytearray(stride)
+    for row in range(y + 1):
+        start = row * (stride + 1)
+        kind, line = raw[start], bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - channels] if i >= channels else 0
+            up = previous[i]
+            corner = previous[i - channels] if i >= channels else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                guess = left + up - corner
+                near = min((abs(guess - left), 0, left), (abs(guess - up), 1, up),
+                           (abs(guess - corner), 2, corner))
+                line[i] = (line[i] + near[2]) & 0xFF
+        previous = line
+    red, green, blue = previous[x * channels : x * channels + 3]
+    return red, green, blue

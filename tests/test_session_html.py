@@ -1,13 +1,19 @@
-"""The HTML session report escapes everything it prints: hostile text stays text."""
+"""The HTML session report escapes everything it prints: hostile text stays text; and it draws
+the STAR band under the timeline (checked in headless Chromium)."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from crafted_reports import crafted_report
+from headless_browser import find_chromium, png_pixel, visit
 from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.core.config import load_settings
 from mock_interview.storage.database import Store
+from mock_interview.views.answer import PART_COLOURS
 from mock_interview.views.session import load_session_report
 from mock_interview.views.session_html import render_session_html
 
@@ -75,3 +81,71 @@ def test_text_from_the_analysis_is_escaped_everywhere(tmp_path: Path) -> None:
         f"Delivery: Too short (detail {PAYLOAD})",
     ):
         assert shown in text, shown
+
+
+def test_the_star_band_and_its_legend_in_headless_chromium(tmp_path: Path) -> None:
+    """Under the timeline, one band stretch per part in its colour, left to right in time, the
+    legend's swatches in the same colours, and the per-part table with its targets; the
+    screenshot's pixels in the middle of each stretch are that part's colour."""
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    text = "I was new. My goal was ten sales. I called everyone I knew. I sold twelve. I learnt."
+    parts = [("situation", 0), ("task", 3), ("action", 8), ("result", 13), ("reflection", 16)]
+    analysis = AnswerAnalysis.from_json(crafted_report(text, word_s=2.0, parts=parts))
+    with Store(tmp_path / "s.db") as store:
+        session_id = store.create_session(["goal-achieved"])
+        store.add_answer(session_id, "goal-achieved", None, analysis)
+        page = render_session_html(
+            load_session_report(store, session_id), targets=load_settings().structure
+        )
+    page_path = tmp_path / "report.html"
+    page_path.write_text(page)
+    probe = """(() => {
+        const axis = document.querySelector("svg.timeline line.axis").getBoundingClientRect();
+        const band = [...document.querySelectorAll("svg.timeline rect.part")].map((r) => {
+            const box = r.getBoundingClientRect();
+            return [r.getAttribute("class"), box.left, box.top, box.width, box.height,
+                    getComputedStyle(r).fill];
+        });
+        const legend = [...document.querySelectorAll(".legend.parts > span")].map((s) =>
+            [s.textContent, getComputedStyle(s.querySelector(".swatch")).backgroundColor]);
+        const table = [...document.querySelectorAll("table.structure tbody tr")].map((row) =>
+            [...row.cells].map((cell) => cell.textContent));
+        return {axis_bottom: axis.bottom, band, legend, table};
+    })()"""
+
+    result = visit(chromium, page_path.as_uri(), probe=probe)
+
+    assert result.requests == [] and result.console_errors == []
+    found = result.probe
+    colours = {f"part part-{part}": _rgb(colour) for part, colour in PART_COLOURS.items()}
+    assert [item[0] for item in found["band"]] == [f"part part-{part}" for part, _ in parts]
+    lefts = [item[1] for item in found["band"]]
+    assert lefts == sorted(lefts)
+    for name, left, top, width, height, fill in found["band"]:
+        assert top > found["axis_bottom"] and width > 5 and height > 5
+        assert fill == _css_rgb(colours[name])
+        assert png_pixel(result.screenshot, int(left + width / 2), int(top + height / 2)) == (
+            colours[name]
+        )
+    assert found["legend"] == [
+        [part.capitalize(), _css_rgb(_rgb(colour))] for part, colour in PART_COLOURS.items()
+    ]
+    # 18 words of 2 s each: situation 3 words, task 5, action 5, result 3, reflection 2.
+    assert found["table"] == [
+        ["Situation", "6.0 s", "17%", "10–20%"],
+        ["Task", "10.0 s", "28%", "5–15%"],
+        ["Action", "10.0 s", "28%", "50–60%"],
+        ["Result", "6.0 s", "17%", "10–15%"],
+        ["Reflection", "4.0 s", "11%", "5–10%"],
+        ["Other", "0.0 s", "0%", "–"],
+    ]
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return int(hex_colour[1:3], 16), int(hex_colour[3:5], 16), int(hex_colour[5:7], 16)
+
+
+def _css_rgb(rgb: tuple[int, int, int]) -> str:
+    return "rgb({}, {}, {})".format(*rgb)

@@ -11,6 +11,11 @@ Textual wraps at U+00A0 too); and the timelines of test_report, test_report_rubr
 use the one scale every view shares (`views.answer.timeline_end_s`, 15 s past the target band
 instead of the TUI's own 10 s), so their 2:00 and 3:00 marks and pause cells sit a column or two
 further left.
+
+Re-accepted for issue 16 with one intended change (the SVGs' text compared line by line):
+test_report and test_report_rubric show the STAR band under the timeline (a row of ▀ in the
+five part colours, where the answer is) and its legend "■ Situation ■ Task ■ Action ■ Result
+■ Reflection ■ Other"; the lines below move down two rows.
 """
 
 from __future__ import annotations
@@ -88,8 +93,9 @@ def test_report(snap_compare: Any, app: PracticeApp) -> None:
     """Report of the first session's first answer: tabs for both answers and the session summary,
     the question, then Answer length "0:26 (target 2:00–3:00): too short", Response latency
     "1.5 s", Pace, Fillers "2 (4.6 per minute): um ×1, uh ×1", Pauses "2 (1 long)", the timeline
-    with two filler marks and the 2:00 and 3:00 marks, the transcript with "[1.4s]" and
-    "[3.6s]" inline and the Rubric heading; keys p Replay, n Next question, e Export, esc Back."""
+    with two filler marks and the 2:00 and 3:00 marks, under it the STAR band in the five part
+    colours and its legend, the transcript with "[1.4s]" and "[3.6s]" inline; keys p Replay,
+    n Next question, e Export, esc Back."""
 
     async def report(pilot: Pilot[None]) -> None:
         await wait_until_ready(pilot)

@@ -143,13 +143,23 @@ ANSWER_TEXT = (
 )
 
 
+# Where each part of ANSWER_TEXT's story starts, by word index.
+ANSWER_PARTS = [("situation", 0), ("task", 6), ("action", 20), ("result", 36), ("reflection", 44)]
+
+
 def sample_sessions() -> list[list[AnswerAnalysis]]:
     """Three sessions: a full two-question interview, then two single answers, scores rising."""
     from crafted_reports import crafted_analysis
 
     return [
         [
-            crafted_analysis(ANSWER_TEXT, latency_s=1.5, pauses={12: 1.4, 30: 3.6}, score=58),
+            crafted_analysis(
+                ANSWER_TEXT,
+                latency_s=1.5,
+                pauses={12: 1.4, 30: 3.6},
+                score=58,
+                parts=ANSWER_PARTS,
+            ),
             crafted_analysis(
                 ANSWER_TEXT, latency_s=2.0, question_id="goal-missed", kind="missed", score=52
             ),

@@ -25,6 +25,7 @@ from mock_interview.analysis.answer import (
 from mock_interview.analysis.coaching import coach
 from mock_interview.analysis.delivery import measure_delivery
 from mock_interview.analysis.opening import classify_opening
+from mock_interview.analysis.structure import measure_structure
 from mock_interview.analysis.timing import align_words, answer_speech, measure_timing, verdict
 from mock_interview.asr.chunking import DEFAULTS as CHUNKING_DEFAULTS
 from mock_interview.asr.chunking import ChunkedTranscript, ChunkingOptions, transcribe_in_chunks
@@ -36,6 +37,8 @@ from mock_interview.core.config import Question, Settings
 from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
+from mock_interview.rubric.judging import read_answer
+from mock_interview.rubric.parts import sentence_parts
 from mock_interview.rubric.sentences import SENTENCE_END
 
 
@@ -167,16 +170,20 @@ def build_analysis(
         signposted=timing.opening is not None and timing.opening.kind == "thinking_phrase",
         latency_from_question=timing.latency_from == "question_end",
     )
+    kind = question.kind if question else "general"
     sentences = _pause_sentences(marked, answer, settings.analysis.sentence_pause_s)
+    rubric_text = _rubric_text(sentences)
     rules = load_rubric(settings=settings)
     with stage("rubric"):
-        rubric = RubricResult.from_json(
-            score_answer(
-                _rubric_text(sentences),
-                question.kind if question else "general",
-                delivery,
-                rules,
-            )
+        reading = read_answer(rubric_text, rules)  # the timeline reads the same matches
+        rubric = RubricResult.from_json(score_answer(rubric_text, kind, delivery, rules, reading))
+    with stage("structure"):
+        structure = measure_structure(
+            marked,
+            sentence_parts(reading),
+            Span(answer[0].start_s, answer[-1].end_s) if answer else None,
+            kind,
+            settings.structure,
         )
     voice = (
         None
@@ -192,6 +199,7 @@ def build_analysis(
         transcript=transcript,
         fillers=filler_summary,
         rubric=rubric,
+        structure=structure,
         delivery=voice,
         coaching=coach(
             timing,

@@ -16,11 +16,12 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, Literal, TypeVar, cast
 
 from mock_interview.analysis.timing import Verdict
 from mock_interview.core.config import QUESTION_KINDS, QuestionKind
-from mock_interview.core.values import Filler, FillerSource, Span, Word
+from mock_interview.core.values import STORY_PARTS, Filler, FillerSource, Span, StoryPart, Word
 
 SCHEMA_VERSION = 1
 
@@ -39,6 +40,9 @@ MAX_FILLERS_PER_MINUTE = 1_000_000.0
 MAX_SCORE = 100
 MAX_OVERFLOWS = 10**9  # sound-card blocks dropped in one recording
 
+StructureFlag = Literal["long_setup", "thin_action", "no_lesson_time"]
+STRUCTURE_FLAGS: tuple[StructureFlag, ...] = ("long_setup", "thin_action", "no_lesson_time")
+SHARE_SUM_TOLERANCE = 0.01  # the parts' shares are rounded to 4 places each
 VERDICTS: tuple[Verdict, ...] = ("short", "on_target", "long")
 FILLER_SOURCES: tuple[FillerSource, ...] = ("transcript", "audio")
 LatencyOrigin = Literal["question_end", "recording_start"]
@@ -422,14 +426,67 @@ class CoachingItem:
 
 
 @dataclass(frozen=True)
+class StructurePart:
+    """One stretch of the answer telling one STAR part; `share` is of the answer length."""
+
+    part: StoryPart
+    start_s: float
+    end_s: float
+    share: float
+
+    @property
+    def seconds(self) -> float:
+        return round(self.end_s - self.start_s, 3)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "part": self.part,
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "seconds": self.seconds,
+            "share": self.share,
+        }
+
+
+@dataclass(frozen=True)
+class PartTotal:
+    """All the time one STAR part took, wherever it was told."""
+
+    seconds: float
+    share: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"seconds": self.seconds, "share": self.share}
+
+
+@dataclass(frozen=True)
+class AnswerStructure:
+    """The STAR timeline: the parts tile the answer from its first word to its last (pauses
+    belong to the part they sit in); `summary` has every part, in telling order; `flags` name
+    the splits coaching guides warn about. No parts when the answer has no words."""
+
+    parts: tuple[StructurePart, ...]
+    summary: tuple[tuple[StoryPart, PartTotal], ...]
+    flags: tuple[StructureFlag, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "parts": [part.to_json() for part in self.parts],
+            "summary": {part: total.to_json() for part, total in self.summary},
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
 class AnswerAnalysis:
     """One answer's whole analysis: what every view renders and the store keeps.
 
-    `rubric` is None for reports saved before the rubric existed, `delivery` for those saved
-    before it existed or analysed without their audio. `input_overflows` (blocks the
-    sound card dropped while recording) and `recording_error` (why a live recording stopped
-    early; what was recorded is still analysed) are set only by the live engine, and appear in
-    the JSON only when set.
+    `rubric` is None for reports saved before the rubric existed, `structure` (the STAR
+    timeline), `delivery` and `coaching` for those saved before they existed (`delivery` also
+    when analysed without the audio); each is then left out of the JSON. `input_overflows`
+    (blocks the sound card dropped while recording) and `recording_error` (why a live recording
+    stopped early; what was recorded is still analysed) are set only by the live engine, and
+    appear in the JSON only when set.
     """
 
     audio: AudioInfo
@@ -441,6 +498,7 @@ class AnswerAnalysis:
     coaching: tuple[CoachingItem, ...] | None = None
     input_overflows: int | None = None
     recording_error: str | None = None
+    structure: AnswerStructure | None = None
     delivery: Delivery | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -455,6 +513,8 @@ class AnswerAnalysis:
         }
         if self.rubric is not None:
             data["rubric"] = self.rubric.to_json()
+        if self.structure is not None:
+            data["structure"] = self.structure.to_json()
         if self.delivery is not None:
             data["delivery"] = self.delivery.to_json()
         if self.coaching is not None:
@@ -483,7 +543,14 @@ class AnswerAnalysis:
             data,
             "report",
             required=("schema", "audio", "question", "timing", "transcript", "fillers"),
-            optional=("rubric", "input_overflows", "recording_error", "delivery", "coaching"),
+            optional=(
+                "rubric",
+                "structure",
+                "input_overflows",
+                "recording_error",
+                "delivery",
+                "coaching",
+            ),
             check_schema=True,
         )
         return AnswerAnalysis(
@@ -501,6 +568,9 @@ class AnswerAnalysis:
             else None,
             recording_error=_text(report["recording_error"], "recording_error", MAX_NOTE_CHARS)
             if "recording_error" in report
+            else None,
+            structure=_structure(report["structure"], "structure")
+            if "structure" in report
             else None,
             delivery=_delivery(report["delivery"], "delivery") if "delivery" in report else None,
         )
@@ -939,3 +1009,62 @@ def _pace_window(value: object, path: str) -> PaceWindow:
         start_s=_time(item["start_s"], f"{path}.start_s"),
         wpm=_number(item["wpm"], f"{path}.wpm", MAX_WORDS_PER_MINUTE),
     )
+
+
+def _structure(value: object, path: str) -> AnswerStructure:
+    """The STAR timeline: parts in order, each starting where the one before ended, their shares
+    summing to 1 (when there are parts); a summary of exactly the six parts; known flags once."""
+    structure = _object(value, path, required=("parts", "summary", "flags"))
+    parts = _each(structure["parts"], f"{path}.parts", MAX_ITEMS, _structure_part)
+    for index, (before, after) in enumerate(pairwise(parts), start=1):
+        if after.start_s != before.end_s:
+            raise _fail(
+                f"{path}.parts[{index}].start_s",
+                f"{after.start_s:g} is not where the part before ends ({before.end_s:g})",
+            )
+    _check_share_sum([part.share for part in parts], f"{path}.parts")
+    summary_path = f"{path}.summary"
+    summary = _object(structure["summary"], summary_path, required=STORY_PARTS)
+    totals = tuple(
+        (part, _part_total(summary[part], f"{summary_path}.{part}")) for part in STORY_PARTS
+    )
+    if parts:
+        _check_share_sum([total.share for _, total in totals], summary_path)
+    flags = _each(
+        structure["flags"],
+        f"{path}.flags",
+        len(STRUCTURE_FLAGS),
+        lambda flag, at: cast(StructureFlag, _choice(flag, at, STRUCTURE_FLAGS)),
+    )
+    if len(set(flags)) != len(flags):
+        raise _fail(f"{path}.flags", "a flag is listed twice")
+    return AnswerStructure(parts=parts, summary=totals, flags=flags)
+
+
+def _structure_part(value: object, path: str) -> StructurePart:
+    item, span = _span(value, path, ("part", "start_s", "end_s", "seconds", "share"))
+    seconds = _time(item["seconds"], f"{path}.seconds")
+    if seconds != round(span.duration_s, 3):
+        raise _fail(
+            f"{path}.seconds",
+            f"{seconds:g} is not end_s - start_s ({round(span.duration_s, 3):g})",
+        )
+    return StructurePart(
+        part=cast(StoryPart, _choice(item["part"], f"{path}.part", STORY_PARTS)),
+        start_s=span.start_s,
+        end_s=span.end_s,
+        share=_number(item["share"], f"{path}.share", 1.0),
+    )
+
+
+def _part_total(value: object, path: str) -> PartTotal:
+    item = _object(value, path, required=("seconds", "share"))
+    return PartTotal(
+        seconds=_time(item["seconds"], f"{path}.seconds"),
+        share=_number(item["share"], f"{path}.share", 1.0),
+    )
+
+
+def _check_share_sum(shares: list[float], path: str) -> None:
+    if shares and abs(sum(shares) - 1.0) > SHARE_SUM_TOLERANCE:
+        raise _fail(path, f"shares sum to {sum(shares):.4f}, not 1")

@@ -23,7 +23,7 @@ def analyze_command(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(analysis.to_json(), indent=2))
     elif args.format == "markdown":
-        print(render_markdown(analysis), end="")
+        print(render_markdown(analysis, targets=settings.structure), end="")
     else:
-        print(render_text(analysis))
+        print(render_text(analysis, settings.structure))
     return 0

@@ -25,6 +25,7 @@ from mock_interview.audio.recorder import AudioSource, FileSource
 from mock_interview.core.config import (
     Question,
     Settings,
+    StructureSettings,
     find_question,
     load_questions,
     load_settings,
@@ -54,8 +55,14 @@ class _ConsoleReporter:
     """`mock-interview practice` in a plain terminal: progress on stderr, reports on stdout.
     With a story, each answer is linked to it and gains its story check."""
 
-    def __init__(self, output_format: str, practice: _StoryPractice | None = None) -> None:
+    def __init__(
+        self,
+        output_format: str,
+        targets: StructureSettings,
+        practice: _StoryPractice | None = None,
+    ) -> None:
         self.output_format = output_format
+        self.targets = targets
         self.practice = practice
         self.failure: str | None = None
         self._main_scores: dict[int, int | None] = {}
@@ -85,7 +92,7 @@ class _ConsoleReporter:
                     check = self.practice.answered(event)
                     story_text = render_spoken_text(self.practice.told, check)
             if self.output_format == "text":
-                print(render_text(event.report), flush=True)
+                print(render_text(event.report, self.targets), flush=True)
                 if event.follow_up is not None:
                     print(self._outcome(event), flush=True)
                 if story_text is not None:
@@ -170,7 +177,9 @@ def practice_command(args: argparse.Namespace) -> int:
     # The lock first: a second recorder is told at once, before the model loads.
     with Store.open_default() as store, RecorderLock(store) as lock:
         reporter = _ConsoleReporter(
-            args.format, None if told is None else _StoryPractice(store, told, settings)
+            args.format,
+            settings.structure,
+            None if told is None else _StoryPractice(store, told, settings),
         )
         transcriber = Transcriber(settings.transcription)
         for recovered in recover_unfinished(lock, store, bank, settings, transcriber):

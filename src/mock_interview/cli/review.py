@@ -16,12 +16,6 @@ from mock_interview.storage.stories import story, story_attempts
 from mock_interview.views.session_formats import REPORT_FORMATS
 
 
-def _long_pause_s() -> float:
-    from mock_interview.core.config import load_settings
-
-    return load_settings().analysis.long_pause_s
-
-
 def _history(args: argparse.Namespace) -> int:
     from mock_interview.views.history import (
         parse_since,
@@ -51,12 +45,14 @@ def _emit(text: str, output: Path | None) -> None:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from mock_interview.core.config import load_settings
     from mock_interview.views.session import load_session_report
     from mock_interview.views.session_formats import format_session
 
     with Store.open_default() as store:
         report = load_session_report(store, args.session_id)
-    text = format_session(report, args.format, _long_pause_s())
+    settings = load_settings()
+    text = format_session(report, args.format, settings.analysis.long_pause_s, settings.structure)
     _emit(text, args.output)
     return 0
 
@@ -95,16 +91,18 @@ def _delete(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from mock_interview.core.config import load_settings
     from mock_interview.storage.archive import export_sessions
     from mock_interview.views.session_formats import session_html_by_id
 
     if not args.all and not args.session_ids:
         raise UserError("export: name SESSION_IDs or use --all")
+    settings = load_settings()
     with Store.open_default() as store:
         count = export_sessions(
             store,
             args.output,
-            session_html_by_id(store, _long_pause_s()),
+            session_html_by_id(store, settings.analysis.long_pause_s, settings.structure),
             None if args.all else args.session_ids,
         )
     print(f"Exported {count} session(s) to {args.output}")

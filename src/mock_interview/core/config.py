@@ -148,6 +148,40 @@ class PracticeSettings:
         return self.follow_up_criteria_achieved
 
 
+def _share() -> dict[str, Any]:
+    """Setting metadata: a share of the answer's length, 0 to 1."""
+    return _bounds(0, 1)
+
+
+@dataclass(frozen=True)
+class StructureSettings:
+    """Where the minutes of a STAR answer should go (shares of the answer length, 0 to 1), and
+    the thresholds of the timeline's flags; `config/settings.toml` [structure] gives the source."""
+
+    situation_min: float = field(metadata=_share())
+    situation_max: float = field(metadata=_share())
+    task_min: float = field(metadata=_share())
+    task_max: float = field(metadata=_share())
+    action_min: float = field(metadata=_share())
+    action_max: float = field(metadata=_share())
+    result_min: float = field(metadata=_share())
+    result_max: float = field(metadata=_share())
+    reflection_min: float = field(metadata=_share())
+    reflection_max: float = field(metadata=_share())
+    long_setup_above: float = field(metadata=_share())
+    thin_action_below: float = field(metadata=_share())
+    no_lesson_below: float = field(metadata=_share())
+
+    def target(self, part: str) -> tuple[float, float] | None:
+        """The (min, max) share a part should take; None for `other`, which has no target."""
+        if part not in STRUCTURE_TARGET_PARTS:
+            return None
+        return getattr(self, f"{part}_min"), getattr(self, f"{part}_max")
+
+
+STRUCTURE_TARGET_PARTS = ("situation", "task", "action", "result", "reflection")
+
+
 @dataclass(frozen=True)
 class Settings:
     analysis: AnalysisSettings
@@ -157,6 +191,7 @@ class Settings:
     recording: RecordingSettings
     speech: SpeechSettings
     practice: PracticeSettings
+    structure: StructureSettings
     keys: dict[str, str]
 
 
@@ -313,6 +348,7 @@ def load_settings(extra: Path | None = None) -> Settings:
     settings = Settings(**sections)
     _check_targets(settings.analysis, sources, shipped)
     _check_follow_up_targets(settings.practice, source("practice", "follow_up_target_max_s"))
+    _check_structure_targets(settings.structure, source)
     _check_default_questions(
         settings.practice.default_questions, source("practice", "default_questions")
     )
@@ -349,6 +385,19 @@ def _check_follow_up_targets(practice: PracticeSettings, path: Path) -> None:
                     f"config error: {path}: key 'practice.{key}': {_shown(criterion)} is not a "
                     "criterion id (see config/rubric.toml)"
                 )
+
+
+def _check_structure_targets(
+    structure: StructureSettings, source: Callable[[str, str], Path]
+) -> None:
+    """Each part's target must be a range (min at most max)."""
+    for part in STRUCTURE_TARGET_PARTS:
+        low, high = getattr(structure, f"{part}_min"), getattr(structure, f"{part}_max")
+        if low > high:
+            raise UserError(
+                f"config error: {source('structure', f'{part}_max')}: key 'structure.{part}_max': "
+                f"must be at least structure.{part}_min ({low:g})"
+            )
 
 
 def _check_default_questions(question_ids: list[str], path: Path) -> None:

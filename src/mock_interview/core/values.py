@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass, replace
 from typing import Literal
 
 FillerSource = Literal["transcript", "audio"]
+StoryPart = Literal["situation", "task", "action", "result", "reflection", "other"]
+STORY_PARTS: tuple[StoryPart, ...] = typing.get_args(StoryPart)
+"""The parts of a STAR story in telling order; `other` is what tells none of them."""
 
 
 @dataclass(frozen=True)

@@ -64,11 +64,19 @@ class Judgement:
     red_flags: list[Finding]
 
 
-def judge_answer(text: str, kind: str, rubric: Rubric) -> Judgement:
-    """The criteria and red flags for `text` as a question of `kind`, before any scoring."""
+def read_answer(text: str, rubric: Rubric) -> Reading:
+    """The cue matches of `text`, made once for the score and the STAR timeline to share."""
+    return _Judge(text, rubric)
+
+
+def judge_answer(
+    text: str, kind: str, rubric: Rubric, reading: Reading | None = None
+) -> Judgement:
+    """The criteria and red flags for `text` as a question of `kind`, before any scoring;
+    `reading` is `read_answer(text, rubric)` when the caller already has it."""
     if kind not in FLAG_KINDS:
         raise UserError(f"unknown question kind '{kind}' (use {', '.join(FLAG_KINDS)})")
-    judge = _Judge(text, rubric)
+    judge = reading if reading is not None else _Judge(text, rubric)
     # "general" questions (feedback, growth) are judged on the achieved-goal criteria.
     criteria = [
         Finding(criterion.id, judge.evidence_for(criterion.id))
@@ -83,12 +91,16 @@ def judge_answer(text: str, kind: str, rubric: Rubric) -> Judgement:
 
 
 def score_answer(
-    text: str, kind: str, delivery: DeliveryFacts | None = None, rubric: Rubric | None = None
+    text: str,
+    kind: str,
+    delivery: DeliveryFacts | None = None,
+    rubric: Rubric | None = None,
+    reading: Reading | None = None,
 ) -> dict[str, Any]:
     """The rubric report for one answer (shape in issue 4, what `RubricResult.from_json` reads);
-    `delivery` is None for a typed answer (no delivery flags)."""
+    `delivery` is None for a typed answer (no delivery flags); `reading` as in `judge_answer`."""
     rubric = rubric or load_rubric()
-    judgement = judge_answer(text, kind, rubric)
+    judgement = judge_answer(text, kind, rubric, reading)
     weights = {found.id: rubric.criteria[found.id].weight for found in judgement.criteria}
     possible = sum(weights.values())
     earned = sum(weights[found.id] for found in judgement.criteria if found.met)
@@ -345,6 +357,10 @@ class _Judge:
         return self.quote([index for index, matches in enumerate(found) if matches])
 
 
+Reading = _Judge
+"""An answer's text as the rubric's cues read it (`read_answer`)."""
+
+
 def _delivery_flags(delivery: DeliveryFacts | None, rubric: Rubric) -> list[dict[str, str]]:
     if delivery is None:
         return []
@@ -389,3 +405,18 @@ def _delivery_flags(delivery: DeliveryFacts | None, rubric: Rubric) -> list[dict
         {"id": flag_id, "detail": detail, "advice": rubric.delivery[flag_id].advice}
         for flag_id, detail in flags
     ]
+
+
+def sentence_support(reading: Reading) -> tuple[list[Sentence], dict[str, list[int]]]:
+    """The sentences of a read answer and, for every criterion of any kind, the indexes of those
+    that meet it: the rubric's own judgement read sentence by sentence (the STAR timeline's input).
+
+    An action sentence is any sentence with an action done by "I", even when the answer as a whole
+    names too few distinct actions to meet the action criterion: the timeline asks where the
+    actions are, not whether there are enough of them. No verdict changes.
+    """
+    support = {criterion: reading.supporting(criterion) for criterion in reading.rubric.criteria}
+    support["action"] = [
+        index for index, sentence in enumerate(reading.sentences) if reading._actions_in(sentence)
+    ]
+    return reading.sentences, support

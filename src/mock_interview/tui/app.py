@@ -375,7 +375,7 @@ class PracticeApp(App[None]):
         path = self.export_dir / f"mock-interview-session-{session_id}.html"
         try:
             report = load_session_report(self.store, session_id)
-            html = render_session_html(report, self.long_pause_s)
+            html = render_session_html(report, self.long_pause_s, self.settings.structure)
             write_user_file(path, html)
         except (UserError, OSError) as error:
             self.notify(f"Export failed: {error}", severity="error", timeout=10)

@@ -24,6 +24,7 @@ from mock_interview.analysis.answer import (
     RubricResult,
 )
 from mock_interview.views.answer import (
+    PART_COLOURS,
     Piece,
     clock,
     measure_lines,
@@ -241,6 +242,38 @@ class PitchStrip(Widget):
                 Text("".join(bars), style("pitchstrip--bar")),
             ]
         )
+
+
+class StructureBand(Widget):
+    """The STAR band under the timeline, on its scale: each column in the colour of the story
+    part told at that time (`PART_COLOURS`, the HTML report's palette), then a legend."""
+
+    DEFAULT_CSS = """
+    StructureBand { height: 2; }
+    """
+
+    def __init__(self, analysis: AnswerAnalysis, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.analysis = analysis
+
+    def render(self) -> Text:
+        structure = self.analysis.structure
+        stretches = structure.parts if structure is not None else ()
+        total = timeline_end_s(self.analysis)
+        width = max(self.size.width, 10)
+        band = Text()
+        for index in range(width):
+            middle = _seconds_at(index + 0.5, width, total)
+            stretch = next((s for s in stretches if s.start_s <= middle < s.end_s), None)
+            if stretch is None:
+                band.append(" ")
+            else:
+                band.append("▀", Style(color=PART_COLOURS[stretch.part]))
+        legend = Text()
+        for part, colour in PART_COLOURS.items():
+            legend.append("■ ", Style(color=colour))
+            legend.append(f"{part.capitalize()}  ")
+        return Text("\n").join([band, legend])
 
 
 def pause_mark(duration: str) -> str:

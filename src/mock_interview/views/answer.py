@@ -11,9 +11,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming, Delivery, PitchWindow
+from mock_interview.analysis.answer import (
+    AnswerAnalysis,
+    AnswerStructure,
+    AnswerTiming,
+    Delivery,
+    PitchWindow,
+)
 from mock_interview.analysis.coaching import delivery_findings
-from mock_interview.core.values import Filler, Span, Word, clock
+from mock_interview.analysis.structure import FLAG_ADVICE
+from mock_interview.core.config import StructureSettings
+from mock_interview.core.values import Filler, Span, StoryPart, Word, clock
 from mock_interview.views.rubric import render_rubric_markdown, render_rubric_text
 
 PieceKind = Literal["word", "filler", "pause"]
@@ -24,6 +32,19 @@ TIMELINE_SLACK_S = 15.0
 # The pitch strip's scale: a window whose pitch spreads this many semitones or more is drawn at
 # full height (lively speech spreads about 4-8 semitones in 10 s; a flat voice under 2).
 PITCH_STRIP_FULL_ST = 8.0
+
+
+# The STAR timeline's palette, one for the TUI band and the HTML band (Okabe-Ito colours, told
+# apart with every common colour-vision deficiency).
+PART_COLOURS: dict[StoryPart, str] = {
+    "situation": "#56b4e9",
+    "task": "#e69f00",
+    "action": "#009e73",
+    "result": "#cc79a7",
+    "reflection": "#0072b2",
+    "other": "#b0b0b0",
+}
+STRUCTURE_HEADER = ("Part", "Seconds", "Share", "Target")
 
 
 @dataclass(frozen=True)
@@ -205,13 +226,66 @@ def coaching_lines(analysis: AnswerAnalysis) -> list[tuple[str, str]]:
     ]
 
 
+def structure_rows(
+    structure: AnswerStructure, targets: StructureSettings | None
+) -> list[tuple[str, str, str, str]]:
+    """(part, seconds, share, target) for every part, in telling order; the target is "–" for
+    `other` and when no targets are given."""
+    rows = []
+    for part, total in structure.summary:
+        target = targets.target(part) if targets is not None else None
+        wanted = "–" if target is None else f"{100 * target[0]:.0f}–{100 * target[1]:.0f}%"
+        rows.append(
+            (part.capitalize(), f"{total.seconds:.1f} s", f"{100 * total.share:.0f}%", wanted)
+        )
+    return rows
+
+
+def structure_advice(structure: AnswerStructure) -> list[tuple[str, str]]:
+    """(flag title, one line of advice) for each flag the timeline raised."""
+    return [(flag.replace("_", " ").capitalize(), FLAG_ADVICE[flag]) for flag in structure.flags]
+
+
+def _structure_text(analysis: AnswerAnalysis, targets: StructureSettings | None) -> list[str]:
+    if analysis.structure is None or not analysis.structure.parts:
+        return []
+    rows = [STRUCTURE_HEADER, *structure_rows(analysis.structure, targets)]
+    widths = [max(len(row[column]) for row in rows) for column in range(len(STRUCTURE_HEADER))]
+    lines = ["", "STAR timeline (share of the answer length):"]
+    for row in rows:
+        label, *figures = row
+        lines.append(
+            f"  {label:<{widths[0]}}  "
+            + "  ".join(f"{cell:>{width}}" for cell, width in zip(figures, widths[1:], strict=True))
+        )
+    lines += [f"  ⚑ {title}: {advice}" for title, advice in structure_advice(analysis.structure)]
+    return lines
+
+
+def _structure_markdown(
+    analysis: AnswerAnalysis, targets: StructureSettings | None, hashes: str
+) -> list[str]:
+    if analysis.structure is None or not analysis.structure.parts:
+        return []
+    lines = ["", f"{hashes}# STAR timeline", ""]
+    lines += ["| " + " | ".join(STRUCTURE_HEADER) + " |", "| --- | ---: | ---: | ---: |"]
+    lines += [
+        "| " + " | ".join(row) + " |" for row in structure_rows(analysis.structure, targets)
+    ]
+    advice = structure_advice(analysis.structure)
+    if advice:
+        lines += ["", *(f"- **{title}**: {text}" for title, text in advice)]
+    return lines
+
+
 def _speech_note(analysis: AnswerAnalysis) -> list[str]:
     if analysis.timing.speech_detected:
         return []
     return ["No speech detected: the recording is silent or too quiet to measure."]
 
 
-def render_text(analysis: AnswerAnalysis) -> str:
+def render_text(analysis: AnswerAnalysis, targets: StructureSettings | None = None) -> str:
+    """The report for a terminal; `targets` fill the STAR table's target column."""
     lines: list[str] = []
     if analysis.question is not None:
         lines += [f"Question: {analysis.question.text}", ""]
@@ -233,6 +307,7 @@ def render_text(analysis: AnswerAnalysis) -> str:
     lines += ["", "Transcript (fillers «marked», pauses [in seconds]):"]
     transcript = inline_transcript(analysis, lambda f: f"«{f}»", lambda p: f"[{p}]")
     lines.append(transcript or "(no words)")
+    lines += _structure_text(analysis, targets)
     advice = delivery_advice(analysis.delivery) if analysis.delivery is not None else []
     if advice:
         lines += ["", "How it sounded:"] + [f"  → {line}" for line in advice]
@@ -246,9 +321,13 @@ def render_text(analysis: AnswerAnalysis) -> str:
 
 
 def render_markdown(
-    analysis: AnswerAnalysis, heading_level: int = 2, usual: Mapping[str, str] | None = None
+    analysis: AnswerAnalysis,
+    heading_level: int = 2,
+    usual: Mapping[str, str] | None = None,
+    targets: StructureSettings | None = None,
 ) -> str:
-    """The answer's report; `usual` as for `timing_lines`."""
+    """The report in Markdown; `usual` as for `timing_lines`, `targets` fill the STAR table's
+    target column."""
     hashes = "#" * heading_level
     title = analysis.question.text if analysis.question is not None else "Answer"
     lines = [f"{hashes} {title}", ""]
@@ -267,6 +346,7 @@ def render_markdown(
     lines += ["", f"{hashes}# Transcript", ""]
     text = inline_transcript(analysis, lambda f: f"**{f}**", lambda p: f"*[{p}]*")
     lines.append(text or "*(no words)*")
+    lines += _structure_markdown(analysis, targets, hashes)
     advice = delivery_advice(analysis.delivery) if analysis.delivery is not None else []
     if advice:
         lines += ["", f"{hashes}# How it sounded", ""] + [f"- {line}" for line in advice]

@@ -15,13 +15,18 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.core.config import StructureSettings
 from mock_interview.storage.database import StoredAnswer, StoredFollowUp
 from mock_interview.views.answer import (
+    PART_COLOURS,
+    STRUCTURE_HEADER,
     Piece,
     coaching_lines,
     delivery_advice,
     follow_up_heading,
     measure_lines,
+    structure_advice,
+    structure_rows,
     transcript_pieces,
 )
 from mock_interview.views.compare import (
@@ -90,6 +95,9 @@ class _AnalysedAnswer:
     transcript: list[tuple[Piece, bool]]
     """Each piece in time order, and whether it is a long pause."""
     follow_ups: list[_FollowUp]
+    structure: list[tuple[str, str, str, str]]
+    """The STAR table's rows (empty without a timeline), and its flags' advice."""
+    structure_advice: list[tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -121,7 +129,10 @@ def _follow_up(answer: StoredAnswer, follow_up: StoredFollowUp, long_pause_s: fl
 
 
 def _answer(
-    answer: StoredAnswer, long_pause_s: float, usual: dict[str, str]
+    answer: StoredAnswer,
+    long_pause_s: float,
+    usual: dict[str, str],
+    targets: StructureSettings | None,
 ) -> _AnalysedAnswer | _UnanalysedAnswer:
     analysis = answer.report
     position = answer.row.position
@@ -142,6 +153,10 @@ def _answer(
         delivery_advice=[] if analysis.delivery is None else delivery_advice(analysis.delivery),
         transcript=_transcript(analysis, long_pause_s),
         follow_ups=follow_ups,
+        structure=structure_rows(analysis.structure, targets)
+        if analysis.structure is not None and analysis.structure.parts
+        else [],
+        structure_advice=structure_advice(analysis.structure) if analysis.structure else [],
     )
 
 
@@ -159,7 +174,10 @@ def _trend_charts(report: SessionReport) -> list[Markup]:
     ]
 
 
-def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str:
+def render_session_html(
+    report: SessionReport, long_pause_s: float = 3.0, targets: StructureSettings | None = None
+) -> str:
+    """The page; `targets` fill the STAR table's target column."""
     session = report.session
     title, subtitle = session_heading(session)
     return _TEMPLATES.get_template("session.html.j2").render(
@@ -171,8 +189,11 @@ def render_session_html(report: SessionReport, long_pause_s: float = 3.0) -> str
         ),
         focus=session_coaching(session),
         answers=[
-            _answer(answer, long_pause_s, usual_for(report, answer)) for answer in session.answers
+            _answer(answer, long_pause_s, usual_for(report, answer), targets)
+            for answer in session.answers
         ],
+        part_colours=[(part.capitalize(), colour) for part, colour in PART_COLOURS.items()],
+        structure_header=STRUCTURE_HEADER,
         trend=trend_line(compute_trend(report.history)),
         charts=_trend_charts(report),
     )

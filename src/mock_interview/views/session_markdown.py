@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from mock_interview.core.config import StructureSettings
 from mock_interview.storage.database import StoredAnswer, StoredFollowUp
 from mock_interview.views.answer import follow_up_heading, inline_transcript, render_markdown
 from mock_interview.views.history import HISTORY_HEADER, METRICS, compute_trend, history_table
@@ -55,7 +56,9 @@ def _follow_up_lines(follow_up: StoredFollowUp, answer: StoredAnswer) -> list[st
     return [*lines, text or "*(no words)*", "", follow_up_outcome_line(answer, follow_up)]
 
 
-def render_session_markdown(report: SessionReport) -> str:
+def render_session_markdown(
+    report: SessionReport, targets: StructureSettings | None = None
+) -> str:
     session = report.session
     title, subtitle = session_heading(session)
     analysed = [answer.row for answer in session.answers if answer.report is not None]
@@ -74,7 +77,7 @@ def render_session_markdown(report: SessionReport) -> str:
             lines += [f"## Answer {answer.row.position}", "", unanalysed_note(answer)]
         else:
             usual = usual_for(report, answer)
-            lines.append(render_markdown(answer.report, 2, usual).rstrip("\n"))
+            lines.append(render_markdown(answer.report, 2, usual, targets).rstrip("\n"))
         for follow_up in answer.follow_ups:
             lines += ["", *_follow_up_lines(follow_up, answer)]
     lines += ["", "## Progress across sessions", "", *trend_table(report)]

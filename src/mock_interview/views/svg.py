@@ -11,6 +11,7 @@ from html import escape
 
 from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming, Delivery
 from mock_interview.views.answer import (
+    PART_COLOURS,
     clock,
     pause_length_s,
     pitch_strip_level,
@@ -34,7 +35,8 @@ def _speech_spans(timing: AnswerTiming) -> list[tuple[float, float]]:
 
 
 def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
-    """Speech, pauses and fillers along the recording, with the question's target band marked.
+    """Speech, pauses and fillers along the recording, with the question's target band marked,
+    and under the axis the STAR band: each part of the story in its colour (`PART_COLOURS`).
 
     The marks are counted from the first speech, as the answer length is, and labelled with the
     answer time they stand for; the axis is `timeline_end_s`, the scale the TUI draws to too.
@@ -52,7 +54,7 @@ def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
 
     bar_top, bar_height = 28, 26
     parts = [
-        f'<svg class="timeline" viewBox="0 0 {WIDTH} 92" role="img" '
+        f'<svg class="timeline" viewBox="0 0 {WIDTH} 104" role="img" '
         f'xmlns="http://www.w3.org/2000/svg" aria-label="Timeline of the answer">',
         f'<rect class="target" x="{x(marks[0])}" y="{bar_top - 8}" '
         f'width="{round(x(marks[1]) - x(marks[0]), 1)}" height="{bar_height + 16}">'
@@ -98,6 +100,15 @@ def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
             f'text-anchor="middle">{clock(tick)}</text>'
         )
         tick += step
+    structure = analysis.structure
+    for stretch in structure.parts if structure is not None else ():
+        parts.append(
+            f'<rect class="part part-{stretch.part}" x="{x(stretch.start_s)}" y="{bar_top + 60}" '
+            f'width="{max(round(stretch.seconds * scale, 1), 0.5)}" height="14" '
+            f'fill="{PART_COLOURS[stretch.part]}"><title>{stretch.part.capitalize()} '
+            f"{clock(stretch.start_s)}–{clock(stretch.end_s)} ({100 * stretch.share:.0f}%)"
+            "</title></rect>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

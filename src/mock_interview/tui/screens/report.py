@@ -19,6 +19,7 @@ from mock_interview.tui.widgets import (
     MeasuresView,
     PitchStrip,
     RubricView,
+    StructureBand,
     Timeline,
     TranscriptView,
 )
@@ -65,6 +66,8 @@ class AnswerReport(VerticalScroll):
         yield MeasuresView(analysis, self.usual)
         yield Label("Timeline (█ speech, ▁ pause, ▼ filler)", classes="heading")
         yield Timeline(analysis, self.long_pause_s)
+        if analysis.structure is not None and analysis.structure.parts:
+            yield StructureBand(analysis)
         if analysis.delivery is not None:
             yield Label("Pitch variety (▁ flat → █ lively, ▲ rising end)", classes="heading")
             yield PitchStrip(analysis, analysis.delivery)

@@ -1,0 +1,175 @@
+"""How close the STAR timeline's part boundaries come to the truth, on generated answers.
+
+Each answer of `tests/structure_answers/` is rendered by `make_structure_answers.py` (eSpeak NG
+sentences of known part joined with known silences, several voices) and analysed as
+`mock-interview analyze` would. A true boundary is where one part gives way to another, in the
+middle of the silence between them; it is found when the timeline has a boundary between the
+same two parts within 1.0 s of it. Printed per set: the share of true boundaries found (the
+figure the issue asks for), the share of the timeline's boundaries that are true (so a timeline
+cut everywhere does not score), of the true boundaries the timeline has between the same two
+parts at any distance the share placed within 1.0 s (the timing alone, apart from the reading
+of the parts), and the share of sentences given their true part.
+
+Round 1 tuned on `tuning` and scored the held-out `scored` once; round 2 tuned on both and
+scored `scored2`, written before round 1's errors were read, once.
+
+Run:
+    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|all] [--voices N] [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from itertools import pairwise
+
+from make_structure_answers import SETS, Clip, clips
+from mock_interview.analysis.analyze import analyze_file
+from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.asr.whisper import Transcriber
+from mock_interview.core.config import find_question, load_questions, load_settings
+
+TOLERANCE_S = 1.0
+QUESTION_FOR_KIND = {"achieved": "goal-achieved", "missed": "goal-missed"}
+
+Boundary = tuple[float, str, str]  # time, part before, part after
+
+
+@dataclass
+class Score:
+    truth: int = 0
+    found: int = 0
+    paired: int = 0  # true boundaries the timeline has between the same parts, at any distance
+    predicted: int = 0
+    true_predicted: int = 0
+    sentences: int = 0
+    sentences_right: int = 0
+
+    def add(self, other: Score) -> None:
+        for name in vars(self):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def recall(self) -> float:
+        return self.found / self.truth if self.truth else 1.0
+
+    @property
+    def placement(self) -> float:
+        """Of the true boundaries the timeline recognises, the share placed within 1.0 s."""
+        return self.found / self.paired if self.paired else 1.0
+
+    @property
+    def precision(self) -> float:
+        return self.true_predicted / self.predicted if self.predicted else 1.0
+
+    @property
+    def sentence_rate(self) -> float:
+        return self.sentences_right / self.sentences if self.sentences else 1.0
+
+
+def true_boundaries(clip: Clip) -> list[Boundary]:
+    found = []
+    for before, after in pairwise(clip.truth):
+        if before["part"] != after["part"]:
+            middle = (float(before["end_s"]) + float(after["start_s"])) / 2
+            found.append((middle, str(before["part"]), str(after["part"])))
+    return found
+
+
+def timeline_boundaries(analysis: AnswerAnalysis) -> list[Boundary]:
+    assert analysis.structure is not None
+    return [
+        (after.start_s, before.part, after.part)
+        for before, after in pairwise(analysis.structure.parts)
+    ]
+
+
+def _part_at(analysis: AnswerAnalysis, seconds: float) -> str:
+    assert analysis.structure is not None
+    for part in analysis.structure.parts:
+        if part.start_s <= seconds < part.end_s:
+            return part.part
+    return "none"
+
+
+def score(clip: Clip, analysis: AnswerAnalysis) -> Score:
+    truth, predicted = true_boundaries(clip), timeline_boundaries(analysis)
+
+    def near(boundary: Boundary, others: list[Boundary], tolerance_s: float = TOLERANCE_S) -> bool:
+        at, before, after = boundary
+        return any(
+            abs(at - other_at) <= tolerance_s and (before, after) == (other_before, other_after)
+            for other_at, other_before, other_after in others
+        )
+
+    middles = [
+        (float(item["start_s"]) + float(item["end_s"])) / 2
+        for item in clip.truth
+    ]
+    return Score(
+        truth=len(truth),
+        found=sum(near(item, predicted) for item in truth),
+        paired=sum(near(item, predicted, float("inf")) for item in truth),
+        predicted=len(predicted),
+        true_predicted=sum(near(item, truth) for item in predicted),
+        sentences=len(clip.truth),
+        sentences_right=sum(
+            _part_at(analysis, middle) == item["part"]
+            for middle, item in zip(middles, clip.truth, strict=True)
+        ),
+    )
+
+
+def evaluate(
+    rendered: list[Clip], transcriber: Transcriber, verbose: bool = False
+) -> tuple[Score, dict[str, Score]]:
+    """The score over all clips, and per voice."""
+    settings = load_settings()
+    bank = load_questions()
+    total, by_voice = Score(), dict[str, Score]()
+    for clip in rendered:
+        question = find_question(bank, QUESTION_FOR_KIND[clip.kind])
+        analysis = analyze_file(clip.path, question, settings, transcriber)
+        result = score(clip, analysis)
+        total.add(result)
+        by_voice.setdefault(clip.voice, Score()).add(result)
+        if verbose:
+            _show(clip, analysis, result)
+    return total, by_voice
+
+
+def _show(clip: Clip, analysis: AnswerAnalysis, result: Score) -> None:
+    print(f"{clip.path.name}: {result.found}/{result.truth} boundaries found")
+    print("  truth:   " + _line(true_boundaries(clip)))
+    print("  timeline:" + _line(timeline_boundaries(analysis)))
+
+
+def _line(boundaries: list[Boundary]) -> str:
+    return " ".join(f"{at:.1f}:{before[:4]}>{after[:4]}" for at, before, after in boundaries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=(*SETS, "all"), default="tuning", dest="answer_set")
+    parser.add_argument("--voices", type=int, default=None)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args()
+    transcriber = Transcriber(load_settings().transcription)
+    for answer_set in SETS if args.answer_set == "all" else (args.answer_set,):
+        total, by_voice = evaluate(clips(answer_set, args.voices), transcriber, args.verbose)
+        print(
+            f"{answer_set}: boundaries within {TOLERANCE_S:g} s {total.found}/{total.truth} "
+            f"= {100 * total.recall:.0f}%; timeline boundaries that are true "
+            f"{total.true_predicted}/{total.predicted} = {100 * total.precision:.0f}%; "
+            f"recognised boundaries placed within {TOLERANCE_S:g} s {total.found}/{total.paired} "
+            f"= {100 * total.placement:.0f}%; sentences in their part "
+            f"{100 * total.sentence_rate:.0f}%"
+        )
+        for voice, result in by_voice.items():
+            print(f"    {voice:<16} {result.found}/{result.truth} = {100 * result.recall:.0f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Spoken STAR answers whose every sentence's part and time are known: the truth the STAR
+timeline's boundary accuracy is measured against (scripts/eval_structure.py, the tests).
+
+Each sentence of an answer in `tests/structure_answers/` (tuning.toml: looked at while tuning;
+scored.toml: held out in round 1, tuned on in round 2; scored2.toml: held out in round 2) is
+spoken alone by eSpeak NG, trimmed to its sound, and the sentences are joined with silences of
+known length, so a sentence's start and end are exact sample counts.
+Each answer is rendered in several voices and rates (140-180 words per minute).
+
+Run:
+    .venv/bin/python scripts/make_structure_answers.py [--set tuning|scored|scored2] [--voices N]
+
+Clips and their truth (`<clip>.json` beside each `<clip>.wav`) are cached in
+`.cache/structure-answers/`, keyed by everything the sound depends on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+
+REPO = Path(__file__).resolve().parent.parent
+ANSWERS = REPO / "tests" / "structure_answers"
+CACHE = REPO / ".cache" / "structure-answers"
+SETS = ("tuning", "scored", "scored2")
+# Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
+# Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`.
+HELD_OUT_VOICES = ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3")
+VOICES = {"tuning": ("en-us", "en+m3"), "scored": HELD_OUT_VOICES, "scored2": HELD_OUT_VOICES}
+RATES = (140, 160, 180, 150, 170)
+LEAD_S = 0.8  # silence before the first sentence: the response latency
+TAIL_S = 0.6
+# Silences between sentences, in turn: a breath between sentences of one part and a longer pause
+# are both common; all are above the analysis's sentence pause (0.5 s).
+GAPS_S = (0.7, 1.0, 0.6, 1.3, 0.8)
+SOUND_DB = 35.0  # a sentence's sound: frames within this many dB of its loudest frame
+FRAME = 0.005
+
+
+@dataclass(frozen=True)
+class WrittenAnswer:
+    """An answer as written in tests/structure_answers: (part, text) per sentence."""
+
+    id: str
+    kind: str
+    sentences: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One rendered answer: `truth` lists each sentence's part, text, start_s and end_s."""
+
+    path: Path
+    kind: str
+    voice: str
+    truth: list[dict[str, Any]]
+
+
+def load_answers(answer_set: str) -> list[WrittenAnswer]:
+    with (ANSWERS / f"{answer_set}.toml").open("rb") as handle:
+        answers = tomllib.load(handle)["answers"]
+    return [
+        WrittenAnswer(item["id"], item["kind"], [(part, text) for part, text in item["sentences"]])
+        for item in answers
+    ]
+
+
+def _speak(text: str, voice: str, rate: int) -> tuple[np.ndarray, int]:
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(rate), "--stdout"],
+        input=text.encode(),
+        capture_output=True,
+        check=True,
+    ).stdout
+    samples, sample_rate = sf.read(io.BytesIO(wav), dtype="float32")
+    return samples, sample_rate
+
+
+def _trimmed(samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    """The sentence from its first to its last frame of sound."""
+    frame = int(FRAME * sample_rate)
+    count = len(samples) // frame
+    energy = (samples[: count * frame].reshape(count, frame) ** 2).mean(axis=1) + 1e-12
+    level = 10 * np.log10(energy)
+    loud = np.flatnonzero(level >= level.max() - SOUND_DB)
+    return samples[loud[0] * frame : (loud[-1] + 1) * frame]
+
+
+def render(answer: WrittenAnswer, voice: str, rate: int) -> Clip:
+    """The answer spoken by `voice` at `rate`, made once and cached with its truth."""
+    sentences = answer.sentences
+    key = json.dumps([sentences, voice, rate, LEAD_S, TAIL_S, GAPS_S, SOUND_DB])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:12]
+    path = CACHE / f"{answer.id}-{voice}-{rate}-{digest}.wav"
+    truth_path = path.with_suffix(".json")
+    if not (path.is_file() and truth_path.is_file()):
+        CACHE.mkdir(parents=True, exist_ok=True)
+        pieces, truth, sample_rate = [], [], 0
+        clock = LEAD_S
+        for index, (part, text) in enumerate(sentences):
+            samples, sample_rate = _speak(text, voice, rate)
+            spoken = _trimmed(samples, sample_rate)
+            gap_s = LEAD_S if index == 0 else GAPS_S[index % len(GAPS_S)]
+            if index:
+                clock += gap_s
+            pieces += [np.zeros(round(gap_s * sample_rate), np.float32), spoken]
+            start = clock
+            clock += len(spoken) / sample_rate
+            truth.append({"part": part, "text": text, "start_s": start, "end_s": clock})
+        pieces.append(np.zeros(round(TAIL_S * sample_rate), np.float32))
+        partial = path.with_suffix(".part.wav")  # renamed when whole: no truncated clip cached
+        sf.write(partial, np.concatenate(pieces), sample_rate)
+        truth_path.write_text(json.dumps({"kind": answer.kind, "sentences": truth}, indent=1))
+        partial.rename(path)
+    data = json.loads(truth_path.read_text())
+    return Clip(path, data["kind"], voice, data["sentences"])
+
+
+def clips(answer_set: str, voices: int | None = None, answers: int | None = None) -> list[Clip]:
+    """Every answer of the set in the first `voices` voices of the set, rates in turn."""
+    chosen_voices = VOICES[answer_set][:voices]
+    rendered = []
+    for index, answer in enumerate(load_answers(answer_set)[:answers]):
+        for turn, voice in enumerate(chosen_voices):
+            rendered.append(render(answer, voice, RATES[(index + turn) % len(RATES)]))
+    return rendered
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--set", choices=SETS, default="tuning", dest="answer_set")
+    parser.add_argument("--voices", type=int, default=None)
+    args = parser.parse_args()
+    for clip in clips(args.answer_set, args.voices):
+        print(clip.path, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
