@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Static
 
 from headless_browser import find_chromium, visit
 from mock_interview.analysis.answer import (
@@ -22,7 +23,7 @@ from mock_interview.analysis.answer import (
 )
 from mock_interview.core.config import Settings
 from mock_interview.storage.database import Store
-from mock_interview.tui.screens.report import ReportScreen, summary_text
+from mock_interview.tui.screens.report import ReportScreen
 from mock_interview.tui.widgets import PitchStrip
 from mock_interview.views.answer import render_markdown, render_text, timeline_end_s
 from mock_interview.views.session import load_session_report
@@ -184,5 +185,5 @@ async def test_the_tui_report_shows_the_pitch_strip_and_the_advice(
         assert bars[at(11.0)] == "▁" and bars[at(21.0)] == "▃" and bars[at(31.0)] == "█"
         assert bars[: at(6.0)].strip() == "" and bars[at(36.0) + 1 :].strip() == ""
         assert isinstance(app.screen, ReportScreen)
-        summary = str(summary_text(app.screen.session))
-        assert "1 of 5 statements ended on a rise (at 0:30)" in summary
+        advice = str(report.query_one(".delivery-advice", Static).render())
+        assert "1 of 5 statements ended on a rise (at 0:30)" in advice

@@ -23,7 +23,7 @@ from mock_interview.tui.widgets import (
     Timeline,
     TranscriptView,
 )
-from mock_interview.views.answer import coaching_lines, follow_up_heading
+from mock_interview.views.answer import coaching_lines, delivery_advice, follow_up_heading
 from mock_interview.views.history import METRICS
 from mock_interview.views.session import (
     FOLLOW_UP_UNANALYSED_NOTE,
@@ -71,6 +71,10 @@ class AnswerReport(VerticalScroll):
         if analysis.delivery is not None:
             yield Label("Pitch variety (▁ flat → █ lively, ▲ rising end)", classes="heading")
             yield PitchStrip(analysis, analysis.delivery)
+            advice = delivery_advice(analysis.delivery)
+            if advice:
+                lines = "\n".join(f"→ {line}" for line in advice)
+                yield Static(lines, classes="delivery-advice", markup=False)
         yield Label("Transcript", classes="heading")
         yield TranscriptView(analysis, self.long_pause_s)
         yield Label("Rubric", classes="heading")
