@@ -372,10 +372,9 @@ class _TailGuess:
     words: list[Word]
     audio_fillers: list[Filler]
 
-    def before(self, until: int) -> tuple[list[Word], list[Filler]]:
-        """The words and audio fillers of the settled part up to `until` samples into the tail,
-        in recording time."""
-        until_s = (self.start + min(self.settled, until)) / ANALYSIS_RATE
+    def before_settled(self) -> tuple[list[Word], list[Filler]]:
+        """The words and audio fillers of the settled part, in recording time."""
+        until_s = (self.start + self.settled) / ANALYSIS_RATE
         return (
             [word for word in self.words if word.start_s + word.end_s < 2 * until_s],
             [filler for filler in self.audio_fillers if filler.start_s < until_s],
@@ -388,11 +387,7 @@ class LiveTranscriber:
     `feed` is called on the recorder's writer thread and stays cheap; `finish` analyses the rest
     and returns the whole answer. While idle, the worker also analyses the uncut tail whenever the
     speaker pauses: if the answer ends in that pause, `finish` has only the VAD of the last chunk
-    left to do. What a guess settled (words heard with `lookahead_s` of what follows) is final:
-    the chunk cut later, and the last one, decode only the audio after it, so neither a stop nor
-    a window's cut waits for a whole window to be decoded again. The words then come from
-    shorter decodes than `transcribe_in_chunks` makes; they agree with its words within the
-    bounds the live tests check.
+    left to do.
     """
 
     def __init__(
@@ -502,11 +497,11 @@ class LiveTranscriber:
         with stage("vad"):
             local = find_speech(window[:cut], options=self._options.speech)
         speech = [_shifted_span(span, offset_s) for span in local]
-        guess = self._guess if self._guess and self._guess.start == start else None
-        if last and guess and _nothing_said_after(guess, speech, self._options.guess_margin_s):
+        guess = self._guess if last and self._guess and self._guess.start == start else None
+        if guess is not None and _nothing_said_after(guess, speech, self._options.guess_margin_s):
             words, audio_fillers = guess.words, guess.audio_fillers
-        elif guess is not None:  # speech went on, or a window was cut: decode the unsettled rest
-            words, audio_fillers = self._listen_after(window, cut, start, guess)
+        elif guess is not None:  # speech went on: decode only what the guess left unsettled
+            words, audio_fillers = self._listen_after(window[:cut], start, guess)
         else:
             words, audio_fillers = _listen(
                 window,
@@ -539,7 +534,7 @@ class LiveTranscriber:
         unguessed = size - (earlier.size if earlier else 0)
         if unguessed < options.guess_period_s * ANALYSIS_RATE and not ends_in_pause(tail, options):
             return
-        words, audio_fillers = self._listen_after(tail, tail.size, start, earlier)
+        words, audio_fillers = self._listen_after(tail, start, earlier)
         settled = earlier.settled if earlier else 0
         rest = tail[settled:]
         lookahead = int(options.lookahead_s * ANALYSIS_RATE)
@@ -550,20 +545,17 @@ class LiveTranscriber:
         self._report(self._done.then(ChunkedTranscript(words, [], audio_fillers, size)))
 
     def _listen_after(
-        self, audio: np.ndarray, cut: int, start: int, guess: _TailGuess | None
+        self, audio: np.ndarray, start: int, guess: _TailGuess | None
     ) -> tuple[list[Word], list[Filler]]:
-        """The words of `audio[:cut]` (audio from `start`; what follows the cut is heard as
-        context): those `guess` settled as they are, the rest decoded."""
-        settled = min(guess.settled, cut) if guess else 0
-        words, audio_fillers = guess.before(settled) if guess else ([], [])
-        if settled == cut:
-            return words, audio_fillers
+        """What `guess` settled of `audio` (the uncut tail from `start`), and the rest decoded."""
+        settled = guess.settled if guess else 0
+        words, audio_fillers = guess.before_settled() if guess else ([], [])
         rest = audio[settled:]
         with stage("vad"):
-            speech = find_speech(rest[: cut - settled], options=self._options.speech)
+            speech = find_speech(rest, options=self._options.speech)
         more_words, more_fillers = _listen(
             rest,
-            cut - settled,
+            rest.size,
             speech,
             self._transcriber,
             self._filler_settings,
