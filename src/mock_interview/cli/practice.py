@@ -2,10 +2,11 @@
 stdout.
 
 `--answer-file` (repeatable) plays recordings as the candidate, one per answer in the order they
-are asked, follow-ups included: two questions and one follow-up take three files. When the files
-run out before the questions do, that is said in one line and the exit status is 2; what was
-recorded is kept. With `--format json` the output is what `report SESSION_ID --format json`
-prints for the session just recorded.
+are asked, follow-ups included: two questions and one follow-up take three files. They play as
+fast as they are transcribed (nobody hears them, and cuts depend only on the audio, so the report
+is the one real-time playback gives). When the files run out before the questions do, that is
+said in one line and the exit status is 2; what was recorded is kept. With `--format json` the
+output is what `report SESSION_ID --format json` prints for the session just recorded.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def _answer_files(paths: list[Path]) -> SourceFactory:
                 f"no --answer-file left for \"{question.text}\" ({len(paths)} given: one per "
                 "answer, follow-ups included)"
             )
-        return FileSource(path)
+        return FileSource(path, pace=0)  # nobody listens to it: as fast as it is transcribed
 
     return next_file
 
