@@ -41,6 +41,7 @@ def test_a_second_practice_is_refused_and_recovery_waits_for_the_writer(
     first = device.start(
         "from mock_interview.cli.entry import main; raise SystemExit(main())",
         "practice", "--question", "goal-missed", "--no-speak", "--answer-file", str(LONG_ANSWER),
+        "--answer-pace", "1",  # at speaking pace: still recording below
     )  # fmt: skip
     try:
         wait_for_recording(first)

@@ -41,6 +41,17 @@ def _devices(args: argparse.Namespace) -> int:
     return devices_command()
 
 
+def _pace(text: str) -> float:
+    """A playback pace from 0 (flat out) to 100 times speaking pace."""
+    try:
+        pace = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= pace <= 100:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0..100")
+    return pace
+
+
 def _add_practice_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     practice = commands.add_parser(
         "practice", help="the whole loop in the terminal: ask, record, report, save"
@@ -62,6 +73,14 @@ def _add_practice_commands(commands: argparse._SubParsersAction[argparse.Argumen
         action="append",
         help="play this recording as an answer instead of the microphone; repeat it, one per "
         "answer in order, follow-ups included",
+    )
+    practice.add_argument(
+        "--answer-pace",
+        type=_pace,
+        default=0.0,
+        metavar="FACTOR",
+        help="how fast answer files play: 0 (default) as fast as they are transcribed, "
+        "1 at speaking pace",
     )
     practice.set_defaults(handler=_practice)
     devices = commands.add_parser("devices", help="list microphones and speakers with their ids")

@@ -4,7 +4,8 @@ stdout.
 `--answer-file` (repeatable) plays recordings as the candidate, one per answer in the order they
 are asked, follow-ups included: two questions and one follow-up take three files. They play as
 fast as they are transcribed (nobody hears them, and cuts depend only on the audio, so the report
-is the one real-time playback gives). When the files run out before the questions do, that is
+is the one real-time playback gives); `--answer-pace 1` plays them at speaking pace instead, to
+watch the live transcript as it would run. When the files run out before the questions do, that is
 said in one line and the exit status is 2; what was recorded is kept. With `--format json` the
 output is what `report SESSION_ID --format json` prints for the session just recorded.
 """
@@ -109,8 +110,9 @@ class _ConsoleReporter:
         return "\n" + follow_up_outcome(criterion, recovered, main_score, event.score_with_prompt)
 
 
-def _answer_files(paths: list[Path]) -> SourceFactory:
-    """One recording per answer, in order (follow-ups included); running out is one line."""
+def _answer_files(paths: list[Path], pace: float) -> SourceFactory:
+    """One recording per answer, in order (follow-ups included), fed at `pace` (1 = speaking
+    pace, 0 = as fast as it is transcribed); running out is one line."""
     for path in paths:
         FileSource(path)  # a bad file fails here, before the model loads
     remaining = iter(paths)
@@ -122,7 +124,7 @@ def _answer_files(paths: list[Path]) -> SourceFactory:
                 f"no --answer-file left for \"{question.text}\" ({len(paths)} given: one per "
                 "answer, follow-ups included)"
             )
-        return FileSource(path, pace=0)  # nobody listens to it: as fast as it is transcribed
+        return FileSource(path, pace)
 
     return next_file
 
@@ -172,7 +174,7 @@ def practice_command(args: argparse.Namespace) -> int:
     check_follow_ups(settings.practice, bank, load_rubric(settings=settings))  # before the model
     source_factory: SourceFactory | None = None
     if args.answer_file:
-        source_factory = _answer_files(args.answer_file)
+        source_factory = _answer_files(args.answer_file, args.answer_pace)
     else:
         find_device(recording.input_device, "input")  # no microphone: exit 2 before anything else
     # The lock first: a second recorder is told at once, before the model loads.
