@@ -9,7 +9,7 @@ import pytest
 
 from crafted_reports import crafted_analysis
 from mock_interview.analysis.answer import COACHING_SOURCES, AnswerAnalysis, RubricResult
-from mock_interview.analysis.coaching import coach
+from mock_interview.analysis.coaching import coach, coaching_for_follow_up
 from mock_interview.core.config import Settings
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
 
@@ -123,3 +123,31 @@ def test_every_sample_gets_one_to_three_items_with_times_inside_the_answer(
             assert item.evidence_s, (name, item)
             for time_s in item.evidence_s:
                 assert start - 0.01 <= time_s <= end + 0.01, (name, item)
+
+
+FOLLOW_UP = (
+    "Looking back, part of it was on me. I never agreed a fixed scope with the design team, so "
+    "I let the changes pile up. What I learned is to agree the scope in writing at the start."
+)
+
+
+def test_a_follow_up_is_coached_on_the_criterion_it_probes(settings: Settings) -> None:
+    """Judged as a whole story the short follow-up misses the actions and the outcome; as the
+    answer to "what part was yours?" it only had to own a part, which it does."""
+    answer = analysed(FOLLOW_UP, settings, word_s=0.4)
+    rules = load_rubric(settings=settings)
+    assert answer.coaching is not None
+    assert [item.source for item in answer.coaching] == ["rubric"] * 3
+    assert answer.criterion_met("ownership") and not answer.criterion_met("result")
+
+    owned = coaching_for_follow_up(answer, "ownership", rules, settings.analysis.long_pause_s)
+    assert owned.coaching is not None and owned.rubric == answer.rubric  # the score stays
+    assert all(item.source != "rubric" for item in owned.coaching)
+    assert [item.source for item in owned.coaching] == ["length"]  # under the 2:00 band
+
+    momentum = coaching_for_follow_up(
+        answer, "forward_momentum", rules, settings.analysis.long_pause_s
+    )
+    assert momentum.coaching is not None
+    assert momentum.coaching[0].finding.startswith("Nothing says what you do differently now")
+    assert [item.source for item in momentum.coaching] == ["rubric", "length"]

@@ -94,6 +94,10 @@ def test_an_answer_that_blames_others_is_probed_and_the_follow_up_recovers_it(
     assert follow_up["recovered"] is True
     follow_met = {item["id"]: item["met"] for item in follow_up["report"]["rubric"]["criteria"]}
     assert follow_met[follow_up["criterion"]]
+    # Coached on what it was asked: the criteria a short follow-up never meant to cover (the
+    # outcome, the steps) are no findings of its own, though its rubric still lists them unmet.
+    assert not all(follow_met.values())
+    assert all(item["source"] != "rubric" for item in follow_up["report"]["coaching"])
     assert follow_up["report"]["question"]["text"] == follow_up["question"]
     assert (follow_up["report"]["timing"]["target_min_s"],
             follow_up["report"]["timing"]["target_max_s"]) == (20.0, 60.0)

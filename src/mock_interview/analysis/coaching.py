@@ -10,10 +10,12 @@ these still gets one item: its smallest hesitation, or the strength to keep.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from mock_interview.analysis.answer import (
     COACHING_SOURCES,
     MAX_COACHING,
+    AnswerAnalysis,
     AnswerTiming,
     CoachingItem,
     Delivery,
@@ -88,6 +90,27 @@ def coach(
         items.append(_smallest_hesitation(timing, fillers) or _strength(rubric, words))
     items.sort(key=lambda item: COACHING_SOURCES.index(item.source))  # stable: weights kept
     return tuple(items[:MAX_COACHING])
+
+
+def coaching_for_follow_up(
+    analysis: AnswerAnalysis, criterion: str | None, rules: Rubric, long_pause_s: float
+) -> AnswerAnalysis:
+    """A follow-up answers one question: its things to work on judge only the criterion it
+    probes (not the whole story a 30-second answer never meant to tell), then as any answer its
+    red flags, length, hesitation and delivery."""
+    rubric = analysis.rubric
+    if rubric is not None:
+        rubric = replace(rubric, criteria=tuple(c for c in rubric.criteria if c.id == criterion))
+    items = coach(
+        analysis.timing,
+        analysis.transcript,
+        analysis.fillers,
+        rubric,
+        rules,
+        long_pause_s,
+        analysis.delivery,
+    )
+    return replace(analysis, coaching=items)
 
 
 def _criteria_gaps(

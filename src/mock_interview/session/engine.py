@@ -79,6 +79,7 @@ from typing import Any
 
 from mock_interview.analysis.analyze import analysis_from_chunks
 from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.analysis.coaching import coaching_for_follow_up
 from mock_interview.asr.chunking import ChunkedTranscript, LiveTranscriber
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE
@@ -483,6 +484,9 @@ class PracticeEngine:
             raise
         if result.error:
             report = replace(report, recording_error=result.error)
+        if follow_up is not None:
+            long_pause_s = self.settings.analysis.long_pause_s
+            report = coaching_for_follow_up(report, follow_up.criterion, self._rubric, long_pause_s)
         try:
             answer_id = self.store.add_answer(session_id, question.id, path, report, follow_up)
         except UserError as exc:

@@ -17,6 +17,7 @@ from typing import Self
 
 from mock_interview.analysis.analyze import analyze_file
 from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.analysis.coaching import coaching_for_follow_up
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.recorder import repair_wav
 from mock_interview.core.config import Question, Settings
@@ -120,6 +121,10 @@ def recover_answer(
     try:
         repair_wav(row.recording_path)
         report = analyze_file(row.recording_path, question, settings, transcriber)
+        if row.follow_up is not None:
+            rules = load_rubric(settings=settings)
+            long_pause_s = settings.analysis.long_pause_s
+            report = coaching_for_follow_up(report, row.follow_up.criterion, rules, long_pause_s)
         store.update_answer_report(row.id, report)
         if row.follow_up is not None:
             _save_score_with_prompt(store, row.id, row.follow_up, report, settings)
