@@ -50,9 +50,8 @@ def test_practising_a_story_checks_coverage_and_recitation(
     assert main(["stories", "add"]) == 0
     capsys.readouterr()
     monkeypatch.setattr("sys.stdin", io.StringIO(""))  # nobody presses Enter
-    no_follow_ups = tmp_path / "settings.toml"
-    no_follow_ups.write_text('[practice]\nfollow_ups = "off"\n')
-    monkeypatch.setenv("MOCK_INTERVIEW_CONFIG", str(no_follow_ups))  # one answer file each
+    # The shipped settings, follow-ups on: with one answer file each, a follow-up an answer earns
+    # is not asked (no file is left for it), and the story check is the main answer's.
 
     retold = _practise(capsys, tmp_path, "retold", RETOLD.format(lesson=RETOLD_LESSON))
     story = retold["story"]

@@ -5,8 +5,9 @@ stdout.
 are asked, follow-ups included: two questions and one follow-up take three files. They play as
 fast as they are transcribed (nobody hears them, and cuts depend only on the audio, so the report
 is the one real-time playback gives); `--answer-pace 1` plays them at speaking pace instead, to
-watch the live transcript as it would run. When the files run out before the questions do, that is
-said in one line and the exit status is 2; what was recorded is kept. With `--format json` the
+watch the live transcript as it would run. When the files run out at a follow-up, the follow-up is
+not asked (said on stderr); when they run out before a main question, that is said in one line and
+the exit status is 2; what was recorded is kept. With `--format json` the
 output is what `report SESSION_ID --format json` prints for the session just recorded.
 """
 
@@ -37,6 +38,8 @@ from mock_interview.rubric import load_rubric
 from mock_interview.session.engine import (
     EngineEvent,
     EngineFailed,
+    FollowUpSkipped,
+    NoAnswerSource,
     PracticeEngine,
     QuestionAsked,
     RecordingStarted,
@@ -99,6 +102,8 @@ class _ConsoleReporter:
                     print(self._outcome(event), flush=True)
                 if story_text is not None:
                     print(story_text, flush=True)
+        elif isinstance(event, FollowUpSkipped):
+            _say(f"Follow-up ({event.follow_up.criterion}) not asked: {event.reason}")
         elif isinstance(event, EngineFailed):
             self.failure = event.message
 
@@ -120,7 +125,7 @@ def _answer_files(paths: list[Path], pace: float) -> SourceFactory:
     def next_file(question: Question) -> AudioSource:
         path = next(remaining, None)
         if path is None:
-            raise UserError(
+            raise NoAnswerSource(
                 f"no --answer-file left for \"{question.text}\" ({len(paths)} given: one per "
                 "answer, follow-ups included)"
             )

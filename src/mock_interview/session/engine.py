@@ -22,7 +22,8 @@ the TUI wraps the callback into `post_message`, the CLI prints.
         follow-up: each carries `follow_up` (a `FollowUpLink`: the criterion probed, the text
         asked, the main answer's id; None for a main question), its `question` is the main
         question with the follow-up's text and target band (practice.follow_up_target_*_s),
-        and its ReportReady has `score_with_prompt`
+        and its ReportReady has `score_with_prompt`; FollowUpSkipped(follow_up, reason) instead
+        when the answer source has nothing left for it (`NoAnswerSource`: answer files ran out)
     SessionFinished(session_id, reports)        the main answers' reports
     EngineFailed(message, recording_path)       instead of the rest, when something broke (no
                                                 microphone, device lost, disk full); what was
@@ -188,6 +189,17 @@ class EngineFailed:
     recording_path: Path | None = None
 
 
+@dataclass(frozen=True)
+class FollowUpSkipped:
+    follow_up: FollowUpLink
+    reason: str
+
+
+class NoAnswerSource(UserError):
+    """The source factory has nothing for this question (the answer files ran out): a follow-up
+    is then skipped, while a main question still ends the session with this message."""
+
+
 EngineEvent = (
     SessionStarted
     | QuestionAsked
@@ -197,6 +209,7 @@ EngineEvent = (
     | ChunkTranscribed
     | RecordingStopped
     | ReportReady
+    | FollowUpSkipped
     | SessionFinished
     | EngineFailed
 )
@@ -414,6 +427,9 @@ class PracticeEngine:
             link = FollowUpLink(main.answer_id, chosen.criterion, chosen.text)
             try:
                 ready = self.run_answer(session_id, question, link)
+            except NoAnswerSource as exc:
+                self.on_event(FollowUpSkipped(link, str(exc)))
+                break
             except UserError as exc:
                 self.on_event(EngineFailed(str(exc)))
                 return False
