@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -71,3 +74,13 @@ def analyzed_samples(
         question = bank.get(truth.get("question_id", ""))
         analyzed[path.name] = (analyze_file(path, question, settings, transcriber), truth)
     return analyzed
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of `scripts/` imported as a module, so its functions can be tested."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module

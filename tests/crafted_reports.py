@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from mock_interview.analysis.answer import AnswerAnalysis
+from mock_interview.core.values import Span, Word
 
 FILLER_WORDS = {"um", "uh", "er", "hmm"}
 
@@ -144,3 +145,16 @@ def _structure(
 def crafted_analysis(text: str, **kwargs: Any) -> AnswerAnalysis:
     """`crafted_report` as the typed analysis the store and the views take."""
     return AnswerAnalysis.from_json(crafted_report(text, **kwargs))
+
+
+def spoken_phrases(phrases: list[tuple[str, float]]) -> tuple[list[Word], list[Span]]:
+    """Words at 0.3 s each from 0.5 s; each phrase is one speech stretch, then the silence given."""
+    words, speech, clock = [], [], 0.5
+    for phrase, silence_s in phrases:
+        start = clock
+        for text in phrase.split():
+            words.append(Word(text, clock, clock + 0.25))
+            clock += 0.3
+        speech.append(Span(start, clock - 0.05))
+        clock += silence_s
+    return words, speech

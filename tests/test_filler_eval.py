@@ -3,15 +3,14 @@ skipped when absent) and on eSpeak voices made for the test (scripts/make_filler
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from conftest import load_script
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import load_audio
 from mock_interview.core.config import Settings
@@ -23,16 +22,7 @@ REPO = Path(__file__).resolve().parent.parent
 VOICES = "en-us,en-gb-x-rp,en-029+f1,en-us-nyc+m2,en-gb-x-gbcwmd+f5"
 
 
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-evaluation = _script("eval_fillers")
+evaluation = load_script("eval_fillers")
 
 
 def _total(clips: list[Any], settings: Settings, transcriber: Transcriber) -> Any:

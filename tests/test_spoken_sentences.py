@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from crafted_reports import spoken_phrases
 from mock_interview.analysis.analyze import build_analysis
 from mock_interview.core.config import Question, Settings
-from mock_interview.core.values import Span, Word
 
 QUESTION = Question(
     id="goal-achieved",
@@ -19,21 +19,8 @@ QUESTION = Question(
 )
 
 
-def _spoken(phrases: list[tuple[str, float]]) -> tuple[list[Word], list[Span]]:
-    """Words at 0.3 s each; each phrase is one speech stretch followed by the silence given."""
-    words, speech, clock = [], [], 0.5
-    for phrase, silence_s in phrases:
-        start = clock
-        for text in phrase.split():
-            words.append(Word(text, clock, clock + 0.25))
-            clock += 0.3
-        speech.append(Span(start, clock - 0.05))
-        clock += silence_s
-    return words, speech
-
-
 def _evidence(settings: Settings, phrases: list[tuple[str, float]], criterion: str) -> list[str]:
-    words, speech = _spoken(phrases)
+    words, speech = spoken_phrases(phrases)
     analysis = build_analysis(
         words[-1].end_s + 1.0, 16000, Path("answer.wav"), QUESTION, settings, words, speech, []
     )

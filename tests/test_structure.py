@@ -5,26 +5,24 @@ answers whose every sentence's part and time are known (scripts/make_structure_a
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import re
 import shutil
-import sys
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from conftest import load_script
+from crafted_reports import spoken_phrases
 from mock_interview.analysis.analyze import build_analysis
 from mock_interview.analysis.answer import AnswerAnalysis, AnswerStructure, ReportFormatError
 from mock_interview.analysis.structure import FLAG_ADVICE
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
-from mock_interview.core.values import Span, Word
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import judge_answer, read_answer
 from mock_interview.rubric.parts import sentence_parts
@@ -54,21 +52,8 @@ def _parts(text: str) -> list[tuple[str, str]]:
     return [(text[p.start : p.end], p.part) for p in sentence_parts(reading)]
 
 
-def _spoken(phrases: list[tuple[str, float]]) -> tuple[list[Word], list[Span]]:
-    """Words at 0.3 s each from 0.5 s; each phrase one speech stretch, then the silence given."""
-    words, speech, clock = [], [], 0.5
-    for phrase, silence_s in phrases:
-        start = clock
-        for text in phrase.split():
-            words.append(Word(text, clock, clock + 0.25))
-            clock += 0.3
-        speech.append(Span(start, clock - 0.05))
-        clock += silence_s
-    return words, speech
-
-
 def _structure(settings: Settings, phrases: list[tuple[str, float]]) -> AnswerStructure:
-    words, speech = _spoken(phrases)
+    words, speech = spoken_phrases(phrases)
     analysis = build_analysis(
         words[-1].end_s + 1.0, 16000, Path("a.wav"), MISSED, settings, words, speech, []
     )
@@ -115,7 +100,7 @@ def test_the_parts_tile_the_answer_and_meet_in_the_middle_of_the_pause(settings:
     structure = _structure(settings, phrases)
     parts = structure.parts
     assert [p.part for p in parts] == ["situation", "task", "action", "result", "reflection"]
-    words, speech = _spoken(phrases)
+    words, speech = spoken_phrases(phrases)
     assert parts[0].start_s == round(speech[0].start_s, 3)
     assert parts[-1].end_s == round(speech[-1].end_s, 3)
     for before, after in pairwise(parts):
@@ -219,15 +204,6 @@ def test_every_sample_has_a_timeline_whose_shares_sum_to_one(
         )
 
 
-def _script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.model
 def test_boundaries_on_generated_answers(transcriber: Transcriber) -> None:
     """Round 1's held-out answers (tests/structure_answers/scored.toml, now tuned on) in two
@@ -237,8 +213,8 @@ def test_boundaries_on_generated_answers(transcriber: Transcriber) -> None:
     sentences the rubric's cues do not read, or that whisper misheard), pinned at 70%."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("eSpeak NG is not installed")
-    _script("make_structure_answers")
-    evaluation = _script("eval_structure")
+    load_script("make_structure_answers")
+    evaluation = load_script("eval_structure")
     total, _ = evaluation.evaluate(evaluation.clips("scored", voices=2), transcriber)
     assert total.truth == 32
     assert total.placement >= 0.9
