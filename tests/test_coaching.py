@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from crafted_reports import crafted_analysis
+from mock_interview.analysis.analyze import delivery_facts
 from mock_interview.analysis.answer import COACHING_SOURCES, AnswerAnalysis, RubricResult
 from mock_interview.analysis.coaching import coach, coaching_for_follow_up
 from mock_interview.core.config import Settings
-from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
+from mock_interview.rubric import load_rubric, score_answer
 
 BLAMING = (
     "Last year I wanted to get promoted to senior engineer. It did not happen. "
@@ -35,15 +36,7 @@ def analysed(
     """A crafted answer with the real rubric's verdicts (and its delivery flags)."""
     analysis = crafted_analysis(text, kind=kind, score=None, **crafted)
     timing = analysis.timing
-    delivery = DeliveryFacts(
-        verdict=timing.verdict,
-        answer_length_s=timing.answer_length_s,
-        target_min_s=timing.target_min_s,
-        target_max_s=timing.target_max_s,
-        response_latency_s=timing.response_latency_s,
-        fillers_per_minute=analysis.fillers.per_minute,
-        filler_counts=analysis.fillers.by_word,
-    )
+    delivery = delivery_facts(timing, analysis.fillers)
     rubric = RubricResult.from_json(
         score_answer(text, kind, delivery, load_rubric(settings=settings))
     )

@@ -159,17 +159,7 @@ def build_analysis(
         ),
     )
     transcript = Transcript(text=" ".join(word.text for word in marked), words=tuple(marked))
-    delivery = DeliveryFacts(
-        verdict=timing.verdict,
-        answer_length_s=timing.answer_length_s,
-        target_min_s=timing.target_min_s,
-        target_max_s=timing.target_max_s,
-        response_latency_s=timing.response_latency_s,
-        fillers_per_minute=filler_summary.per_minute,
-        filler_counts=filler_summary.by_word,
-        signposted=timing.opening is not None and timing.opening.kind == "thinking_phrase",
-        latency_from_question=timing.latency_from == "question_end",
-    )
+    delivery = delivery_facts(timing, filler_summary)
     kind = question.kind if question else "general"
     sentences = _pause_sentences(marked, answer, settings.analysis.sentence_pause_s)
     rubric_text = _rubric_text(sentences)
@@ -210,6 +200,21 @@ def build_analysis(
             settings.analysis.long_pause_s,
             voice,
         ),
+    )
+
+
+def delivery_facts(timing: AnswerTiming, fillers: FillerSummary) -> DeliveryFacts:
+    """What the rubric's delivery flags judge, taken from the answer's timing and fillers."""
+    return DeliveryFacts(
+        verdict=timing.verdict,
+        answer_length_s=timing.answer_length_s,
+        target_min_s=timing.target_min_s,
+        target_max_s=timing.target_max_s,
+        response_latency_s=timing.response_latency_s,
+        fillers_per_minute=fillers.per_minute,
+        filler_counts=fillers.by_word,
+        signposted=timing.opening is not None and timing.opening.kind == "thinking_phrase",
+        latency_from_question=timing.latency_from == "question_end",
     )
 
 

@@ -288,6 +288,16 @@ def attempts_line(comparison: AnswerComparison) -> str:
     )
 
 
+def diff_text(
+    comparison: AnswerComparison,
+    removed: Callable[[str], str],
+    added: Callable[[str], str],
+) -> str:
+    """The word diff as one line, each form marking what only one attempt said its own way."""
+    marks = {"same": lambda text: text, "removed": removed, "added": added}
+    return " ".join(marks[piece.op](piece.text) for piece in comparison.transcript_diff)
+
+
 def render_compare_text(comparisons: list[AnswerComparison]) -> str:
     blocks = []
     for comparison in comparisons:
@@ -296,14 +306,7 @@ def render_compare_text(comparisons: list[AnswerComparison]) -> str:
         table = [
             "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows
         ]
-        diff = " ".join(
-            piece.text
-            if piece.op == "same"
-            else f"[-{piece.text}-]"
-            if piece.op == "removed"
-            else f"{{+{piece.text}+}}"
-            for piece in comparison.transcript_diff
-        )
+        diff = diff_text(comparison, lambda text: f"[-{text}-]", lambda text: f"{{+{text}+}}")
         blocks.append(
             "\n".join(
                 [
@@ -331,17 +334,8 @@ def render_compare_markdown(comparisons: list[AnswerComparison]) -> str:
         lines += ["", *(f"- {line}" for line in criteria_lines(comparison)), ""]
         lines.append("### What you said differently")
         lines.append("")
-        lines.append(
-            " ".join(
-                piece.text
-                if piece.op == "same"
-                else f"~~{piece.text}~~"
-                if piece.op == "removed"
-                else f"**{piece.text}**"
-                for piece in comparison.transcript_diff
-            )
-            or "(no words either time)"
-        )
+        diff = diff_text(comparison, lambda text: f"~~{text}~~", lambda text: f"**{text}**")
+        lines.append(diff or "(no words either time)")
     return "\n".join(lines) + "\n"
 
 

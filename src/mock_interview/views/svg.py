@@ -7,6 +7,7 @@ report stays one self-contained file that prints and opens anywhere.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from mock_interview.analysis.answer import AnswerAnalysis, AnswerTiming, Delivery
@@ -34,6 +35,13 @@ def _speech_spans(timing: AnswerTiming) -> list[tuple[float, float]]:
     return [(a, b) for a, b in spans if b > a]
 
 
+def _timeline_scale(analysis: AnswerAnalysis) -> tuple[float, Callable[[float], float]]:
+    """Pixels per second of the answer's timeline (`timeline_end_s` wide), and where a time
+    falls: every drawing under the timeline uses this one scale."""
+    scale = (WIDTH - 2 * PAD) / timeline_end_s(analysis)
+    return scale, lambda seconds: round(PAD + seconds * scale, 1)
+
+
 def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
     """Speech, pauses and fillers along the recording, with the question's target band marked,
     and under the axis the STAR band: each part of the story in its colour (`PART_COLOURS`).
@@ -47,11 +55,7 @@ def timeline_svg(analysis: AnswerAnalysis, long_pause_s: float = 3.0) -> str:
     marks = [latency + target for target in targets]
     labels = [clock(target) for target in targets]
     total = timeline_end_s(analysis)
-    scale = (WIDTH - 2 * PAD) / total
-
-    def x(seconds: float) -> float:
-        return round(PAD + seconds * scale, 1)
-
+    scale, x = _timeline_scale(analysis)
     bar_top, bar_height = 28, 26
     parts = [
         f'<svg class="timeline" viewBox="0 0 {WIDTH} 104" role="img" '
@@ -117,11 +121,7 @@ def pitch_strip_svg(analysis: AnswerAnalysis, delivery: Delivery) -> str:
     """The pitch variety under the timeline, to the same scale: a bar per judged window, as high
     as its pitch spread (full height from `PITCH_STRIP_FULL_ST`), and a mark where a statement
     ended on a rise."""
-    scale = (WIDTH - 2 * PAD) / timeline_end_s(analysis)
-
-    def x(seconds: float) -> float:
-        return round(PAD + seconds * scale, 1)
-
+    scale, x = _timeline_scale(analysis)
     top, height = 14, 36
     parts = [
         f'<svg class="pitch-strip" viewBox="0 0 {WIDTH} {top + height + 4}" role="img" '
