@@ -67,6 +67,8 @@ def test_golden_reports_round_trip_exactly(path: Path) -> None:
 
 def test_golden_values_come_back_typed() -> None:
     data = golden("goal_missed_weak.json")
+    # a filler heard only in the audio (the filler search can add one) comes back as one too
+    data["fillers"]["items"][1]["source"] = "audio"
     analysis = AnswerAnalysis.from_json(data)
     assert analysis.question is not None
     assert analysis.question.kind == "missed"
@@ -78,7 +80,7 @@ def test_golden_values_come_back_typed() -> None:
         first_word["text"], first_word["start_s"], first_word["end_s"], first_word["filler"]
     )
     audio_items = [item for item in data["fillers"]["items"] if item["source"] == "audio"]
-    assert audio_items, "this sample has fillers heard only in the audio"
+    assert len(audio_items) == 1
     assert [f for f in analysis.fillers.items if f.source == "audio"] == [
         Filler(item["text"], item["start_s"], item["end_s"], "audio") for item in audio_items
     ]
@@ -144,7 +146,7 @@ def test_a_report_from_before_the_delivery_reads_and_writes_as_it_was() -> None:
 def test_the_delivery_comes_back_typed() -> None:
     delivery = AnswerAnalysis.from_json(golden()).delivery
     assert delivery is not None
-    assert (delivery.uptalk.statements, delivery.uptalk.rising) == (11, 0)
+    assert (delivery.uptalk.statements, delivery.uptalk.rising) == (9, 0)
     assert delivery.pitch.spread_st == golden()["delivery"]["pitch"]["spread_st"]
     assert isinstance(delivery.loudness.flags, tuple)
     assert delivery.pitch.windows[0].start_s < delivery.pitch.windows[0].end_s
@@ -280,7 +282,7 @@ MALFORMED = [
     (_set("delivery.pitch.median_hz", 1e5), "delivery.pitch.median_hz: 100000.0 is outside"),
     (_set("delivery.pitch.monotone", "no"), "delivery.pitch.monotone: expected true or false"),
     (_set("delivery.pitch.windows[0].end_s", 0), "delivery.pitch.windows[0].end_s: 0 is before"),
-    (_set("delivery.uptalk.rising", 12), "delivery.uptalk.rising: 12 is more than the 11"),
+    (_set("delivery.uptalk.rising", 12), "delivery.uptalk.rising: 12 is more than the 9"),
     (_set("delivery.uptalk.rising", 1), "delivery.uptalk.items: 0 items for 1 rising"),
     (
         _set("delivery.uptalk.items", [{"start_s": 2.0, "end_s": 1.0, "rise_st": 4.0}]),

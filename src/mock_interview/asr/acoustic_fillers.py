@@ -231,14 +231,18 @@ def place_fillers(
     words: list[Word],
     transcriber: Transcriber,
     options: FillerSearchOptions = DEFAULTS,
+    runs: list[VoicedRun] | None = None,
 ) -> tuple[list[Word], list[Filler]]:
     """The words with each transcript filler moved onto the sound it names, and the fillers
     found only in the audio.
 
     `words` carry the lexicon's `filler` marks (phrases such as "you know" are left as they are).
-    Transcript fillers with no voice near them are dropped.
+    Transcript fillers with no voice near them are dropped. `runs` are `voiced_runs(samples,
+    options=options)` when already measured: they need only the audio, so they can be measured
+    while whisper decodes it.
     """
-    runs = voiced_runs(samples, options=options)
+    if runs is None:
+        runs = voiced_runs(samples, options=options)
     candidates = [Span(run.start_s, run.end_s) for run in runs if run.filler_like(options)]
     filler_indexes = [
         index

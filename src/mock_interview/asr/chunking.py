@@ -20,6 +20,7 @@ import itertools
 import queue
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +28,9 @@ import numpy as np
 
 from mock_interview.asr.acoustic_fillers import (
     FillerSearchOptions,
+    VoicedRun,
     place_fillers,
+    voiced_runs,
     with_filled_pauses,
 )
 from mock_interview.asr.fillers import filled_pause_label, mark_fillers
@@ -52,9 +55,14 @@ class ChunkingOptions:
     # Words this close to the window's end (s) are left to the next window, which hears what
     # follows them; longer decodes more audio twice.
     lookahead_s: float = 2.0
+    # How much audio past the cut (s) whisper hears when it decodes a chunk. A whole window
+    # costs the decoding of words that are then thrown away (up to 20 s of them when the cut
+    # falls early) and decoded again in the next window; the cut is in a pause, so what follows
+    # it adds little to the words before it.
+    heard_after_cut_s: float = 1.0
     # A cut before this point of the window (s) would waste most of its decoding; later leaves
     # fewer pauses to cut in.
-    chunk_min_s: float = 10.0
+    chunk_min_s: float = 20.0
     # The shortest pause (s) a chunk is cut in; quiet this long at the end of the uncut tail also
     # means the answer may be over, so the tail is guessed (shorter guesses more often).
     pause_cut_s: float = 0.5
@@ -224,33 +232,44 @@ class ChunkedTranscript:
 EMPTY = ChunkedTranscript([], [], [], 0)
 
 
-def _shifted_span(span: Span, offset_s: float) -> Span:
-    return Span(span.start_s + offset_s, span.end_s + offset_s)
+def _shifted(spans: list[Span], offset_s: float) -> list[Span]:
+    return [Span(span.start_s + offset_s, span.end_s + offset_s) for span in spans]
 
 
 def _listen(
     window: np.ndarray,
     cut: int,
-    speech: list[Span],
+    voice: Callable[[], _ChunkVoice],
     transcriber: Transcriber,
     filler_settings: FillerSettings,
     options: ChunkingOptions,
     offset_s: float,
 ) -> tuple[list[Word], list[Filler]]:
-    """Words and audio-only fillers of the chunk `window[:cut]` (given its speech), in recording
-    time. Whisper decodes the whole window; a word belongs to the chunk if its middle does."""
-    if not speech:
+    """Words and audio-only fillers of the chunk `window[:cut]`, in recording time.
+
+    `voice()` gives the chunk's speech and voiced runs, waiting for them if need be: whisper
+    decodes while they are measured, and its words are dropped if the VAD hears no speech (it
+    writes some in silence); a chunk silent by its level is not decoded at all. Whisper hears
+    the window up to `options.heard_after_cut_s` past the cut; a word belongs to the chunk if
+    its middle does."""
+    if _all_quiet(window[:cut], options):
         return [], []
     cut_s = cut / ANALYSIS_RATE
     with stage("decode"):
-        heard = transcriber.transcribe(window, until_s=cut_s)
+        heard_until = cut + int(options.heard_after_cut_s * ANALYSIS_RATE)
+        heard = transcriber.transcribe(window[:heard_until], until_s=cut_s)
+    speech = voice().speech
+    if not speech:
+        return [], []
     with stage("redecode_skipped"):
         heard = _with_skipped_speech(window[:cut], speech, heard, transcriber, options)
     marked, _ = mark_fillers(
         [word for word in heard if word.start_s + word.end_s < 2 * cut_s], filler_settings
     )
     with stage("fillers"):
-        placed, heard_only = place_fillers(window[:cut], marked, transcriber, options.filler_search)
+        placed, heard_only = place_fillers(
+            window[:cut], marked, transcriber, options.filler_search, voice().runs
+        )
     return (
         [word.shifted(offset_s) for word in placed],
         [
@@ -258,6 +277,37 @@ def _listen(
             for filler in heard_only
         ],
     )
+
+
+def _all_quiet(samples: np.ndarray, options: ChunkingOptions) -> bool:
+    """Nothing in the audio is louder than silence (`options.silent_dbfs`)."""
+    levels = _frame_levels(samples, options.frame_s)
+    return not levels.size or float(levels.max()) < options.silent_dbfs
+
+
+@dataclass(frozen=True)
+class _ChunkVoice:
+    """What a chunk's audio alone tells, measured while whisper decodes it: its speech (the
+    VAD) and voiced runs (where the filler search looks) in the chunk's own time, and its pitch
+    and level contour in recording time (empty for a tail guess)."""
+
+    speech: list[Span]
+    runs: list[VoicedRun]
+    contour: VoiceContour
+
+
+def _hear_voice(
+    audio: np.ndarray, offset_s: float, options: ChunkingOptions, runs: bool, contour: bool
+) -> _ChunkVoice:
+    """Only what will be used: the runs when the chunk's words are to be decoded and it has
+    speech, and the contour of a chunk (not of a tail guess)."""
+    with stage("vad"):
+        speech = find_speech(audio, options=options.speech)
+    with stage("voiced_runs"):
+        found = voiced_runs(audio, options=options.filler_search) if runs and speech else []
+    with stage("contour"):
+        tracked = track_contour(audio, offset_s) if contour else EMPTY_CONTOUR
+    return _ChunkVoice(speech, found, tracked)
 
 
 def _with_skipped_speech(
@@ -422,6 +472,9 @@ class LiveTranscriber:
             max_queued_windows
         )
         self._failure: BaseException | None = None
+        # A chunk's pitch tracking runs here while the worker decodes it: whisper leaves part of
+        # the second core idle, and the tracking needs only the audio.
+        self._voice_listener = ThreadPoolExecutor(1, thread_name_prefix="chunk-voice")
         self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
         self._worker.start()
 
@@ -470,6 +523,7 @@ class LiveTranscriber:
         """Let the worker go once the windows already queued are analysed; nothing more is."""
         self._jobs.put(None)
         self._worker.join()
+        self._voice_listener.shutdown()
 
     def _work(self) -> None:
         while True:
@@ -494,28 +548,31 @@ class LiveTranscriber:
 
     def _analyse_chunk(self, window: np.ndarray, cut: int, start: int, last: bool) -> None:
         offset_s = start / ANALYSIS_RATE
-        with stage("vad"):
-            local = find_speech(window[:cut], options=self._options.speech)
-        speech = [_shifted_span(span, offset_s) for span in local]
         guess = self._guess if last and self._guess and self._guess.start == start else None
-        if guess is not None and _nothing_said_after(guess, speech, self._options.guess_margin_s):
-            words, audio_fillers = guess.words, guess.audio_fillers
-        elif guess is not None:  # speech went on: decode only what the guess left unsettled
-            words, audio_fillers = self._listen_after(window[:cut], start, guess)
-        else:
+        voice = self._voice_listener.submit(
+            _hear_voice, window[:cut], offset_s, self._options, guess is None, True
+        )
+        if guess is None:
             words, audio_fillers = _listen(
                 window,
                 cut,
-                local,
+                voice.result,
                 self._transcriber,
                 self._filler_settings,
                 self._options,
                 offset_s,
             )
-        speech = _with_heard_fillers(speech, words, audio_fillers)
-        with stage("contour"):
-            contour = track_contour(window[:cut], offset_s)
-        self._done = self._done.then(ChunkedTranscript(words, speech, audio_fillers, cut, contour))
+        elif _nothing_said_after(
+            guess, _shifted(voice.result().speech, offset_s), self._options.guess_margin_s
+        ):
+            words, audio_fillers = guess.words, guess.audio_fillers
+        else:  # speech went on: decode only what the guess left unsettled
+            words, audio_fillers = self._listen_after(window[:cut], start, guess)
+        chunk_voice = voice.result()
+        speech = _with_heard_fillers(_shifted(chunk_voice.speech, offset_s), words, audio_fillers)
+        self._done = self._done.then(
+            ChunkedTranscript(words, speech, audio_fillers, cut, chunk_voice.contour)
+        )
         self._report(self._done)
 
     def _guess_tail(self) -> None:
@@ -551,16 +608,19 @@ class LiveTranscriber:
         settled = guess.settled if guess else 0
         words, audio_fillers = guess.before_settled() if guess else ([], [])
         rest = audio[settled:]
-        with stage("vad"):
-            speech = find_speech(rest, options=self._options.speech)
+        offset_s = (start + settled) / ANALYSIS_RATE
+        # heard first: a tail that is all silence to the VAD (a long think) is not decoded
+        voice = _hear_voice(rest, offset_s, self._options, runs=True, contour=False)
+        if not voice.speech:
+            return words, audio_fillers
         more_words, more_fillers = _listen(
             rest,
             rest.size,
-            speech,
+            lambda: voice,
             self._transcriber,
             self._filler_settings,
             self._options,
-            (start + settled) / ANALYSIS_RATE,
+            offset_s,
         )
         return words + more_words, audio_fillers + more_fillers
 
