@@ -2,12 +2,13 @@
 
 Whisper decodes 30 s windows. Here each window starts where the last chunk ended; the chunk is
 cut in the middle of the latest pause Silero hears in the window, at least `lookahead_s`
-(`ChunkingOptions`) before the window's end, and only the words before the cut are kept: whisper
-has heard what follows them, as it does in a whole-file decode, and the rest is decoded again in
-the next window. Each chunk gets the whole analysis that needs the audio: Silero VAD, the filler
-lexicon, the acoustic filler placement (`place_fillers`) and the voice's pitch and level contour
-(`track_contour`, for the delivery), in the chunk's own time, shifted by its offset. The results
-are plain lists that `build_analysis` takes as they are.
+(`ChunkingOptions`) before the window's end, and whisper decodes the chunk with a second of what
+follows (`heard_after_cut_s`); only the words before the cut are kept, and the rest is decoded
+in the next window. Each chunk gets the whole analysis that needs the audio: Silero VAD, the
+filler lexicon, the acoustic filler placement (`place_fillers`) and the voice's pitch and level
+contour (`track_contour`, for the delivery), in the chunk's own time, shifted by its offset. The
+VAD, the voiced runs and the contour need only the audio, so a second thread measures them while
+whisper decodes. The results are plain lists that `build_analysis` takes as they are.
 
 Cuts depend only on the audio, never on when it arrived, so a recording fed in live blocks and
 the same recording read from its file give the same chunks and the same words:
