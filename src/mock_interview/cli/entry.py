@@ -18,6 +18,7 @@ from mock_interview.cli.review import add_review_commands
 from mock_interview.cli.rubric import add_rubric_arguments, run_rubric_command
 from mock_interview.cli.stories import add_stories_commands
 from mock_interview.core.errors import UserError
+from mock_interview.core.memory import return_freed_memory
 from mock_interview.core.paths import make_private_file, state_dir
 
 Handler = Callable[[argparse.Namespace], int]
@@ -120,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
+    return_freed_memory()
     try:
         if handler is None:
             from mock_interview.tui.app import make_app
