@@ -27,7 +27,7 @@ ACHIEVED |= {"positive_close"}
 CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
 CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
 FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
-WRITERS = ("a", "b", "c", "d", "e", "f", "g")
+WRITERS = ("a", "b", "c", "d", "e", "f", "g", "h", "i")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def _answers() -> list[dict[str, Any]]:
 
 def test_every_answer_has_a_unique_id_and_labels_its_kind_allows() -> None:
     answers = _answers()
-    assert len(answers) >= 590
+    assert len(answers) >= 765
     assert len({answer["id"] for answer in answers}) == len(answers)
     for answer in answers:
         assert set(answer["met"]) <= CRITERIA[str(answer["kind"])], answer["id"]
