@@ -259,17 +259,17 @@ def _listen(
     with stage("decode"):
         heard_until = cut + int(options.heard_after_cut_s * ANALYSIS_RATE)
         heard = transcriber.transcribe(window[:heard_until], until_s=cut_s)
-    speech = voice().speech
-    if not speech:
+    heard_voice = voice()
+    if not heard_voice.speech:
         return [], []
     with stage("redecode_skipped"):
-        heard = _with_skipped_speech(window[:cut], speech, heard, transcriber, options)
+        heard = _with_skipped_speech(window[:cut], heard_voice.speech, heard, transcriber, options)
     marked, _ = mark_fillers(
         [word for word in heard if word.start_s + word.end_s < 2 * cut_s], filler_settings
     )
     with stage("fillers"):
         placed, heard_only = place_fillers(
-            window[:cut], marked, transcriber, options.filler_search, voice().runs
+            window[:cut], marked, transcriber, options.filler_search, heard_voice.runs
         )
     return (
         [word.shifted(offset_s) for word in placed],
@@ -473,8 +473,8 @@ class LiveTranscriber:
             max_queued_windows
         )
         self._failure: BaseException | None = None
-        # A chunk's pitch tracking runs here while the worker decodes it: whisper leaves part of
-        # the second core idle, and the tracking needs only the audio.
+        # A chunk's VAD, voiced runs and contour are measured here while the worker decodes it:
+        # whisper leaves part of the second core idle, and they need only the audio.
         self._voice_listener = ThreadPoolExecutor(1, thread_name_prefix="chunk-voice")
         self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
         self._worker.start()

@@ -11,7 +11,6 @@ every array over 128 KB its own mapping, returned when freed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import sys
 
 _M_TRIM_THRESHOLD = -1
@@ -19,14 +18,14 @@ _TRIM_THRESHOLD_BYTES = 1 << 20  # free memory above this at the heap's top is g
 
 
 def return_freed_memory() -> None:
-    """Hold glibc's thresholds (which stops their growth); nothing to do on other systems."""
+    """Hold glibc's thresholds (which stops their growth); nothing to do on other systems.
+
+    The C library is already loaded in the process: `CDLL(None)` finds `mallopt` there, where
+    `ctypes.util.find_library` would run `ldconfig` at every start."""
     if not sys.platform.startswith("linux"):
         return
-    name = ctypes.util.find_library("c")
-    if name is None:
-        return
     try:
-        mallopt = ctypes.CDLL(name).mallopt
-    except (OSError, AttributeError):  # musl and others have no mallopt
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # a C library without mallopt
         return
     mallopt(_M_TRIM_THRESHOLD, _TRIM_THRESHOLD_BYTES)
