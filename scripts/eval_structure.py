@@ -11,10 +11,11 @@ parts at any distance the share placed within 1.0 s (the timing alone, apart fro
 of the parts), and the share of sentences given their true part.
 
 Round 1 tuned on `tuning` and scored the held-out `scored` once; round 2 tuned on both and
-scored `scored2`, written before round 1's errors were read, once.
+scored `scored2`, written before round 1's errors were read, once. Round 3 tunes on those and
+`tuning3` and scores `scored3` once; both were written blind to the code by separate helpers.
 
 Run:
-    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|all] [--voices N] [-v]
+    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|tuning3|scored3|all] [--voices N] [-v]
 """
 
 from __future__ import annotations

@@ -2,13 +2,14 @@
 timeline's boundary accuracy is measured against (scripts/eval_structure.py, the tests).
 
 Each sentence of an answer in `tests/structure_answers/` (tuning.toml: looked at while tuning;
-scored.toml: held out in round 1, tuned on in round 2; scored2.toml: held out in round 2) is
+scored.toml: held out in round 1, tuned on in round 2; scored2.toml: held out in round 2, tuned on in
+round 3 with tuning3.toml; scored3.toml: held out in round 3) is
 spoken alone by eSpeak NG, trimmed to its sound, and the sentences are joined with silences of
 known length, so a sentence's start and end are exact sample counts.
 Each answer is rendered in several voices and rates (140-180 words per minute).
 
 Run:
-    .venv/bin/python scripts/make_structure_answers.py [--set tuning|scored|scored2] [--voices N]
+    .venv/bin/python scripts/make_structure_answers.py [--set tuning|scored|scored2|tuning3|scored3] [--voices N]
 
 Clips and their truth (`<clip>.json` beside each `<clip>.wav`) are cached in
 `.cache/structure-answers/`, keyed by everything the sound depends on.
@@ -33,11 +34,20 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "tests" / "structure_answers"
 CACHE = REPO / ".cache" / "structure-answers"
-SETS = ("tuning", "scored", "scored2")
+SETS = ("tuning", "scored", "scored2", "tuning3", "scored3")
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
-# Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`.
+# Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`;
+# round 3 tunes on those three and `tuning3` and scores `scored3` (both written blind to the code,
+# 2026-11-30) once, in voices no round tuned on.
 HELD_OUT_VOICES = ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3")
-VOICES = {"tuning": ("en-us", "en+m3"), "scored": HELD_OUT_VOICES, "scored2": HELD_OUT_VOICES}
+ROUND3_VOICES = ("en-gb-scotland+f2", "en-us-nyc", "en-gb-x-gbcwmd+m5", "en+f4")
+VOICES = {
+    "tuning": ("en-us", "en+m3"),
+    "scored": HELD_OUT_VOICES,
+    "scored2": HELD_OUT_VOICES,
+    "tuning3": HELD_OUT_VOICES,
+    "scored3": ROUND3_VOICES,
+}
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency
 TAIL_S = 0.6
