@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-timing eval-rubric eval-structure filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-timing eval-rubric eval-structure rubric-model filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -66,6 +66,10 @@ eval-rubric: $(STAMP)
 	$(PY) scripts/eval_rubric.py --spoken
 
 # The STAR timeline's part boundaries on generated answers: the tuning sets and the held-out one.
+# The rubric's learned second opinion, trained on the development writers and the old cases only.
+rubric-model: $(STAMP)
+	$(PY) scripts/train_rubric_model.py
+
 eval-structure: $(STAMP)
 	$(PY) scripts/eval_structure.py --set all
 

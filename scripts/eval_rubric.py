@@ -3,12 +3,15 @@
 Usage: .venv/bin/python scripts/eval_rubric.py [--split development|test|old] [--spoken]
        [--voices N] [--detail]
 
-- development: the blind corpus's development writer (tests/rubric_blind), the only one tuned on;
+- development: the blind corpus's development writers (tests/rubric_blind), the only ones tuned on
+  (and the learned second opinion's training data);
 - test: its test writers, scored once at the end of a piece of work (the figure to report);
 - old: the hand-written regression cases (tests/rubric_cases);
 - --spoken: the test answers rendered by eSpeak NG and run through the real `analyze` path
   (scripts/eval_rubric_spoken.py; minutes of work);
-then a timing line for a 3-minute (~450-word) answer. Without --split, every typed table prints.
+each typed table also gives the rules' own figure beside the learned second opinion's (the method
+comparison of issue 15); then a timing line for a 3-minute (~450-word) answer. Without --split,
+every typed table prints.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from mock_interview.rubric import load_rubric, score_answer
@@ -46,6 +50,8 @@ def answers_of(split: str) -> list[LabelledAnswer]:
 
 def report(name: str, answers: list[LabelledAnswer], rubric: Rubric, detail: bool) -> None:
     report_table(name, answers, agreement(answers, rubric), detail)
+    rules_alone = agreement(answers, replace(rubric, model_path=None))
+    print(f"  the rules alone, without the learned second opinion: {overall(rules_alone):.3f}")
     for register in ("typed", "spoken"):
         part = [answer for answer in answers if answer.register == register]
         if part and len(part) < len(answers):

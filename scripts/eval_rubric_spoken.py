@@ -38,8 +38,8 @@ from mock_interview.rubric.evaluation import (
     LabelledAnswer,
     agreement_of,
     load_blind,
-    verdicts_of,
 )
+from mock_interview.rubric.judging import verdicts_of
 from mock_interview.rubric.loading import Rubric
 
 REPO = Path(__file__).resolve().parent.parent

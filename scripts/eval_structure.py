@@ -15,7 +15,8 @@ scored `scored2`, written before round 1's errors were read, once. Round 3 tunes
 `tuning3` and scores `scored3` once; both were written blind to the code by separate helpers.
 
 Run:
-    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|tuning3|scored3|all] [--voices N] [-v]
+    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|tuning3|scored3|all]
+        [--voices N] [-v]
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mock_interview.rubric.judging import judge_answer
+from mock_interview.rubric.judging import judge_answer, rule_verdicts
 from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS, Rubric
 
 # The blind corpus's split (tests/rubric_blind/README.md), fixed before the rules of each round
@@ -101,19 +101,7 @@ def agreement(cases: list[LabelledAnswer], rubric: Rubric) -> dict[str, Agreemen
 
 def verdicts(text: str, kind: str, rubric: Rubric) -> dict[str, bool]:
     """Every criterion and red flag that applies to `kind`: met (or shown) or not."""
-    judgement = judge_answer(text, kind, rubric)
-    met = {finding.id: finding.met for finding in judgement.criteria}
-    return verdicts_of(met, {flag.id for flag in judgement.red_flags}, kind, rubric)
-
-
-def verdicts_of(
-    met: dict[str, bool], shown: set[str], kind: str, rubric: Rubric
-) -> dict[str, bool]:
-    """The criteria judged and the red flags shown (a judgement lists only those), as one verdict
-    per label of `kind`: how a typed answer and a spoken answer's report are compared alike."""
-    return met | {
-        flag.id: flag.id in shown for flag in rubric.red_flags.values() if kind in flag.kinds
-    }
+    return rule_verdicts(judge_answer(text, kind, rubric), kind, rubric)
 
 
 def agreement_of(

@@ -2,8 +2,10 @@
 sentences that earned each verdict quoted exactly, plus delivery flags from the timing report.
 
 Judging is by sentence-level cues from config/rubric.toml (patterns with negation handling), a
-count of first-person action verbs, and quantities found in result sentences — no model, so every
-verdict can point at the words behind it, and a 3-minute answer scores in a few milliseconds.
+count of first-person action verbs, and quantities found in result sentences; then a small learned
+model (rubric/learned.py) reads those verdicts with the answer's words and may overturn one where
+the words say so clearly. Every verdict points at the sentences behind it, and a 3-minute answer
+scores in a few milliseconds.
 """
 
 from __future__ import annotations
@@ -15,6 +17,13 @@ from itertools import accumulate
 from typing import Any
 
 from mock_interview.core.errors import UserError
+from mock_interview.rubric.learned import (
+    AnswerFeatures,
+    LearnedModel,
+    LearnedOptions,
+    featurise,
+    load_model,
+)
 from mock_interview.rubric.loading import FLAG_KINDS, CueSet, Rubric, load_rubric
 from mock_interview.rubric.sentences import Sentence, split_sentences
 
@@ -74,6 +83,16 @@ def judge_answer(
 ) -> Judgement:
     """The criteria and red flags for `text` as a question of `kind`, before any scoring;
     `reading` is `read_answer(text, rubric)` when the caller already has it."""
+    judge = reading if reading is not None else _Judge(text, rubric)
+    by_rules = judge_by_rules(text, kind, rubric, judge)
+    model = load_model(rubric.model_path) if rubric.model_path else None
+    return by_rules if model is None else _second_opinion(judge, kind, by_rules, model)
+
+
+def judge_by_rules(
+    text: str, kind: str, rubric: Rubric, reading: Reading | None = None
+) -> Judgement:
+    """`judge_answer` by the rules alone: what the learned model reads and is trained on."""
     if kind not in FLAG_KINDS:
         raise UserError(f"unknown question kind '{kind}' (use {', '.join(FLAG_KINDS)})")
     judge = reading if reading is not None else _Judge(text, rubric)
@@ -88,6 +107,61 @@ def judge_answer(
         if kind in flag.kinds
     ]
     return Judgement(criteria, [flag for flag in red_flags if flag.met])
+
+
+def verdicts_of(
+    met: dict[str, bool], shown: set[str], kind: str, rubric: Rubric
+) -> dict[str, bool]:
+    """The criteria judged and the red flags shown (a judgement lists only those), as one verdict
+    per label of `kind`: how a typed answer and a spoken answer's report are compared alike."""
+    return met | {
+        flag.id: flag.id in shown for flag in rubric.red_flags.values() if kind in flag.kinds
+    }
+
+
+def rule_verdicts(judgement: Judgement, kind: str, rubric: Rubric) -> dict[str, bool]:
+    """Every criterion and red flag that applies to `kind`: met (or shown) or not."""
+    met = {finding.id: finding.met for finding in judgement.criteria}
+    return verdicts_of(met, {flag.id for flag in judgement.red_flags}, kind, rubric)
+
+
+def answer_features(
+    reading: Reading, kind: str, by_rules: Judgement, options: LearnedOptions
+) -> AnswerFeatures:
+    """What the learned model reads of an answer: in training and in judging alike."""
+    return featurise(
+        [sentence.plain for sentence in reading.sentences],
+        rule_verdicts(by_rules, kind, reading.rubric),
+        kind,
+        reading.facts(),
+        options,
+    )
+
+
+def _second_opinion(
+    reading: Reading, kind: str, by_rules: Judgement, model: LearnedModel
+) -> Judgement:
+    """The rules' judgement with the model's verdicts: a verdict it overturns to met (or shown)
+    quotes the sentence whose words weigh most for it, and stands only if there is one; a verdict
+    it overturns to unmet quotes nothing."""
+    features = answer_features(reading, kind, by_rules, model.options)
+
+    def decided(finding: Finding) -> Finding:
+        if not model.decide(features, finding.id, finding.met):
+            return Finding(finding.id, [])
+        if finding.met:
+            return finding
+        strongest = model.strongest_sentence(features, finding.id)
+        return Finding(finding.id, [] if strongest is None else reading.quote([strongest]))
+
+    criteria = [decided(finding) for finding in by_rules.criteria]
+    shown = {flag.id: flag for flag in by_rules.red_flags}
+    flags = [
+        decided(shown.get(flag.id, Finding(flag.id, [])))
+        for flag in reading.rubric.red_flags.values()
+        if kind in flag.kinds
+    ]
+    return Judgement(criteria, [flag for flag in flags if flag.met])
 
 
 def score_answer(
@@ -142,6 +216,30 @@ class _Judge:
         self.starts = list(accumulate((len(s.plain) + 1 for s in self.sentences[:-1]), initial=0))
         self._matches: dict[int, tuple[CueSet, list[list[re.Match[str]]]]] = {}
         self._supporting: dict[str, list[int]] = {}
+
+    def facts(self) -> list[tuple[str, int | None]]:
+        """A few facts the words alone do not show the learned model, each with the sentence it
+        is about (None for the whole answer): where figures stand relative to the goal and to
+        actions, how many distinct actions "I" did, and how long the answer is."""
+        quantity = self.rubric.matching.quantity
+        goal = next(iter(self.supporting("task")), -1)
+        facts: list[tuple[str, int | None]] = []
+        actions: set[str] = set()
+        for index, sentence in enumerate(self.sentences):
+            done = self._actions_in(sentence)
+            actions |= done
+            if not quantity.search(sentence.plain):
+                continue
+            facts.append(("figure", index))
+            if index > goal:
+                facts.append(("figure_after_goal", index))
+                if not done:
+                    facts.append(("figure_after_goal_no_action", index))
+            if index >= len(self.sentences) - 3:
+                facts.append(("figure_near_end", index))
+        facts.append((f"actions_{min(len(actions), 3)}", None))
+        facts.append((f"sentences_{min(len(self.sentences) // 3, 3)}", None))
+        return facts
 
     def quote(self, indexes: list[int]) -> list[str]:
         chosen = sorted(set(indexes))[: self.rubric.max_evidence]

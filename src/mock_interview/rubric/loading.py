@@ -105,6 +105,9 @@ class Rubric:
     slow_start_s: float
     signpost_wait_s: float
     filler_rate_max: float
+    # The learned second opinion's weights, beside the rubric they were trained with
+    # (rubric/learned.py); a rubric without one is judged by its rules alone.
+    model_path: Path | None = None
 
     def kind_criteria(self, kind: str) -> list[Criterion]:
         """The criteria an answer to a question of `kind` is judged on ("general" questions use
@@ -251,6 +254,7 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
         slow_start_s=settings.analysis.slow_start_s,
         signpost_wait_s=settings.analysis.signpost_wait_s,
         filler_rate_max=settings.analysis.filler_rate_max,
+        model_path=path.parent / "rubric_model.npz",
     )
 
 
