@@ -32,8 +32,8 @@ CRITERIA = (
 )
 RED_FLAGS = ("blame_external", "minimizing", "disguised_success", "excessive_apology")
 DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "unsignposted_wait", "many_fillers")
-PART_COSTS = ("forward", "backward", "aside", "opening")
-PART_NUMBER_RANGE = (0.1, 10.0)  # every weight and cost of config/parts.toml
+PART_COSTS = ("forward", "backward", "aside", "opening", "after_headline")
+PART_NUMBER_RANGE = (0.1, 10.0)  # every weight and cost of config/parts.toml ([stay] from 0)
 CRITERION_KINDS = ("achieved", "missed")
 FLAG_KINDS = ("achieved", "missed", "general")
 
@@ -134,10 +134,12 @@ class PartReading:
     the cues that claim a part beside the rubric's criteria."""
 
     weights: dict[StoryPart, float]
+    stay: dict[StoryPart, float]
     forward: float
     backward: float
     aside: float
     opening: float
+    after_headline: float
     cues: dict[StoryPart, CueSet]
 
 
@@ -285,13 +287,15 @@ def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
     config/parts.toml), `{quantity}` standing for the rubric's quantity pattern; read once."""
     path = path or shipped_config_dir() / "parts.toml"
     reader = _Reader(path, read_toml(path))
-    for table, known in (("weights", STORY_PARTS), ("costs", PART_COSTS), ("cues", STORY_PARTS)):
+    for table, known in (("weights", STORY_PARTS), ("stay", STORY_PARTS), ("costs", PART_COSTS)):
         reader.only_known(table, known, "name")
+    reader.only_known("cues", STORY_PARTS, "part")
     low, high = PART_NUMBER_RANGE
     costs = {name: reader.bounded("costs", name, low, high) for name in PART_COSTS}
     cued = reader.table("cues")
     return PartReading(
         weights={part: reader.bounded("weights", part, low, high) for part in STORY_PARTS},
+        stay={part: reader.bounded("stay", part, 0.0, high) for part in STORY_PARTS},
         cues={part: _part_cues(reader, part, quantity) for part in STORY_PARTS if part in cued},
         **costs,
     )

@@ -91,12 +91,14 @@ def _best_sequence(claims: list[set[Part]], config: PartReading) -> list[Part]:
             link[part] = max(
                 STORY_PARTS,
                 key=lambda prior, part=part: (  # type: ignore[misc]
-                    round(scores[prior] - _change_cost(prior, part, config), 6),
+                    round(scores[prior] - _change_cost(prior, part, index, config), 6),
                     prior != part,
                 ),
             )
         scores = {
-            part: scores[link[part]] - _change_cost(link[part], part, config) + gain(index, part)
+            part: scores[link[part]]
+            - _change_cost(link[part], part, index, config)
+            + gain(index, part)
             for part in STORY_PARTS
         }
         links.append(link)
@@ -106,10 +108,12 @@ def _best_sequence(claims: list[set[Part]], config: PartReading) -> list[Part]:
     return sequence[::-1]
 
 
-def _change_cost(before: Part, after: Part, config: PartReading) -> float:
+def _change_cost(before: Part, after: Part, index: int, config: PartReading) -> float:
+    """What going from `before` to `after` at sentence `index` costs."""
     if before == after:
-        return 0.0
+        return config.stay[after]
     if "other" in (before, after):
         return config.aside
-    forward = STORY_ORDER.index(after) > STORY_ORDER.index(before)
-    return config.forward if forward else config.backward
+    if STORY_ORDER.index(after) > STORY_ORDER.index(before):
+        return config.forward
+    return config.after_headline if index == 1 else config.backward
