@@ -25,6 +25,7 @@ from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import judge_answer, read_answer
+from mock_interview.rubric.loading import load_part_reading
 from mock_interview.rubric.parts import sentence_parts
 from mock_interview.views.answer import render_markdown, render_text
 
@@ -73,15 +74,56 @@ def test_each_sentence_takes_the_part_the_rubric_reads_in_it() -> None:
     ]
 
 
-def test_a_sentence_no_criterion_claims_takes_the_part_around_it_or_other() -> None:
+def test_a_sentence_no_criterion_claims_continues_the_part_before_it() -> None:
     detail = "the scripts were old and nobody liked them"
     inside = _parts(f"{SITUATION}. {TASK}. {ACTION_1}. {detail}. {ACTION_2}. {RESULT}.")
     assert (f"{detail}.", "action") in inside
+    # between two parts, a detail still belongs to what it follows (round 3; before, `other`)
     between = _parts(f"{SITUATION}. {TASK}. {ACTION_1}. {detail}. {RESULT}. {REFLECTION}.")
-    assert (f"{detail}.", "other") in between
+    assert (f"{detail}.", "action") in between
     # before the goal is stated, an unclaimed sentence sets the scene
     opening = _parts(f"{detail}. {TASK}. {ACTION_1}. {RESULT}.")
     assert opening[0] == (f"{detail}.", "situation")
+
+
+def test_the_part_cues_read_what_the_rubric_does_not_need() -> None:
+    """config/parts.toml's cues: "looking back" is a lesson though no reflection criterion reads
+    it, "we also ..." is an action done with others, and an apology aside tells no part."""
+    looking_back = "looking back i made the plan far too big for my schedule"
+    team_action = "we also moved the daily meeting to the morning"
+    aside = "sorry, i always get a bit carried away with this one"
+    parts = _parts(
+        f"{SITUATION}. {TASK}. {ACTION_1}. {team_action}. {aside}. {RESULT}. {looking_back}."
+    )
+    assert (f"{team_action}.", "action") in parts
+    assert (f"{aside}.", "other") in parts
+    assert parts[-1] == (f"{looking_back}.", "reflection")
+    assert [part for _, part in _parts(f"{RESULT}. {looking_back}.")] == ["result", "reflection"]
+
+
+def test_a_goal_told_first_as_a_headline_is_read_as_told() -> None:
+    """The goal before the scene: the step back after the first sentence is not charged as a
+    story told backwards. Later, a generic "I did" inside the outcome does not turn it back."""
+    scene = "at the time i was leading a team of six at a small bank"  # a situation, and an "I did"
+    headline = _parts(f"{TASK}. {scene}. {ACTION_1}. {RESULT}.")
+    assert [part for _, part in headline] == ["task", "situation", "action", "result"]
+    detail = "i also checked the numbers every week"
+    late = _parts(f"{ACTION_1}. {RESULT}. {detail}. our costs fell by thirty percent.")
+    assert [part for _, part in late] == ["action", "result", "result", "result"]
+
+
+def test_the_part_cues_are_checked_at_load(tmp_path: Path) -> None:
+    shipped = (REPO / "config" / "parts.toml").read_text(encoding="utf-8")
+    path = tmp_path / "parts.toml"
+    path.write_text(shipped.replace("backward = ", "backward = 11 #"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"costs\.backward': must be 10 or less"):
+        load_part_reading("x", path)
+    path.write_text(shipped + "\n[cues.lesson]\nnegation = false\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"cues\.lesson': unknown part"):
+        load_part_reading("x", path)
+    path.write_text(shipped.replace("'\\bset (?:myself", "'(\\bset (?:myself"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"cues\.task\.patterns\[\d+\]': not a valid regular"):
+        load_part_reading("x", path)
 
 
 def test_the_rubric_verdicts_do_not_change() -> None:
