@@ -65,6 +65,12 @@ def sentence_parts(reading: Reading) -> list[SentencePart]:
     for part, cues in config.cues.items():
         for index in reading.matching(cues):
             claims[index].add(part)
+    # The scene is set before the goal, in however many sentences a transcript cuts it into: the
+    # rubric's situation cues read every sentence before the goal, not only its first two.
+    goal = min(support["task"], default=len(sentences))
+    for index in reading.matching(reading.rubric.criteria["situation"].cues):
+        if index < goal:
+            claims[index].add("situation")
     return [
         SentencePart(sentence.start, sentence.end, part)
         for sentence, part in zip(sentences, _best_sequence(claims, config), strict=True)
