@@ -15,7 +15,8 @@ its way in and out. What follows from that:
 - a specific cue (a lesson, an outcome, a goal) outweighs the generic "I did" almost every
   sentence shows, so a generic action inside a run of another part is read as that part;
 - a sentence nobody claims continues the part before it (a detail inside the actions, a second
-  line of the scene), or, before any part is told, sets the scene (situation);
+  line of the scene), or, before any part is told, sets the scene (situation); the goal is
+  told in one sentence (each further one costs), so after it such a sentence is the first action;
 - a story told out of order (the goal or the result as a headline first) is read as told when
   its cues outweigh the step back.
 """
