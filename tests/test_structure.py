@@ -112,6 +112,17 @@ def test_a_goal_told_first_as_a_headline_is_read_as_told() -> None:
     assert [part for _, part in late] == ["action", "result", "result", "result"]
 
 
+def test_the_goal_is_told_once_unless_a_second_sentence_says_it_again() -> None:
+    """"I signed up for a course" is a goal to the rubric; right after the goal it is the first
+    action. A second sentence that states the goal again stays in the task."""
+    signed_up = "i signed up for a course on release tooling"
+    parts = _parts(f"{SITUATION}. {TASK}. {signed_up}. {ACTION_2}. {RESULT}.")
+    assert [part for _, part in parts] == ["situation", "task", "action", "action", "result"]
+    again = "i wanted to have it done by june"
+    parts = _parts(f"{SITUATION}. {TASK}. {again}. {ACTION_1}. {RESULT}.")
+    assert [part for _, part in parts] == ["situation", "task", "task", "action", "result"]
+
+
 def test_the_part_cues_are_checked_at_load(tmp_path: Path) -> None:
     shipped = (REPO / "config" / "parts.toml").read_text(encoding="utf-8")
     path = tmp_path / "parts.toml"
