@@ -134,6 +134,7 @@ class PartReading:
     the cues that claim a part beside the rubric's criteria."""
 
     weights: dict[StoryPart, float]
+    criterion_weights: dict[str, float]
     stay: dict[StoryPart, float]
     forward: float
     backward: float
@@ -290,11 +291,15 @@ def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
     for table, known in (("weights", STORY_PARTS), ("stay", STORY_PARTS), ("costs", PART_COSTS)):
         reader.only_known(table, known, "name")
     reader.only_known("cues", STORY_PARTS, "part")
+    reader.only_known("criteria", CRITERIA, "criterion")
     low, high = PART_NUMBER_RANGE
     costs = {name: reader.bounded("costs", name, low, high) for name in PART_COSTS}
     cued = reader.table("cues")
     return PartReading(
         weights={part: reader.bounded("weights", part, low, high) for part in STORY_PARTS},
+        criterion_weights={
+            name: reader.bounded("criteria", name, low, high) for name in reader.table("criteria")
+        },
         stay={part: reader.bounded("stay", part, 0.0, high) for part in STORY_PARTS},
         cues={part: _part_cues(reader, part, quantity) for part in STORY_PARTS if part in cued},
         **costs,

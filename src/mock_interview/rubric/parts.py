@@ -57,35 +57,39 @@ def sentence_parts(reading: Reading) -> list[SentencePart]:
     with its STAR part."""
     sentences, support = sentence_support(reading)
     config = load_part_reading(reading.rubric.matching.quantity.pattern)
-    claims: list[set[Part]] = [set() for _ in sentences]
+    claims: list[dict[Part, float]] = [{} for _ in sentences]
+
+    def claim(index: int, part: Part, weight: float) -> None:
+        claims[index][part] = max(claims[index].get(part, 0.0), weight)
+
     for criterion_id, indexes in support.items():
         part = PART_OF_CRITERION.get(criterion_id)
         if part is not None:
             for index in indexes:
-                claims[index].add(part)
+                claim(index, part, config.criterion_weights.get(criterion_id, config.weights[part]))
     for part, cues in config.cues.items():
         for index in reading.matching(cues):
-            claims[index].add(part)
+            claim(index, part, config.weights[part])
     # The scene is set before the goal, in however many sentences a transcript cuts it into: the
     # rubric's situation cues read every sentence before the goal, not only its first two.
     goal = min(support["task"], default=len(sentences))
     for index in reading.matching(reading.rubric.criteria["situation"].cues):
         if index < goal:
-            claims[index].add("situation")
+            claim(index, "situation", config.weights["situation"])
     return [
         SentencePart(sentence.start, sentence.end, part)
         for sentence, part in zip(sentences, _best_sequence(claims, config), strict=True)
     ]
 
 
-def _best_sequence(claims: list[set[Part]], config: PartReading) -> list[Part]:
+def _best_sequence(claims: list[dict[Part, float]], config: PartReading) -> list[Part]:
     """The parts, one per sentence, with the highest total of claimed weights less change costs.
     Of equal sequences, the one that changes part latest: an unclaimed sentence continues."""
     if not claims:
         return []
 
     def gain(index: int, part: Part) -> float:
-        return config.weights[part] if part in claims[index] else 0.0
+        return claims[index].get(part, 0.0)
 
     scores = {
         part: gain(0, part) - (0.0 if part == STORY_ORDER[0] else config.opening)
