@@ -5,20 +5,25 @@ A sentence is claimed by the parts whose criteria it meets (ownership and forwar
 reflection: where an answer owns its miss and what it does differently since) and by the parts
 whose cues of config/parts.toml it matches (round 3: phrasing the rubric does not need, such as
 "so I decided" for the goal, "looking back" for the lesson, "after a few months we were" for the
-outcome, and asides such as "sorry, I always get carried away" for `other`).
+outcome, and asides such as "sorry, I get carried away" for `other`). The rubric's situation cues
+claim every sentence before the goal, not only the first two its criterion reads, as a
+transcript may cut a headline into several.
 
-The parts are then read for the whole answer at once (round 3; before, sentence by sentence):
-the sequence with the highest total of the weights its sentences claim, less a cost for every
-change of part, found by dynamic programming. A story moves forward (situation, task, action,
-result, reflection), so a step forward is cheap, a step back dear and an aside in between costs
-its way in and out. What follows from that:
+The parts are then read for the whole answer at once (round 3; before, sentence by sentence with
+its claimed neighbours): the sequence with the highest total of the weights its sentences claim,
+less a cost for every change of part, found by dynamic programming (config/parts.toml holds the
+weights and costs). A story moves forward (situation, task, action, result, reflection), so a
+step forward is cheap, a step back dear and an aside in between costs its way in and out. What
+follows from that:
 - a specific cue (a lesson, an outcome, a goal) outweighs the generic "I did" almost every
-  sentence shows, so a generic action inside a run of another part is read as that part;
+  sentence shows, so a generic action inside a run of another part is read as that part, and a
+  claim the outcome shares (ownership's "I never managed to") weighs less than the outcome's;
 - a sentence nobody claims continues the part before it (a detail inside the actions, a second
-  line of the scene), or, before any part is told, sets the scene (situation); the goal is
-  told in one sentence (each further one costs), so after it such a sentence is the first action;
-- a story told out of order (the goal or the result as a headline first) is read as told when
-  its cues outweigh the step back.
+  line of the scene; round 2 read one between two parts as `other`), or, before any part is told,
+  sets the scene (situation); the goal is told in one sentence (each further one costs), so after
+  it such a sentence is the first action;
+- a story told out of order (the goal or the result as a headline first) is read as told: the
+  step back after the first sentence costs no more than a step forward.
 """
 
 from __future__ import annotations
