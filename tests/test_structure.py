@@ -132,8 +132,9 @@ def test_the_part_cues_are_checked_at_load(tmp_path: Path) -> None:
     path.write_text(shipped + "\n[cues.lesson]\nnegation = false\n", encoding="utf-8")
     with pytest.raises(UserError, match=r"cues\.lesson': unknown part"):
         load_part_reading("x", path)
-    path.write_text(shipped.replace("'\\bset (?:myself", "'(\\bset (?:myself"), encoding="utf-8")
-    with pytest.raises(UserError, match=r"cues\.task\.patterns\[\d+\]': not a valid regular"):
+    task_cues = "[cues.task]\nnegation = true\npatterns = [\n"
+    path.write_text(shipped.replace(task_cues, task_cues + "  '(unclosed',\n"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"cues\.task\.patterns\[0\]': not a valid regular"):
         load_part_reading("x", path)
 
 
