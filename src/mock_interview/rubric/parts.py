@@ -76,8 +76,9 @@ def sentence_parts(reading: Reading) -> list[SentencePart]:
         for index in reading.matching(cues):
             claim(index, part, config.weights[part])
     # The scene is set before the goal, in however many sentences a transcript cuts it into: the
-    # rubric's situation cues read every sentence before the goal, not only its first two.
-    goal = min(support["task"], default=len(sentences))
+    # rubric's situation cues read every sentence before the goal, not only its first two (when
+    # no goal is read, where the scene ends is not known).
+    goal = min(support["task"], default=0)
     for index in reading.matching(reading.rubric.criteria["situation"].cues):
         if index < goal:
             claim(index, "situation", config.weights["situation"])
