@@ -10,13 +10,20 @@ cut everywhere does not score), of the true boundaries the timeline has between 
 parts at any distance the share placed within 1.0 s (the timing alone, apart from the reading
 of the parts), and the share of sentences given their true part.
 
+With `--text`, each written answer is read as text instead (its sentences one a line, as
+pauses cut a spoken answer; no speech, no whisper): the share of sentences the part reading gets
+right and of true boundaries whose both sides it gets right, in seconds rather than minutes. It
+tells the reading's errors from whisper's and the cutting's.
+
 Round 1 tuned on `tuning` and scored the held-out `scored` once; round 2 tuned on both and
 scored `scored2`, written before round 1's errors were read, once. Round 3 tunes on those and
 `tuning3` and scores `scored3` once; both were written blind to the code by separate helpers.
+Round 3 changed the reading (rubric/parts.py: the whole answer read at once, with the cues of
+config/parts.toml) and added `--text`.
 
 Run:
     .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|tuning3|scored3|all]
-        [--voices N] [-v]
+        [--voices N] [--text] [-v]
 """
 
 from __future__ import annotations
@@ -26,11 +33,14 @@ import sys
 from dataclasses import dataclass
 from itertools import pairwise
 
-from make_structure_answers import SETS, Clip, clips
+from make_structure_answers import SETS, Clip, WrittenAnswer, clips, load_answers
 from mock_interview.analysis.analyze import analyze_file
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import find_question, load_questions, load_settings
+from mock_interview.rubric import load_rubric
+from mock_interview.rubric.judging import read_answer
+from mock_interview.rubric.parts import sentence_parts
 
 TOLERANCE_S = 1.0
 QUESTION_FOR_KIND = {"achieved": "goal-achieved", "missed": "goal-missed"}
@@ -141,6 +151,33 @@ def evaluate(
     return total, by_voice
 
 
+def read_as_text(answers: list[WrittenAnswer], verbose: bool = False) -> Score:
+    """Each answer's sentences read as text, one a line: `sentences_right` counts those whose
+    every clause takes the true part, `found` the true boundaries with both sides right."""
+    rubric = load_rubric()
+    total = Score()
+    for answer in answers:
+        text = "\n".join(sentence for _, sentence in answer.sentences)
+        parts = sentence_parts(read_answer(text, rubric))
+        read: list[set[str]] = []
+        start = 0
+        for part, sentence in answer.sentences:
+            end = start + len(sentence)
+            read.append({item.part for item in parts if item.start < end and item.end > start})
+            start = end + 1
+            if verbose and read[-1] != {part}:
+                print(f"{answer.id}: {part} read as {'/'.join(sorted(read[-1]))}: {sentence}")
+        truth = [part for part, _ in answer.sentences]
+        total.sentences += len(truth)
+        total.sentences_right += sum(got == {part} for got, part in zip(read, truth, strict=True))
+        for index in range(1, len(truth)):
+            if truth[index] != truth[index - 1]:
+                total.truth += 1
+                both = read[index - 1] == {truth[index - 1]} and read[index] == {truth[index]}
+                total.found += both
+    return total
+
+
 def _show(clip: Clip, analysis: AnswerAnalysis, result: Score) -> None:
     print(f"{clip.path.name}: {result.found}/{result.truth} boundaries found")
     print("  truth:   " + _line(true_boundaries(clip)))
@@ -155,10 +192,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", choices=(*SETS, "all"), default="tuning", dest="answer_set")
     parser.add_argument("--voices", type=int, default=None)
+    parser.add_argument("--text", action="store_true", help="read the written answers, no audio")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
+    chosen = SETS if args.answer_set == "all" else (args.answer_set,)
+    if args.text:
+        for answer_set in chosen:
+            total = read_as_text(load_answers(answer_set), args.verbose)
+            print(
+                f"{answer_set} as text: sentences in their part {total.sentences_right}/"
+                f"{total.sentences} = {100 * total.sentence_rate:.0f}%; boundaries with both "
+                f"sides read right {total.found}/{total.truth} = {100 * total.recall:.0f}%"
+            )
+        return 0
     transcriber = Transcriber(load_settings().transcription)
-    for answer_set in SETS if args.answer_set == "all" else (args.answer_set,):
+    for answer_set in chosen:
         total, by_voice = evaluate(clips(answer_set, args.voices), transcriber, args.verbose)
         print(
             f"{answer_set}: boundaries within {TOLERANCE_S:g} s {total.found}/{total.truth} "

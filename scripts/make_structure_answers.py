@@ -2,9 +2,9 @@
 timeline's boundary accuracy is measured against (scripts/eval_structure.py, the tests).
 
 Each sentence of an answer in `tests/structure_answers/` (tuning.toml: looked at while tuning;
-scored.toml: held out in round 1, tuned on in round 2; scored2.toml: held out in round 2, tuned on
-in round 3 with tuning3.toml; scored3.toml: held out in round 3) is spoken alone by eSpeak NG,
-trimmed to its sound, and the sentences are joined with silences of known length, so a
+scored.toml: held out in round 1, tuned on in round 2; scored2.toml: held out in round 2, tuned
+on in round 3 with tuning3.toml; scored3.toml: held out in round 3) is spoken alone by eSpeak
+NG, trimmed to its sound, and the sentences are joined with silences of known length, so a
 sentence's start and end are exact sample counts.
 Each answer is rendered in several voices and rates (140-180 words per minute).
 

@@ -15,6 +15,8 @@ Issue 17 added the `delivery` block, which also needs the voice: its contour is 
 sample's audio in the chunks `analyze` cuts (a transcriber that hears nothing cuts them the same
 way, as cuts depend only on the audio), so the golden reports come out as `analyze` makes them.
 Praat's tracker does the same arithmetic on any CPU, and the figures are rounded to 0.01.
+Round 3 of the STAR timeline (issue 16) changed only the `structure` block in them, from these
+same recorded transcripts.
 """
 
 from __future__ import annotations

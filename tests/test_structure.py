@@ -25,6 +25,7 @@ from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import judge_answer, read_answer
+from mock_interview.rubric.loading import load_part_reading
 from mock_interview.rubric.parts import sentence_parts
 from mock_interview.views.answer import render_markdown, render_text
 
@@ -73,15 +74,68 @@ def test_each_sentence_takes_the_part_the_rubric_reads_in_it() -> None:
     ]
 
 
-def test_a_sentence_no_criterion_claims_takes_the_part_around_it_or_other() -> None:
+def test_a_sentence_no_criterion_claims_continues_the_part_before_it() -> None:
     detail = "the scripts were old and nobody liked them"
     inside = _parts(f"{SITUATION}. {TASK}. {ACTION_1}. {detail}. {ACTION_2}. {RESULT}.")
     assert (f"{detail}.", "action") in inside
+    # between two parts, a detail still belongs to what it follows (round 3; before, `other`)
     between = _parts(f"{SITUATION}. {TASK}. {ACTION_1}. {detail}. {RESULT}. {REFLECTION}.")
-    assert (f"{detail}.", "other") in between
+    assert (f"{detail}.", "action") in between
     # before the goal is stated, an unclaimed sentence sets the scene
     opening = _parts(f"{detail}. {TASK}. {ACTION_1}. {RESULT}.")
     assert opening[0] == (f"{detail}.", "situation")
+
+
+def test_the_part_cues_read_what_the_rubric_does_not_need() -> None:
+    """config/parts.toml's cues: "looking back" is a lesson though no reflection criterion reads
+    it, "we also ..." is an action done with others, and an apology aside tells no part."""
+    looking_back = "looking back i made the plan far too big for my schedule"
+    team_action = "we also moved the daily meeting to the morning"
+    aside = "sorry, i always get a bit carried away with this one"
+    parts = _parts(
+        f"{SITUATION}. {TASK}. {ACTION_1}. {team_action}. {aside}. {RESULT}. {looking_back}."
+    )
+    assert (f"{team_action}.", "action") in parts
+    assert (f"{aside}.", "other") in parts
+    assert parts[-1] == (f"{looking_back}.", "reflection")
+    assert [part for _, part in _parts(f"{RESULT}. {looking_back}.")] == ["result", "reflection"]
+
+
+def test_a_goal_told_first_as_a_headline_is_read_as_told() -> None:
+    """The goal before the scene: the step back after the first sentence is not charged as a
+    story told backwards. Later, a generic "I did" inside the outcome does not turn it back."""
+    scene = "at the time i was leading a team of six at a small bank"  # a situation, and an "I did"
+    headline = _parts(f"{TASK}. {scene}. {ACTION_1}. {RESULT}.")
+    assert [part for _, part in headline] == ["task", "situation", "action", "result"]
+    detail = "i also checked the numbers every week"
+    late = _parts(f"{ACTION_1}. {RESULT}. {detail}. our costs fell by thirty percent.")
+    assert [part for _, part in late] == ["action", "result", "result", "result"]
+
+
+def test_the_goal_is_told_once_unless_a_second_sentence_says_it_again() -> None:
+    """"I signed up for a course" is a goal to the rubric; right after the goal it is the first
+    action. A second sentence that states the goal again stays in the task."""
+    signed_up = "i signed up for a course on release tooling"
+    parts = _parts(f"{SITUATION}. {TASK}. {signed_up}. {ACTION_2}. {RESULT}.")
+    assert [part for _, part in parts] == ["situation", "task", "action", "action", "result"]
+    again = "i wanted to have it done by june"
+    parts = _parts(f"{SITUATION}. {TASK}. {again}. {ACTION_1}. {RESULT}.")
+    assert [part for _, part in parts] == ["situation", "task", "task", "action", "result"]
+
+
+def test_the_part_cues_are_checked_at_load(tmp_path: Path) -> None:
+    shipped = (REPO / "config" / "parts.toml").read_text(encoding="utf-8")
+    path = tmp_path / "parts.toml"
+    path.write_text(shipped.replace("backward = ", "backward = 11 #"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"costs\.backward': must be 10 or less"):
+        load_part_reading("x", path)
+    path.write_text(shipped + "\n[cues.lesson]\nnegation = false\n", encoding="utf-8")
+    with pytest.raises(UserError, match=r"cues\.lesson': unknown part"):
+        load_part_reading("x", path)
+    task_cues = "[cues.task]\nnegation = true\npatterns = [\n"
+    path.write_text(shipped.replace(task_cues, task_cues + "  '(unclosed',\n"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"cues\.task\.patterns\[0\]': not a valid regular"):
+        load_part_reading("x", path)
 
 
 def test_the_rubric_verdicts_do_not_change() -> None:
@@ -209,8 +263,8 @@ def test_boundaries_on_generated_answers(transcriber: Transcriber) -> None:
     """Round 1's held-out answers (tests/structure_answers/scored.toml, now tuned on) in two
     held-out voices, through the whole analysis. Every boundary the timeline recognises (the same
     two parts meet) is placed within 1.0 s of the truth in at least 90% of cases; of all true
-    boundaries, 78% are found within 1.0 s today (the issue asks for 90%: the misses are
-    sentences the rubric's cues do not read, or that whisper misheard), pinned at 70%."""
+    boundaries, 97% (31 of 32) are found within 1.0 s since round 3 read the parts for the whole
+    answer with config/parts.toml's cues (78% before; the issue asks for 90%), pinned at 90%."""
     if shutil.which("espeak-ng") is None:
         pytest.skip("eSpeak NG is not installed")
     load_script("make_structure_answers")
@@ -218,7 +272,7 @@ def test_boundaries_on_generated_answers(transcriber: Transcriber) -> None:
     total, _ = evaluation.evaluate(evaluation.clips("scored", voices=2), transcriber)
     assert total.truth == 32
     assert total.placement >= 0.9
-    assert total.recall >= 0.7
+    assert total.recall >= 0.9
 
 
 def test_text_and_markdown_reports_show_the_per_part_table_and_advice() -> None:

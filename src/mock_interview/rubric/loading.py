@@ -2,18 +2,22 @@
 
 The rubric keeps what it needs from settings.toml too (the filler lexicon, the delivery limits),
 so one object carries everything scoring needs and settings are never duplicated in rubric.toml.
+config/parts.toml, the STAR timeline's own cues and weights (never scored), is read the same way
+into a PartReading.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from mock_interview.core.config import FillerSettings, Settings, load_settings, read_toml
 from mock_interview.core.errors import UserError
 from mock_interview.core.paths import shipped_config_dir
+from mock_interview.core.values import STORY_PARTS, StoryPart
 
 CRITERIA = (
     "situation",
@@ -28,6 +32,8 @@ CRITERIA = (
 )
 RED_FLAGS = ("blame_external", "minimizing", "disguised_success", "excessive_apology")
 DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "unsignposted_wait", "many_fillers")
+PART_COSTS = ("forward", "backward", "aside", "opening", "after_headline")
+PART_NUMBER_RANGE = (0.1, 10.0)  # every weight and cost of config/parts.toml ([stay] from 0)
 CRITERION_KINDS = ("achieved", "missed")
 FLAG_KINDS = ("achieved", "missed", "general")
 
@@ -125,6 +131,22 @@ class Rubric:
         return weight / possible if possible else 0.0
 
 
+@dataclass(frozen=True)
+class PartReading:
+    """config/parts.toml: what a claim of each part is worth, what a change of part costs, and
+    the cues that claim a part beside the rubric's criteria."""
+
+    weights: dict[StoryPart, float]
+    criterion_weights: dict[str, float]
+    stay: dict[StoryPart, float]
+    forward: float
+    backward: float
+    aside: float
+    opening: float
+    after_headline: float
+    cues: dict[StoryPart, CueSet]
+
+
 class _Reader:
     """Typed access to one TOML file that turns every problem into a file/key/reason UserError."""
 
@@ -158,6 +180,12 @@ class _Reader:
         value = float(self.value(table, name, (int, float), "a number"))
         if value < minimum:
             raise self.fail(f"{table}.{name}", f"must be {minimum:g} or more (got {value:g})")
+        return value
+
+    def bounded(self, table: str, name: str, low: float, high: float) -> float:
+        value = self.number(table, name, low)
+        if value > high:
+            raise self.fail(f"{table}.{name}", f"must be {high:g} or less (got {value:g})")
         return value
 
     def whole(self, table: str, name: str, minimum: int) -> int:
@@ -256,6 +284,35 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
         filler_rate_max=settings.analysis.filler_rate_max,
         model_path=path.parent / "rubric_model.npz",
     )
+
+
+@cache
+def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
+    """The STAR timeline's cues and weights from `path` (default: the shipped
+    config/parts.toml), `{quantity}` standing for the rubric's quantity pattern; read once."""
+    path = path or shipped_config_dir() / "parts.toml"
+    reader = _Reader(path, read_toml(path))
+    for table, known in (("weights", STORY_PARTS), ("stay", STORY_PARTS), ("costs", PART_COSTS)):
+        reader.only_known(table, known, "name")
+    reader.only_known("cues", STORY_PARTS, "part")
+    reader.only_known("criteria", CRITERIA, "criterion")
+    low, high = PART_NUMBER_RANGE
+    costs = {name: reader.bounded("costs", name, low, high) for name in PART_COSTS}
+    cued = reader.table("cues")
+    return PartReading(
+        weights={part: reader.bounded("weights", part, low, high) for part in STORY_PARTS},
+        criterion_weights={
+            name: reader.bounded("criteria", name, low, high) for name in reader.table("criteria")
+        },
+        stay={part: reader.bounded("stay", part, 0.0, high) for part in STORY_PARTS},
+        cues={part: _part_cues(reader, part, quantity) for part in STORY_PARTS if part in cued},
+        **costs,
+    )
+
+
+def _part_cues(reader: _Reader, part: str, quantity: str) -> CueSet:
+    reader.only_known(f"cues.{part}", ("negation", "patterns", "exclude"), "key")
+    return reader.cues(f"cues.{part}", quantity)
 
 
 def _matching(reader: _Reader) -> Matching:

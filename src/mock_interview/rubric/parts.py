@@ -1,27 +1,39 @@
 """Each sentence of an answer as one part of a STAR story (situation, task, action, result,
 reflection, or other), from the criteria the rubric finds it meets: the STAR timeline's input.
 
-A story is told in order (situation, task, action, result, reflection) and moves forward, so a
-sentence several criteria claim takes the latest part that fits between the parts of the claimed
-sentences around it. When none fits, the first in this precedence wins: reflection, result, task,
-situation, action (the specific cues of a lesson or an outcome outrank the generic "I did" that
-almost every sentence shows). Ownership ("that was on me") is read as reflection,
-where an answer owns its miss; forward momentum ("since then I ...") too.
+A sentence is claimed by the parts whose criteria it meets (ownership and forward momentum are
+reflection: where an answer owns its miss and what it does differently since) and by the parts
+whose cues of config/parts.toml it matches (round 3: phrasing the rubric does not need, such as
+"so I decided" for the goal, "looking back" for the lesson, "after a few months we were" for the
+outcome, and asides such as "sorry, I get carried away" for `other`). The rubric's situation cues
+claim every sentence before the goal, not only the first two its criterion reads, as a
+transcript may cut a headline into several.
 
-A sentence no criterion claims takes the part of the claimed sentences on both sides when they
-agree (a detail inside a run of actions is still action); before the first sentence that tells
-more than the situation (the goal, usually), it is setting the scene (situation); anywhere else it
-is `other`. A sentence whose
-only cue is the generic action ("I spent too long on it") inside a run of another part is read
-the same way, as that part.
+The parts are then read for the whole answer at once (round 3; before, sentence by sentence with
+its claimed neighbours): the sequence with the highest total of the weights its sentences claim,
+less a cost for every change of part, found by dynamic programming (config/parts.toml holds the
+weights and costs). A story moves forward (situation, task, action, result, reflection), so a
+step forward is cheap, a step back dear and an aside in between costs its way in and out. What
+follows from that:
+- a specific cue (a lesson, an outcome, a goal) outweighs the generic "I did" almost every
+  sentence shows, so a generic action inside a run of another part is read as that part, and a
+  claim the outcome shares (ownership's "I never managed to") weighs less than the outcome's;
+- a sentence nobody claims continues the part before it (a detail inside the actions, a second
+  line of the scene; round 2 read one between two parts as `other`), or, before any part is told,
+  sets the scene (situation); the goal is told in one sentence (each further one costs), so after
+  it such a sentence is the first action;
+- a story told out of order (the goal or the result as a headline first) is read as told: the
+  step back after the first sentence costs no more than a step forward.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mock_interview.core.values import STORY_PARTS
 from mock_interview.core.values import StoryPart as Part
 from mock_interview.rubric.judging import Reading, sentence_support
+from mock_interview.rubric.loading import PartReading, load_part_reading
 
 PART_OF_CRITERION: dict[str, Part] = {
     "situation": "situation",
@@ -33,8 +45,6 @@ PART_OF_CRITERION: dict[str, Part] = {
     "ownership": "reflection",
     "forward_momentum": "reflection",
 }
-# When several parts claim a sentence and none fits the story's order, the first of these wins.
-PRECEDENCE: tuple[Part, ...] = ("reflection", "result", "task", "situation", "action")
 STORY_ORDER: tuple[Part, ...] = ("situation", "task", "action", "result", "reflection")
 
 
@@ -51,63 +61,76 @@ def sentence_parts(reading: Reading) -> list[SentencePart]:
     """Every sentence of a read answer (`judging.read_answer`, as the rubric cuts it) in order,
     with its STAR part."""
     sentences, support = sentence_support(reading)
-    claims: list[set[Part]] = [set() for _ in sentences]
+    config = load_part_reading(reading.rubric.matching.quantity.pattern)
+    claims: list[dict[Part, float]] = [{} for _ in sentences]
+
+    def claim(index: int, part: Part, weight: float) -> None:
+        claims[index][part] = max(claims[index].get(part, 0.0), weight)
+
     for criterion_id, indexes in support.items():
         part = PART_OF_CRITERION.get(criterion_id)
         if part is not None:
             for index in indexes:
-                claims[index].add(part)
-    first_reading = [_first(claim) for claim in claims]
-    claimed = [
-        _in_order(claim, first_reading[:index], first_reading[index + 1 :])
-        for index, claim in enumerate(claims)
-    ]
-    weak = [claim == {"action"} for claim in claims]
-    told = [part if not generic else None for part, generic in zip(claimed, weak, strict=True)]
-    scene_ends = next(
-        (index for index, part in enumerate(claimed) if part not in (None, "situation")),
-        len(claimed),
-    )
+                claim(index, part, config.criterion_weights.get(criterion_id, config.weights[part]))
+    for part, cues in config.cues.items():
+        for index in reading.matching(cues):
+            claim(index, part, config.weights[part])
+    # The scene is set before the goal, in however many sentences a transcript cuts it into: the
+    # rubric's situation cues read every sentence before the goal, not only its first two (when
+    # no goal is read, where the scene ends is not known).
+    goal = min(support["task"], default=0)
+    for index in reading.matching(reading.rubric.criteria["situation"].cues):
+        if index < goal:
+            claim(index, "situation", config.weights["situation"])
     return [
-        SentencePart(sentence.start, sentence.end, _filled(told, claimed, index, scene_ends))
-        for index, sentence in enumerate(sentences)
+        SentencePart(sentence.start, sentence.end, part)
+        for sentence, part in zip(sentences, _best_sequence(claims, config), strict=True)
     ]
 
 
-def _first(claim: set[Part] | list[Part]) -> Part | None:
-    return next((part for part in PRECEDENCE if part in claim), None)
+def _best_sequence(claims: list[dict[Part, float]], config: PartReading) -> list[Part]:
+    """The parts, one per sentence, with the highest total of claimed weights less change costs.
+    Of equal sequences, the one that changes part latest: an unclaimed sentence continues."""
+    if not claims:
+        return []
+
+    def gain(index: int, part: Part) -> float:
+        return claims[index].get(part, 0.0)
+
+    scores = {
+        part: gain(0, part) - (0.0 if part == STORY_ORDER[0] else config.opening)
+        for part in STORY_PARTS
+    }
+    links: list[dict[Part, Part]] = []
+    for index in range(1, len(claims)):
+        link: dict[Part, Part] = {}
+        for part in STORY_PARTS:
+            link[part] = max(
+                STORY_PARTS,
+                key=lambda prior, part=part: (  # type: ignore[misc]
+                    round(scores[prior] - _change_cost(prior, part, index, config), 6),
+                    prior != part,
+                ),
+            )
+        scores = {
+            part: scores[link[part]]
+            - _change_cost(link[part], part, index, config)
+            + gain(index, part)
+            for part in STORY_PARTS
+        }
+        links.append(link)
+    sequence = [max(STORY_PARTS, key=lambda part: round(scores[part], 6))]
+    for link in reversed(links):
+        sequence.append(link[sequence[-1]])
+    return sequence[::-1]
 
 
-def _in_order(claim: set[Part], before: list[Part | None], after: list[Part | None]) -> Part | None:
-    """The latest claimed part that fits the story's order between the nearest claimed sentences
-    before and after (as first read); the first by precedence when none fits."""
-    if len(claim) < 2:
-        return _first(claim)
-    low = next((part for part in reversed(before) if part is not None), STORY_ORDER[0])
-    high = next((part for part in after if part is not None), STORY_ORDER[-1])
-    fitting = [
-        part
-        for part in claim
-        if STORY_ORDER.index(low) <= STORY_ORDER.index(part) <= STORY_ORDER.index(high)
-    ]
-    if fitting:
-        return max(fitting, key=STORY_ORDER.index)
-    return _first(claim)
-
-
-def _filled(
-    told: list[Part | None], claimed: list[Part | None], index: int, scene_ends: int
-) -> Part:
-    """The part of sentence `index`: what it tells; or else the part both nearest neighbours
-    share (claimed ones around an unclaimed sentence, telling ones around a generic action);
-    or else what it claims (the generic action); or else situation before `scene_ends` (the
-    first sentence past the situation) and `other` after."""
-    own = told[index]
-    if own is not None:
-        return own
-    neighbours = told if claimed[index] is not None else claimed
-    before = next((part for part in reversed(neighbours[:index]) if part is not None), None)
-    after = next((part for part in neighbours[index + 1 :] if part is not None), None)
-    if before is not None and before == after:
-        return before
-    return claimed[index] or ("situation" if index < scene_ends else "other")
+def _change_cost(before: Part, after: Part, index: int, config: PartReading) -> float:
+    """What going from `before` to `after` at sentence `index` costs."""
+    if before == after:
+        return config.stay[after]
+    if "other" in (before, after):
+        return config.aside
+    if STORY_ORDER.index(after) > STORY_ORDER.index(before):
+        return config.forward
+    return config.after_headline if index == 1 else config.backward
