@@ -16,7 +16,9 @@ sample's audio in the chunks `analyze` cuts (a transcriber that hears nothing cu
 way, as cuts depend only on the audio), so the golden reports come out as `analyze` makes them.
 Praat's tracker does the same arithmetic on any CPU, and the figures are rounded to 0.01.
 Round 3 of the STAR timeline (issue 16) changed only the `structure` block in them, from these
-same recorded transcripts.
+same recorded transcripts. The rubric's learned second opinion (issue 15, round 4) changed only
+the `rubric` and `coaching` blocks of `bench_live_answer`: its closing sentence (calling the
+customer with weekly updates) now counts as a positive close.
 """
 
 from __future__ import annotations

@@ -14,7 +14,12 @@ from conftest import load_script
 from mock_interview.core.paths import shipped_config_dir
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.evaluation import load_blind
-from mock_interview.rubric.judging import judge_answer, judge_by_rules, rule_verdicts
+from mock_interview.rubric.judging import (
+    judge_answer,
+    judge_by_rules,
+    read_answer,
+    rule_verdicts,
+)
 from mock_interview.rubric.learned import LearnedOptions, load_model
 from mock_interview.rubric.loading import Rubric
 
@@ -60,6 +65,9 @@ def test_an_overturned_verdict_quotes_the_answer_and_an_overturned_flag_drops_it
                 to_met += 1
                 assert finding is not None and len(finding.evidence) == 1
                 assert finding.evidence[0] in answer.text
+                if label == "positive_close":  # only the closing sentence can close well
+                    reading = read_answer(answer.text, rubric)
+                    assert finding.evidence == reading.quote(reading.where(label))
             to_unmet += was and not now
     # The model corrects the rules both ways on the answers it learned from, and not wholesale.
     assert to_met >= 10 and to_unmet >= 10

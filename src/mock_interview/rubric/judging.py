@@ -151,7 +151,7 @@ def _second_opinion(
             return Finding(finding.id, [])
         if finding.met:
             return finding
-        strongest = model.strongest_sentence(features, finding.id)
+        strongest = model.strongest_sentence(features, finding.id, reading.where(finding.id))
         return Finding(finding.id, [] if strongest is None else reading.quote([strongest]))
 
     criteria = [decided(finding) for finding in by_rules.criteria]
@@ -240,6 +240,16 @@ class _Judge:
         facts.append((f"actions_{min(len(actions), 3)}", None))
         facts.append((f"sentences_{min(len(self.sentences) // 3, 3)}", None))
         return facts
+
+    def where(self, label: str) -> list[int]:
+        """The sentences a verdict on `label` may rest on: the closing one for a positive close,
+        the first few for a criterion searched only there (the situation), else any."""
+        if label == "positive_close":
+            closing = self._closing_sentence()
+            return [] if closing is None else [closing]
+        criterion = self.rubric.criteria.get(label)
+        limit = self._first_sentences(criterion.within_first if criterion else None)
+        return list(range(limit))
 
     def quote(self, indexes: list[int]) -> list[str]:
         chosen = sorted(set(indexes))[: self.rubric.max_evidence]
