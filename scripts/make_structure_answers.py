@@ -35,19 +35,23 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "tests" / "structure_answers"
 CACHE = REPO / ".cache" / "structure-answers"
-SETS = ("tuning", "scored", "scored2", "tuning3", "scored3")
+SETS = ("tuning", "scored", "scored2", "tuning3", "scored3", "scored4")
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
 # Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`;
 # round 3 tunes on those three and `tuning3` and scores `scored3` (both written blind to the code,
 # 2026-11-30) once, in voices no round tuned on.
 HELD_OUT_VOICES = ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3")
 ROUND3_VOICES = ("en-gb-scotland+f2", "en-us-nyc", "en-gb-x-gbcwmd+m5", "en+f4")
+# Round 4 tunes on every set before it and scores `scored4` (written blind after round 3 was
+# scored) once, again in voices no round tuned on.
+ROUND4_VOICES = ("en-gb-x-gbclan", "en-us+f3", "en-gb-x-rp+m2", "en+f5")
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,
     "scored2": HELD_OUT_VOICES,
     "tuning3": HELD_OUT_VOICES,
     "scored3": ROUND3_VOICES,
+    "scored4": ROUND4_VOICES,
 }
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency

@@ -78,10 +78,10 @@ def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
 
 
 # Floors under the figures measured when each split was scored (tests/rubric_blind/README.md):
-# the development writers A-E were tuned on (0.967 overall, weakest label 0.93); the test
-# writers F and G were scored once at the end of round 3 (0.913, weakest 0.81). A change that
+# the development writers A-G were tuned on (0.974 overall, weakest label 0.95); the test
+# writers H and I were scored once at the end of round 4 (0.947, weakest 0.91). A change that
 # loses agreement on either fails here; one that gains should raise the floor.
-FLOORS = {"development": (0.95, 0.90), "test": (0.90, 0.80)}
+FLOORS = {"development": (0.97, 0.94), "test": (0.94, 0.90)}
 
 
 @pytest.mark.parametrize("split", FLOORS)

@@ -60,8 +60,17 @@ class SentencePart:
 def sentence_parts(reading: Reading) -> list[SentencePart]:
     """Every sentence of a read answer (`judging.read_answer`, as the rubric cuts it) in order,
     with its STAR part."""
-    sentences, support = sentence_support(reading)
     config = load_part_reading(reading.rubric.matching.quantity.pattern)
+    claims = part_claims(reading, config)
+    return [
+        SentencePart(sentence.start, sentence.end, part)
+        for sentence, part in zip(reading.sentences, _best_sequence(claims, config), strict=True)
+    ]
+
+
+def part_claims(reading: Reading, config: PartReading) -> list[dict[Part, float]]:
+    """Per sentence, the parts its criteria and cues claim, with the weight of each claim."""
+    sentences, support = sentence_support(reading)
     claims: list[dict[Part, float]] = [{} for _ in sentences]
 
     def claim(index: int, part: Part, weight: float) -> None:
@@ -82,10 +91,7 @@ def sentence_parts(reading: Reading) -> list[SentencePart]:
     for index in reading.matching(reading.rubric.criteria["situation"].cues):
         if index < goal:
             claim(index, "situation", config.weights["situation"])
-    return [
-        SentencePart(sentence.start, sentence.end, part)
-        for sentence, part in zip(sentences, _best_sequence(claims, config), strict=True)
-    ]
+    return claims
 
 
 def _best_sequence(claims: list[dict[Part, float]], config: PartReading) -> list[Part]:
