@@ -42,8 +42,8 @@ SETS = ("tuning", "scored", "scored2", "tuning3", "scored3", "scored4")
 # 2026-11-30) once, in voices no round tuned on.
 HELD_OUT_VOICES = ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3")
 ROUND3_VOICES = ("en-gb-scotland+f2", "en-us-nyc", "en-gb-x-gbcwmd+m5", "en+f4")
-# Round 4 tunes on every set before it and scores `scored4` (written blind after round 3 was
-# scored) once, again in voices no round tuned on.
+# `scored4` (written blind after round 3 was scored, in voices no round tuned on) was scored once
+# with round 3's code, a second held-out figure beside `scored3`'s; a round 4 tunes on it.
 ROUND4_VOICES = ("en-gb-x-gbclan", "en-us+f3", "en-gb-x-rp+m2", "en+f5")
 VOICES = {
     "tuning": ("en-us", "en+m3"),

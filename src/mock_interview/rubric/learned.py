@@ -67,9 +67,11 @@ class LearnedOptions:
     l2: float = 0.001  # weight decay per step
     steps: int = 300  # full-batch gradient steps (also a brake: the corpus is small)
     learning_rate: float = 0.5
-    # How sure the model must be to overturn a rule's verdict (its log-odds past 0): where the
-    # words say little, as in a one-line answer, the rules' verdict stands.
-    margin: float = 0.5
+    # Below this many words the rules' verdicts stand. The model reads answer-wide facts (how many
+    # sentences, how many actions) that a paragraph-long answer makes telling; on a line or two
+    # ("Goal.", "It was my fault: I never asked the vendor") they are priors, not evidence.
+    # Leaving each writer out, 10, 20 and 40 agree alike (0.967).
+    min_words: int = 40
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class AnswerFeatures:
 
     vector: np.ndarray
     sentence_slots: list[list[int]]
+    words: int
 
 
 def featurise(
@@ -95,9 +98,11 @@ def featurise(
     vector = np.zeros(size + len(LABELS) + len(FLAG_KINDS) + len(FACTS), dtype=np.float32)
     sentence_slots: list[list[int]] = []
     every: set[int] = set()
+    count = 0
     for index, sentence in enumerate(sentences):
         where = "F" if index < 2 else "L" if index == len(sentences) - 1 else "M"
         words = WORD.findall(sentence)
+        count += len(words)
         grams = [*words, *(f"{a}_{b}" for a, b in pairwise(words))]
         slots = {_slot(gram, size) for gram in grams} | {
             _slot(f"{where}:{gram}", size) for gram in grams
@@ -114,7 +119,7 @@ def featurise(
         vector[slot] = options.rule_scale
         if about is not None:
             sentence_slots[about].append(slot)
-    return AnswerFeatures(vector, sentence_slots)
+    return AnswerFeatures(vector, sentence_slots, count)
 
 
 def _slot(feature: str, size: int) -> int:
@@ -130,15 +135,12 @@ class LearnedModel:
     options: LearnedOptions
 
     def decide(self, features: AnswerFeatures, label: str, by_rules: bool) -> bool:
-        """The model's verdict on `label` where it is sure by the margin; else, and for
-        RULES_ONLY, the rules' (`by_rules`)."""
-        if label in RULES_ONLY:
+        """The model's verdict on `label`; for RULES_ONLY and in answers under `min_words`, the
+        rules' (`by_rules`)."""
+        if label in RULES_ONLY or features.words < self.options.min_words:
             return by_rules
         row = LABELS.index(label)
-        log_odds = float(features.vector @ self.weights[row] + self.bias[row])
-        if abs(log_odds) <= self.options.margin:
-            return by_rules
-        return log_odds > 0
+        return bool(features.vector @ self.weights[row] + self.bias[row] > 0)
 
     def strongest_sentence(
         self, features: AnswerFeatures, label: str, among: Sequence[int]
