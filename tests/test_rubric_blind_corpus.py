@@ -78,10 +78,10 @@ def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
 
 
 # Floors under the figures measured when each split was scored (tests/rubric_blind/README.md):
-# the development writers A-G were tuned on (0.974 overall, weakest label 0.95); the test
-# writers H and I were scored once at the end of round 4 (0.947, weakest 0.91). A change that
+# the development writers A-I were tuned on (0.972 overall, weakest label 0.95); the test
+# writers J and K were scored once at the end of round 5 (0.936, weakest 0.89). A change that
 # loses agreement on either fails here; one that gains should raise the floor.
-FLOORS = {"development": (0.97, 0.94), "test": (0.94, 0.90)}
+FLOORS = {"development": (0.97, 0.94), "test": (0.93, 0.88)}
 
 
 @pytest.mark.parametrize("split", FLOORS)
