@@ -9,7 +9,10 @@ generalises over those paraphrases; the rules' verdicts are its strongest inputs
 overturns one when the words say so clearly.
 
 Every verdict still quotes what it rests on: a criterion the model finds met (or a red flag it
-finds shown) when the rules found nothing quotes the sentence whose words weigh most for it.
+finds shown) when the rules found nothing quotes the sentence whose words and facts weigh most for
+it, among those where it can stand (the closing sentence for a positive close). The lesson and
+minimizing stay with the rules (RULES_ONLY), and so does every verdict on an answer of a line or
+two (`LearnedOptions.min_words`).
 
 Features are hashed (no vocabulary to ship): each sentence's words and word pairs, also tagged
 with where the sentence stands (the first two, the last, or between), a few facts about figures
