@@ -19,11 +19,12 @@ Round 1 tuned on `tuning` and scored the held-out `scored` once; round 2 tuned o
 scored `scored2`, written before round 1's errors were read, once. Round 3 tunes on those and
 `tuning3` and scores `scored3` once; both were written blind to the code by separate helpers.
 Round 3 changed the reading (rubric/parts.py: the whole answer read at once, with the cues of
-config/parts.toml) and added `--text`.
+config/parts.toml) and added `--text`; it was scored once on `scored3` (51%) and on `scored4`
+(57%), written later. `scored5` is sealed for the next round: `--set all` (`make eval-structure`)
+leaves it out, and only `--set scored5` at the end of that round reads it.
 
 Run:
-    .venv/bin/python scripts/eval_structure.py [--set tuning|scored|scored2|tuning3|scored3|all]
-        [--voices N] [--text] [-v]
+    .venv/bin/python scripts/eval_structure.py [--set NAME|all] [--voices N] [--text] [-v]
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import sys
 from dataclasses import dataclass
 from itertools import pairwise
 
-from make_structure_answers import SETS, Clip, WrittenAnswer, clips, load_answers
+from make_structure_answers import SEALED, SETS, Clip, WrittenAnswer, clips, load_answers
 from mock_interview.analysis.analyze import analyze_file
 from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.whisper import Transcriber
@@ -195,7 +196,9 @@ def main() -> int:
     parser.add_argument("--text", action="store_true", help="read the written answers, no audio")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()
-    chosen = SETS if args.answer_set == "all" else (args.answer_set,)
+    chosen = [args.answer_set]
+    if args.answer_set == "all":
+        chosen = [name for name in SETS if name not in SEALED]
     if args.text:
         for answer_set in chosen:
             total = read_as_text(load_answers(answer_set), args.verbose)

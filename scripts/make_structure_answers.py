@@ -9,8 +9,8 @@ sentence's start and end are exact sample counts.
 Each answer is rendered in several voices and rates (140-180 words per minute).
 
 Run:
-    .venv/bin/python scripts/make_structure_answers.py [--set tuning|scored|scored2|tuning3|scored3]
-        [--voices N]
+    .venv/bin/python scripts/make_structure_answers.py [--set NAME] [--voices N]
+(NAME one of SETS below)
 
 Clips and their truth (`<clip>.json` beside each `<clip>.wav`) are cached in
 `.cache/structure-answers/`, keyed by everything the sound depends on.
@@ -35,7 +35,7 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "tests" / "structure_answers"
 CACHE = REPO / ".cache" / "structure-answers"
-SETS = ("tuning", "scored", "scored2", "tuning3", "scored3", "scored4")
+SETS = ("tuning", "scored", "scored2", "tuning3", "scored3", "scored4", "scored5")
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
 # Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`;
 # round 3 tunes on those three and `tuning3` and scores `scored3` (both written blind to the code,
@@ -43,8 +43,11 @@ SETS = ("tuning", "scored", "scored2", "tuning3", "scored3", "scored4")
 HELD_OUT_VOICES = ("en-gb-x-rp+f3", "en-029", "en-us", "en+m3")
 ROUND3_VOICES = ("en-gb-scotland+f2", "en-us-nyc", "en-gb-x-gbcwmd+m5", "en+f4")
 # `scored4` (written blind after round 3 was scored, in voices no round tuned on) was scored once
-# with round 3's code, a second held-out figure beside `scored3`'s; a round 4 tunes on it.
+# with round 3's code, a second held-out figure beside `scored3`'s; a round 4 tunes on it and
+# scores `scored5` (20 answers written blind after that) once, in voices no round has used.
 ROUND4_VOICES = ("en-gb-x-gbclan", "en-us+f3", "en-gb-x-rp+m2", "en+f5")
+ROUND5_VOICES = ("en-gb+m4", "en-us-nyc+f1", "en-029+f2", "en-gb-scotland+m1")
+SEALED = ("scored5",)  # held out for a round not yet done: no `--set all` reads it
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,
@@ -52,6 +55,7 @@ VOICES = {
     "tuning3": HELD_OUT_VOICES,
     "scored3": ROUND3_VOICES,
     "scored4": ROUND4_VOICES,
+    "scored5": ROUND5_VOICES,
 }
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency
