@@ -23,8 +23,8 @@ from mock_interview.rubric.evaluation import SPLITS, LabelledAnswer, load_blind,
 from mock_interview.rubric.judging import (
     answer_features,
     judge_by_rules,
+    judgement_verdicts,
     read_answer,
-    rule_verdicts,
 )
 from mock_interview.rubric.learned import AnswerFeatures, LearnedModel, LearnedOptions, train
 from mock_interview.rubric.loading import Rubric
@@ -44,7 +44,7 @@ def training_answers() -> list[LabelledAnswer]:
 def example(answer: LabelledAnswer, rubric: Rubric, options: LearnedOptions) -> Example:
     reading = read_answer(answer.text, rubric)
     by_rules = judge_by_rules(answer.text, answer.kind, rubric, reading)
-    rules = rule_verdicts(by_rules, answer.kind, rubric)
+    rules = judgement_verdicts(by_rules, answer.kind, rubric)
     labels = {label: label in answer.met or label in answer.flags for label in rules}
     return answer_features(reading, answer.kind, by_rules, options), labels, rules
 

@@ -17,8 +17,8 @@ from mock_interview.rubric.evaluation import load_blind
 from mock_interview.rubric.judging import (
     judge_answer,
     judge_by_rules,
+    judgement_verdicts,
     read_answer,
-    rule_verdicts,
 )
 from mock_interview.rubric.learned import LearnedOptions, load_model
 from mock_interview.rubric.loading import Rubric
@@ -56,7 +56,7 @@ def test_an_overturned_verdict_quotes_the_answer_and_an_overturned_flag_drops_it
     for answer in load_blind(BLIND, "development"):
         by_rules = judge_by_rules(answer.text, answer.kind, rubric)
         judged = judge_answer(answer.text, answer.kind, rubric)
-        rules = rule_verdicts(by_rules, answer.kind, rubric)
+        rules = judgement_verdicts(by_rules, answer.kind, rubric)
         findings = {finding.id: finding for finding in [*judged.criteria, *judged.red_flags]}
         for label, was in rules.items():
             finding = findings.get(label)

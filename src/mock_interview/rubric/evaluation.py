@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mock_interview.rubric.judging import judge_answer, rule_verdicts
+from mock_interview.rubric.judging import judge_answer, judgement_verdicts
 from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS, Rubric
 
 # The blind corpus's split (tests/rubric_blind/README.md), fixed before the rules of each round
@@ -105,7 +105,7 @@ def agreement(cases: list[LabelledAnswer], rubric: Rubric) -> dict[str, Agreemen
 
 def verdicts(text: str, kind: str, rubric: Rubric) -> dict[str, bool]:
     """Every criterion and red flag that applies to `kind`: met (or shown) or not."""
-    return rule_verdicts(judge_answer(text, kind, rubric), kind, rubric)
+    return judgement_verdicts(judge_answer(text, kind, rubric), kind, rubric)
 
 
 def agreement_of(

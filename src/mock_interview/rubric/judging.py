@@ -119,8 +119,9 @@ def verdicts_of(
     }
 
 
-def rule_verdicts(judgement: Judgement, kind: str, rubric: Rubric) -> dict[str, bool]:
-    """Every criterion and red flag that applies to `kind`: met (or shown) or not."""
+def judgement_verdicts(judgement: Judgement, kind: str, rubric: Rubric) -> dict[str, bool]:
+    """Every criterion and red flag that applies to `kind`: met (or shown) or not, by the rules'
+    judgement or the model's."""
     met = {finding.id: finding.met for finding in judgement.criteria}
     return verdicts_of(met, {flag.id for flag in judgement.red_flags}, kind, rubric)
 
@@ -131,7 +132,7 @@ def answer_features(
     """What the learned model reads of an answer: in training and in judging alike."""
     return featurise(
         [sentence.plain for sentence in reading.sentences],
-        rule_verdicts(by_rules, kind, reading.rubric),
+        judgement_verdicts(by_rules, kind, reading.rubric),
         kind,
         reading.facts(),
         options,

@@ -153,8 +153,9 @@ class LearnedModel:
         row = self.weights[LABELS.index(label)]
         vector = features.vector
         slots = features.sentence_slots
-        return max(among, key=lambda index: float(row[slots[index]] @ vector[slots[index]]),
-                   default=None)
+        return max(
+            among, key=lambda index: float(row[slots[index]] @ vector[slots[index]]), default=None
+        )
 
     def save(self, path: Path) -> None:
         np.savez_compressed(
