@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-timing eval-rubric eval-structure rubric-model filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-fillers-sealed eval-timing eval-rubric eval-structure rubric-model filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -54,8 +54,20 @@ $(CORPUS): scripts/make_filler_corpus.py | $(STAMP)
 
 filler-corpus: $(CORPUS)
 
+# Round 7's sealed voices, spoken from sentences written blind (scripts/filler_sentences/):
+# generated before any round-7 tuning and scored once, with `make eval-fillers-sealed`.
+SEALED_VOICES := en-us+m1,en-gb-x-rp+m5,en-gb-scotland+f1,en-029+m4,en-us-nyc+f4,en-gb-x-gbcwmd+m2,en-gb-x-gbclan+f2,en+m6
+SEALED_CORPUS := .cache/filler-corpus-round7/truth.jsonl
+
+$(SEALED_CORPUS): scripts/make_filler_corpus.py scripts/filler_sentences/round7.json | $(STAMP)
+	$(PY) scripts/make_filler_corpus.py --out $(dir $@) --seed 7 --voices $(SEALED_VOICES) \
+		--sentences scripts/filler_sentences/round7.json
+
 eval-fillers: $(STAMP) $(CORPUS)
 	$(PY) scripts/eval_fillers.py
+
+eval-fillers-sealed: $(STAMP) $(SEALED_CORPUS)
+	$(PY) scripts/eval_fillers.py --corpus $(dir $(SEALED_CORPUS)) --corpus-only
 
 eval-timing: $(STAMP)
 	$(PY) scripts/eval_timing.py

@@ -17,6 +17,10 @@ is held out and reported beside them, never used to choose. Plain faster-whisper
 timestamps, nothing else) and the same with the project's verbatim prompt as `hotwords` run on
 the same clips in the same run.
 
+Round 7 seals a corpus of eight more voices spoken from sentences written blind
+(`make eval-fillers-sealed`: `--corpus .cache/filler-corpus-round7 --corpus-only`), generated
+before round 7's tuning and scored once at its end.
+
 `--set GROUP.FIELD=VALUE` overrides a tuning option (groups: decode, chunking, speech,
 filler_search); `--sweep GROUP.FIELD=v1,v2,...` prints the summary once per value; `--split
 tune|held-out` measures one side only.
@@ -461,6 +465,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--split", choices=("tune", "held-out"), help="measure one side only")
     parser.add_argument("--corpus", type=Path, default=CORPUS, help="synthetic corpus folder")
     parser.add_argument(
+        "--corpus-only", action="store_true", help="measure the corpus's clips alone (a sealed set)"
+    )
+    parser.add_argument(
         "--finders", default=",".join(FINDERS), help=f"which to run, of {', '.join(FINDERS)}"
     )
     parser.add_argument("--detail", action="store_true", help="print each clip's fillers")
@@ -481,9 +488,11 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"eval_fillers: {exc}", file=sys.stderr)
         return 2
-    folder = speech_dir()
-    clips = (real_clips(folder) if folder else []) + sample_clips() + corpus_clips(args.corpus)
-    if folder is None:
+    folder = None if args.corpus_only else speech_dir()
+    clips = corpus_clips(args.corpus)
+    if not args.corpus_only:
+        clips = (real_clips(folder) if folder else []) + sample_clips() + clips
+    if folder is None and not args.corpus_only:
         print("../shared/speech is not here: real speakers left out", file=sys.stderr)
     if not corpus_clips(args.corpus):
         print(f"no synthetic corpus in {args.corpus}: run `make filler-corpus`", file=sys.stderr)

@@ -11,7 +11,7 @@ clean, with room noise, or with a quiet second speaker.
 
 Run:
     .venv/bin/python scripts/make_filler_corpus.py [--out DIR] [--voices V1,V2] [--quick]
-        [--seed N] [--verify] [--verify-only]
+        [--seed N] [--sentences FILE] [--verify] [--verify-only]
 
 It writes 16 kHz mono FLAC clips and ``truth.jsonl`` (one JSON row per clip) to
 ``.cache/filler-corpus/`` by default. The corpus is regenerated, never committed: the same seed
@@ -164,6 +164,28 @@ PLACEMENT_CYCLE = [
     *("sentence_start", "mid_clause", "after_pause"),
 ]
 CONDITIONS = ["clean", "room_noise", "bleed"]
+
+
+@dataclass(frozen=True)
+class Sentences:
+    """The sentence pools a corpus is spoken from, with the markers described above."""
+
+    achieved: list[str]
+    missed: list[str]
+    negative: list[str]
+
+
+BUILT_IN = Sentences(ACHIEVED, MISSED, NEGATIVE)
+
+
+def load_sentences(path: Path) -> Sentences:
+    """Pools from a JSON file with lists "achieved", "missed" and "negative": a sealed set is
+    spoken from sentences written apart from these, so its words are new to every stage too."""
+    data = json.loads(path.read_text())
+    pools = Sentences(*(list(map(str, data[key])) for key in ("achieved", "missed", "negative")))
+    if min(len(pools.achieved), len(pools.missed)) < 12 or len(pools.negative) < 4:
+        raise ValueError(f"{path}: needs 12+ achieved, 12+ missed and 4+ negative sentences")
+    return pools
 
 
 # --------------------------------------------------------------------------------------------
@@ -739,13 +761,15 @@ def build_clip(engine: Espeak, spec: ClipSpec, out_dir: Path) -> dict[str, Any]:
     }
 
 
-def voice_specs(voice: str, seed: int, quick: bool) -> list[ClipSpec]:
+def voice_specs(
+    voice: str, seed: int, quick: bool, pools: Sentences = BUILT_IN
+) -> list[ClipSpec]:
     """The clips of one voice: answers with fillers plus a negative control, mixed conditions,
     rates spread over 130-190 wpm. Seeded by voice name so voices do not shift each other."""
     rng = np.random.default_rng(_seed(seed, voice))
     slug = voice.replace("+", "_")
-    achieved = [ACHIEVED[i] for i in rng.permutation(len(ACHIEVED))]
-    missed = [MISSED[i] for i in rng.permutation(len(MISSED))]
+    achieved = [pools.achieved[i] for i in rng.permutation(len(pools.achieved))]
+    missed = [pools.missed[i] for i in rng.permutation(len(pools.missed))]
     cycle = [PLACEMENT_CYCLE[i] for i in rng.permutation(len(PLACEMENT_CYCLE))]
     if quick:
         items = answer_plan([achieved[0], missed[0]], ["chain", "after_pause"], rng)
@@ -778,7 +802,7 @@ def voice_specs(voice: str, seed: int, quick: bool) -> list[ClipSpec]:
                 _seed(seed, voice, k),
             )
         )
-    neg = [NEGATIVE[i] for i in rng.permutation(len(NEGATIVE))[:4]]
+    neg = [pools.negative[i] for i in rng.permutation(len(pools.negative))[:4]]
     specs.append(
         ClipSpec(
             f"{slug}/negative.flac",
@@ -907,6 +931,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--voices", help="comma-separated eSpeak NG voice names")
     ap.add_argument("--quick", action="store_true", help="one short clean clip per voice")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--sentences", type=Path, help="JSON sentence pools instead of the built-in")
     ap.add_argument("--verify", action="store_true", help="check the corpus after writing it")
     ap.add_argument("--verify-only", action="store_true", help="check an existing corpus")
     args = ap.parse_args(argv)
@@ -915,6 +940,11 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     voices = args.voices.split(",") if args.voices else DEFAULT_VOICES
+    try:
+        sentences = load_sentences(args.sentences) if args.sentences else BUILT_IN
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        print(f"make_filler_corpus: {exc}", file=sys.stderr)
+        return 2
     engine = Espeak()
     if args.out.exists():
         shutil.rmtree(args.out)
@@ -928,7 +958,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: skipping voice {voice!r}: {exc}", file=sys.stderr)
             continue
         working.append(voice)
-        rows += [build_clip(engine, s, args.out) for s in voice_specs(voice, args.seed, args.quick)]
+        specs = voice_specs(voice, args.seed, args.quick, sentences)
+        rows += [build_clip(engine, spec, args.out) for spec in specs]
     deltas = np.abs(np.concatenate([r.pop("_deltas") for r in rows] or [np.zeros(0)]))
     with (args.out / "truth.jsonl").open("w") as fh:
         for row in rows:
