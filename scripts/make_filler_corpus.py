@@ -761,9 +761,7 @@ def build_clip(engine: Espeak, spec: ClipSpec, out_dir: Path) -> dict[str, Any]:
     }
 
 
-def voice_specs(
-    voice: str, seed: int, quick: bool, pools: Sentences = BUILT_IN
-) -> list[ClipSpec]:
+def voice_specs(voice: str, seed: int, quick: bool, pools: Sentences = BUILT_IN) -> list[ClipSpec]:
     """The clips of one voice: answers with fillers plus a negative control, mixed conditions,
     rates spread over 130-190 wpm. Seeded by voice name so voices do not shift each other."""
     rng = np.random.default_rng(_seed(seed, voice))
