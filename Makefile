@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-fillers-sealed eval-timing eval-rubric eval-structure rubric-model filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-fillers-sealed filler-model eval-timing eval-rubric eval-structure rubric-model filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -62,6 +62,10 @@ SEALED_CORPUS := .cache/filler-corpus-round7/truth.jsonl
 $(SEALED_CORPUS): scripts/make_filler_corpus.py scripts/filler_sentences/round7.json | $(STAMP)
 	$(PY) scripts/make_filler_corpus.py --out $(dir $@) --seed 7 --voices $(SEALED_VOICES) \
 		--sentences scripts/filler_sentences/round7.json
+
+# The learned filler check: trained on tuned-on voices and voices no evaluation scores.
+filler-model: $(STAMP) $(CORPUS)
+	$(PY) scripts/train_filler_model.py --refresh
 
 eval-fillers: $(STAMP) $(CORPUS)
 	$(PY) scripts/eval_fillers.py

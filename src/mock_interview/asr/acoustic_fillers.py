@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mock_interview.asr.filler_model import CEPSTRA, FEATURES, load_filler_model, model_path
 from mock_interview.asr.fillers import filled_pause_label
 from mock_interview.audio.contour import bridged, true_stretches
 from mock_interview.audio.io import ANALYSIS_RATE
@@ -116,6 +117,11 @@ class FillerSearchOptions:
     # drops in fluent speech, at a decode per stretch. Off: on the tuned-on voices it added one
     # true filler and six invented ones (recall 0.86 -> 0.84, precision 0.88 -> 0.94 without).
     recover_unwritten: bool = False
+    # A voiced run no word explains is a filler whisper did not write when the learned check
+    # (asr/filler_model.py) gives it at least this probability: lower finds more and invents
+    # more; above 1 switches the check off. Chosen by leaving each training voice out
+    # (`scripts/train_filler_model.py --validate`), never on a held-out speaker.
+    learned_threshold: float = 0.5
 
 
 DEFAULTS = FillerSearchOptions()
@@ -130,6 +136,10 @@ class VoicedRun:
     pitch_spread_st: float  # spread around the run's median pitch, semitones
     pitch_wobble_st: float  # spread around the best straight pitch glide, semitones
     spectral_spread: float
+    # What the learned search compares with the rest of the chunk (the speaker's own voice):
+    level_dbfs: float = 0.0
+    pitch_hz: float = 0.0  # median
+    cepstrum: tuple[float, ...] = ()  # mean MFCC c1-c12 of its frames
 
     @property
     def duration_s(self) -> float:
@@ -194,13 +204,18 @@ def voiced_runs(
         lo, hi = np.searchsorted(cepstra_times, [times[first], times[last - 1]])
         frames = cepstra[lo : max(hi, lo + 1)]
         spread = np.linalg.norm(frames - np.median(frames, axis=0), axis=1).mean()
+        start_s = round(float(times[first]) - frame_s / 2, 3)
+        end_s = round(float(times[last - 1]) + frame_s / 2, 3)
         runs.append(
             VoicedRun(
-                round(float(times[first]) - frame_s / 2, 3),
-                round(float(times[last - 1]) + frame_s / 2, 3),
+                start_s,
+                end_s,
                 _robust_spread(semitones),
                 _robust_spread(semitones - glide),
                 float(spread),
+                _level_dbfs(samples, rate, start_s, end_s),
+                float(np.median(f0[first:last][voiced])),
+                tuple(round(float(value), 2) for value in frames.mean(axis=0)),
             )
         )
     return runs
@@ -270,13 +285,13 @@ def place_fillers(
     for index, span in zip(filler_indexes, spans, strict=True):
         if span is not None:
             placed[index] = replace(words[index], start_s=span.start_s, end_s=span.end_s)
-    unconfirmed = {
-        index for index, span in zip(filler_indexes, spans, strict=True) if span is None
-    }
+    unconfirmed = {index for index, span in zip(filler_indexes, spans, strict=True) if span is None}
     placed = [word for index, word in enumerate(placed) if index not in unconfirmed]
-    if not options.recover_unwritten:
-        return placed, []
     claimed = [span for span in spans if span is not None]
+    heard = _learned_fillers(runs, placed, claimed, options)
+    if not options.recover_unwritten:
+        return placed, heard
+    claimed += [Span(filler.start_s, filler.end_s) for filler in heard]
     unclaimed = [
         Span(run.start_s, run.end_s)
         for run in runs
@@ -289,7 +304,28 @@ def place_fillers(
         and not _covered_by_word(span, placed, unclaimed, options)
     ]
     steady = {Span(run.start_s, run.end_s) for run in runs if run.steady(options)}
-    return placed, _recover_by_redecoding(samples, loose, steady, placed, transcriber, options)
+    recovered = _recover_by_redecoding(samples, loose, steady, placed, transcriber, options)
+    return placed, sorted([*heard, *recovered], key=lambda filler: filler.start_s)
+
+
+def _learned_fillers(
+    runs: list[VoicedRun], words: list[Word], claimed: list[Span], options: FillerSearchOptions
+) -> list[Filler]:
+    """The voiced runs no word explains that the learned check (asr/filler_model.py) takes for
+    fillers whisper did not write."""
+    model = load_filler_model(model_path())
+    if model is None or options.learned_threshold > 1:
+        return []
+    chosen, features = unexplained_runs(runs, words, claimed, options)
+    if not chosen:
+        return []
+    likely = model.probabilities(features) >= options.learned_threshold
+    says_um = model.says_um(features)
+    return [
+        Filler("um" if um else "uh", run.start_s, run.end_s, source="audio")
+        for run, found, um in zip(chosen, likely, says_um, strict=True)
+        if found
+    ]
 
 
 def _unshaped_voice(
@@ -629,3 +665,95 @@ def with_filled_pauses(speech: list[Span], fillers: list[Span]) -> list[Span]:
         else:
             merged.append(span)
     return merged
+
+
+# The learned check's features (asr/filler_model.py says what each tells). Silences and
+# distances are capped at a second: beyond it they say nothing more; runs and words are counted
+# within `_AROUND_S` either side of a run (a word or two).
+_FAR_S = 1.0
+_AROUND_S = 0.75
+
+
+def unexplained_runs(
+    runs: list[VoicedRun], words: list[Word], claimed: list[Span], options: FillerSearchOptions
+) -> tuple[list[VoicedRun], np.ndarray]:
+    """The runs no transcript filler has taken, of a filler's length, and their features."""
+    if not runs:
+        return [], np.zeros((0, len(FEATURES)))
+    weights = np.array([run.duration_s for run in runs])
+    cepstra = np.array([run.cepstrum or (0.0,) * CEPSTRA for run in runs])
+    voice_cepstrum = weights @ cepstra / weights.sum()
+    voice_level = float(np.median([run.level_dbfs for run in runs]))
+    voice_pitch = float(np.median([run.pitch_hz for run in runs if run.pitch_hz > 0] or [1.0]))
+    fillers = [word for word in words if word.filler]
+    owners = _words_owning(runs, [word for word in words if not word.filler])
+    chosen: list[VoicedRun] = []
+    rows = []
+    for index, run in enumerate(runs):
+        if not options.min_run_s <= run.duration_s <= options.max_filled_s:
+            continue
+        if any(span.overlap_s(run.start_s, run.end_s) > 0 for span in claimed):
+            continue
+        before = run.start_s - runs[index - 1].end_s if index else _FAR_S
+        after = runs[index + 1].start_s - run.end_s if index + 1 < len(runs) else _FAR_S
+        covered, overrun = _stamp_cover(run, words, options)
+        near = min((_distance(run, word) for word in fillers), default=_FAR_S)
+        around = Span(run.start_s - _AROUND_S, run.end_s + _AROUND_S)
+        spare = sum(around.overlap_s(other.start_s, other.end_s) > 0 for other in runs) - sum(
+            around.overlap_s(word.start_s, word.end_s) > 0 for word in words if not word.filler
+        )
+        rows.append(
+            [
+                run.duration_s,
+                min(run.pitch_spread_st, 6.0),
+                min(run.pitch_wobble_st, 6.0),
+                run.spectral_spread / 100,
+                min(before, _FAR_S),
+                min(after, _FAR_S),
+                (run.level_dbfs - voice_level) / 10,
+                12 * np.log2(max(run.pitch_hz, 1.0) / voice_pitch) / 12,
+                covered,
+                overrun,
+                min(near, _FAR_S),
+                float(np.clip(spare, -3, 3)),
+                min(owners[index], 2),
+                *((cepstra[index] - voice_cepstrum) / 20),
+            ]
+        )
+        chosen.append(run)
+    return chosen, np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def _stamp_cover(
+    run: VoicedRun, words: list[Word], options: FillerSearchOptions
+) -> tuple[float, float]:
+    """How much of the run ordinary words' stamps cover, and by how much the longest of those
+    stamps runs past the time its word takes to say (s, capped at a second either way)."""
+    covered = 0.0
+    overrun = -_FAR_S
+    for word in words:
+        if word.filler:
+            continue
+        overlap = min(run.end_s, word.end_s) - max(run.start_s, word.start_s)
+        if overlap <= 0:
+            continue
+        covered += overlap
+        letters = len(normalize_token(word.text))
+        plausible_s = options.word_base_s + options.word_per_letter_s * letters
+        overrun = max(overrun, word.end_s - word.start_s - plausible_s)
+    return min(covered / max(run.duration_s, 1e-3), 1.0), float(np.clip(overrun, -_FAR_S, _FAR_S))
+
+
+def _words_owning(runs: list[VoicedRun], words: list[Word]) -> list[int]:
+    """For each run, how many of `words` overlap it more than they overlap any other run."""
+    owned = [0] * len(runs)
+    for word in words:
+        overlaps = [min(run.end_s, word.end_s) - max(run.start_s, word.start_s) for run in runs]
+        best = int(np.argmax(overlaps)) if overlaps else -1
+        if best >= 0 and overlaps[best] > 0:
+            owned[best] += 1
+    return owned
+
+
+def _distance(run: VoicedRun, word: Word) -> float:
+    return max(0.0, word.start_s - run.end_s, run.start_s - word.end_s)
