@@ -13,7 +13,10 @@ several sounds and a breath, a cough or a consonant burst has no steady pitch at
    "uh" at speed, or another voice, is voice without it (issue 14). One with no voice near it
    (the prompt makes whisper add "uh" in silence) is a decoding artefact and is dropped; after the
    last word only a filler-shaped sound confirms it.
-3. With `recover_unwritten` (off: on the tuned-on voices it invented more than it found), steady
+3. Every voiced run left that no transcript filler took is read by the learned check
+   (asr/filler_model.py, `unexplained_runs` below measures its features); those it takes for
+   fillers whisper dropped are added with `source="audio"` (issue 14, round 7).
+4. With `recover_unwritten` (off: on the tuned-on voices it invented more than it found), steady
    runs left over that no word plausibly covers are decoded again with the stretch between their
    neighbouring words, alone and with the verbatim prompt, where a filler is transcribed well.
    Where that decode hears more fillers than the transcript has there, the extra ones are added
