@@ -3,6 +3,8 @@ skipped when absent) and on eSpeak voices made for the test (scripts/make_filler
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -91,3 +93,28 @@ def test_fillers_said_at_speed_by_several_voices(
     assert total.recall >= 0.55
     assert total.precision >= 0.9
     assert total.placed_share >= 0.85
+
+
+def test_a_sealed_corpus_is_spoken_from_its_own_sentences(tmp_path: Path) -> None:
+    """`--sentences` replaces the built-in pools (round 7's sealed voices speak sentences written
+    blind); a file with too few of them is refused with one line and exit 2."""
+    pools = REPO / "scripts" / "filler_sentences" / "round7.json"
+    script = [sys.executable, str(REPO / "scripts" / "make_filler_corpus.py")]
+    out = tmp_path / "corpus"
+    common = ["--out", str(out), "--voices", "en-us", "--quick"]
+    subprocess.run([*script, *common, "--sentences", str(pools)], check=True, capture_output=True)
+    written = json.loads(pools.read_text())
+    spoken = [json.loads(line)["text"] for line in (out / "truth.jsonl").read_text().splitlines()]
+    vocabulary = set(_words(" ".join(written["achieved"] + written["missed"])))
+    assert spoken
+    for text in spoken:
+        assert set(_words(text)) - {"uh", "um"} <= vocabulary, text
+    short = tmp_path / "short.json"
+    short.write_text(json.dumps({"achieved": ["a ^ b / c"], "missed": [], "negative": []}))
+    refused = subprocess.run([*script, *common, "--sentences", str(short)], capture_output=True)
+    assert refused.returncode == 2
+    assert len(refused.stderr.decode().strip().splitlines()) == 1
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z']+", text.lower())
