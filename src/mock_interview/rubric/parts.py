@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from mock_interview.core.values import STORY_PARTS
 from mock_interview.core.values import StoryPart as Part
 from mock_interview.rubric.judging import Reading, sentence_support
-from mock_interview.rubric.loading import PartReading, load_part_reading
+from mock_interview.rubric.loading import CueSet, PartReading, load_part_reading
 
 PART_OF_CRITERION: dict[str, Part] = {
     "situation": "situation",
@@ -62,9 +62,12 @@ def sentence_parts(reading: Reading) -> list[SentencePart]:
     with its STAR part."""
     config = load_part_reading(reading.rubric.matching.quantity.pattern)
     claims = part_claims(reading, config)
+    continuing = set(reading.matching(config.continuing))
     return [
         SentencePart(sentence.start, sentence.end, part)
-        for sentence, part in zip(reading.sentences, _best_sequence(claims, config), strict=True)
+        for sentence, part in zip(
+            reading.sentences, _best_sequence(claims, continuing, config), strict=True
+        )
     ]
 
 
@@ -80,7 +83,9 @@ def part_claims(reading: Reading, config: PartReading) -> list[dict[Part, float]
         part = PART_OF_CRITERION.get(criterion_id)
         if part is not None:
             for index in indexes:
-                claim(index, part, config.criterion_weights.get(criterion_id, config.weights[part]))
+                if not _named_otherwise(reading, criterion_id, index, config):
+                    weight = config.criterion_weights.get(criterion_id, config.weights[part])
+                    claim(index, part, weight)
     for part, cues in config.cues.items():
         for index in reading.matching(cues):
             claim(index, part, config.weights[part])
@@ -94,7 +99,25 @@ def part_claims(reading: Reading, config: PartReading) -> list[dict[Part, float]
     return claims
 
 
-def _best_sequence(claims: list[dict[Part, float]], config: PartReading) -> list[Part]:
+def _named_otherwise(reading: Reading, criterion_id: str, index: int, config: PartReading) -> bool:
+    """Whether every match of the criterion's cues in sentence `index` starts inside one of its
+    exclusions in config/parts.toml (its cue word naming something else there)."""
+    exclusions = config.criterion_exclude.get(criterion_id)
+    if not exclusions or criterion_id not in reading.rubric.criteria:
+        return False
+    matches = reading.cue_matches(reading.rubric.criteria[criterion_id].cues, index)
+    spans = [
+        found.span()
+        for found in reading.cue_matches(CueSet(exclusions, (), negation=False), index)
+    ]
+    return bool(matches) and all(
+        any(start <= match.start() < end for start, end in spans) for match in matches
+    )
+
+
+def _best_sequence(
+    claims: list[dict[Part, float]], continuing: set[int], config: PartReading
+) -> list[Part]:
     """The parts, one per sentence, with the highest total of claimed weights less change costs.
     Of equal sequences, the one that changes part latest: an unclaimed sentence continues."""
     if not claims:
@@ -114,13 +137,13 @@ def _best_sequence(claims: list[dict[Part, float]], config: PartReading) -> list
             link[part] = max(
                 STORY_PARTS,
                 key=lambda prior, part=part: (  # type: ignore[misc]
-                    round(scores[prior] - _change_cost(prior, part, index, config), 6),
+                    round(scores[prior] - _change_cost(prior, part, index, continuing, config), 6),
                     prior != part,
                 ),
             )
         scores = {
             part: scores[link[part]]
-            - _change_cost(link[part], part, index, config)
+            - _change_cost(link[part], part, index, continuing, config)
             + gain(index, part)
             for part in STORY_PARTS
         }
@@ -131,12 +154,16 @@ def _best_sequence(claims: list[dict[Part, float]], config: PartReading) -> list
     return sequence[::-1]
 
 
-def _change_cost(before: Part, after: Part, index: int, config: PartReading) -> float:
-    """What going from `before` to `after` at sentence `index` costs."""
+def _change_cost(
+    before: Part, after: Part, index: int, continuing: set[int], config: PartReading
+) -> float:
+    """What going from `before` to `after` at sentence `index` costs (more where the sentence
+    says it continues: "I also ...")."""
     if before == after:
         return config.stay[after]
+    extra = config.continued if index in continuing else 0.0
     if "other" in (before, after):
-        return config.aside
+        return config.aside + extra
     if STORY_ORDER.index(after) > STORY_ORDER.index(before):
-        return config.forward
-    return config.after_headline if index == 1 else config.backward
+        return config.forward + extra
+    return (config.after_headline if index == 1 else config.backward) + extra
