@@ -115,55 +115,94 @@ def _named_otherwise(reading: Reading, criterion_id: str, index: int, config: Pa
     )
 
 
+# A state of the reading: the part a sentence tells, and the story's part it stands in (the
+# last story part told before an aside; None before any).
+_State = tuple[Part, Part | None]
+_STATES: tuple[_State, ...] = (
+    *((part, part) for part in STORY_ORDER),
+    *(("other", story) for story in (None, *STORY_ORDER)),
+)
+
+
 def _best_sequence(
     claims: list[dict[Part, float]], continuing: set[int], config: PartReading
 ) -> list[Part]:
     """The parts, one per sentence, with the highest total of claimed weights less change costs.
-    Of equal sequences, the one that changes part latest: an unclaimed sentence continues."""
+    Of equal sequences, the one that changes part latest: an unclaimed sentence continues.
+    An aside keeps the story's place (round 4): stepping back into the story after it costs what
+    the step from the part before it would, so an aside is no cheap way to turn the story back."""
     if not claims:
         return []
 
     def gain(index: int, part: Part) -> float:
         return claims[index].get(part, 0.0)
 
-    scores = {
-        part: gain(0, part) - (0.0 if part == STORY_ORDER[0] else config.opening)
-        for part in STORY_PARTS
+    scores: dict[_State, float] = {
+        state: (
+            gain(0, state[0]) - (0.0 if state[0] == STORY_ORDER[0] else config.opening)
+            if state[1] in (None, state[0])
+            else float("-inf")
+        )
+        for state in _STATES
     }
-    links: list[dict[Part, Part]] = []
+    links: list[dict[_State, _State]] = []
     for index in range(1, len(claims)):
-        link: dict[Part, Part] = {}
-        for part in STORY_PARTS:
-            link[part] = max(
-                STORY_PARTS,
-                key=lambda prior, part=part: (  # type: ignore[misc]
-                    round(scores[prior] - _change_cost(prior, part, index, continuing, config), 6),
-                    prior != part,
+
+        def total(prior: _State, state: _State, index: int = index) -> float:
+            return scores[prior] - _change_cost(prior, state, index, continuing, config)
+
+        link = {
+            state: max(
+                (prior for prior in _STATES if _follows(prior, state)),
+                key=lambda prior, state=state: (  # type: ignore[misc]
+                    round(total(prior, state), 6),
+                    prior[0] != state[0],
                 ),
             )
+            for state in _STATES
+            if any(_follows(prior, state) for prior in _STATES)
+        }
         scores = {
-            part: scores[link[part]]
-            - _change_cost(link[part], part, index, continuing, config)
-            + gain(index, part)
-            for part in STORY_PARTS
+            state: (total(link[state], state) + gain(index, state[0]))
+            if state in link
+            else float("-inf")
+            for state in _STATES
         }
         links.append(link)
-    sequence = [max(STORY_PARTS, key=lambda part: round(scores[part], 6))]
+    sequence = [max(_STATES, key=lambda state: round(scores[state], 6))]
     for link in reversed(links):
         sequence.append(link[sequence[-1]])
-    return sequence[::-1]
+    return [part for part, _ in sequence[::-1]]
+
+
+def _follows(prior: _State, state: _State) -> bool:
+    """Whether `state` can follow `prior`: an aside stands in the story part before it."""
+    if state[0] != "other":
+        return True
+    return state[1] == (prior[1] if prior[0] == "other" else prior[0])
 
 
 def _change_cost(
-    before: Part, after: Part, index: int, continuing: set[int], config: PartReading
+    before: _State, after: _State, index: int, continuing: set[int], config: PartReading
 ) -> float:
     """What going from `before` to `after` at sentence `index` costs (more where the sentence
     says it continues: "I also ...")."""
+    if before[0] == after[0]:
+        return config.stay[after[0]]
+    extra = config.continued if index in continuing else 0.0
+    if after[0] == "other":
+        return config.aside + extra
+    if before[0] == "other":
+        return config.aside + extra + _order_cost(before[1], after[0], index, config)
+    return _order_cost(before[0], after[0], index, config) + extra
+
+
+def _order_cost(before: Part | None, after: Part, index: int, config: PartReading) -> float:
+    """What moving the story from part `before` (None: not begun) to `after` costs."""
+    if before is None:
+        return 0.0
     if before == after:
         return config.stay[after]
-    extra = config.continued if index in continuing else 0.0
-    if "other" in (before, after):
-        return config.aside + extra
     if STORY_ORDER.index(after) > STORY_ORDER.index(before):
-        return config.forward + extra
-    return (config.after_headline if index == 1 else config.backward) + extra
+        return config.forward
+    return config.after_headline if index == 1 else config.backward
