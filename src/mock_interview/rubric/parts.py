@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mock_interview.core.values import STORY_PARTS
 from mock_interview.core.values import StoryPart as Part
 from mock_interview.rubric.judging import Reading, sentence_support
 from mock_interview.rubric.loading import CueSet, PartReading, load_part_reading
@@ -147,27 +146,25 @@ def _best_sequence(
     }
     links: list[dict[_State, _State]] = []
     for index in range(1, len(claims)):
-
-        def total(prior: _State, state: _State, index: int = index) -> float:
-            return scores[prior] - _change_cost(prior, state, index, continuing, config)
-
+        totals = {
+            state: {
+                prior: scores[prior] - _change_cost(prior, state, index, continuing, config)
+                for prior in _STATES
+                if _follows(prior, state)
+            }
+            for state in _STATES
+        }
         link = {
             state: max(
-                (prior for prior in _STATES if _follows(prior, state)),
-                key=lambda prior, state=state: (  # type: ignore[misc]
-                    round(total(prior, state), 6),
+                options,
+                key=lambda prior, options=options, state=state: (  # type: ignore[misc]
+                    round(options[prior], 6),
                     prior[0] != state[0],
                 ),
             )
-            for state in _STATES
-            if any(_follows(prior, state) for prior in _STATES)
+            for state, options in totals.items()
         }
-        scores = {
-            state: (total(link[state], state) + gain(index, state[0]))
-            if state in link
-            else float("-inf")
-            for state in _STATES
-        }
+        scores = {state: totals[state][link[state]] + gain(index, state[0]) for state in _STATES}
         links.append(link)
     sequence = [max(_STATES, key=lambda state: round(scores[state], 6))]
     for link in reversed(links):
