@@ -26,7 +26,7 @@ Round 4 tuned on every set but `scored5` (the misses of `scored3` and `scored4`,
 as whisper heard them): criterion cues that name something else withdrawn, "I also" continuing
 the part, an aside keeping the story's place, and cues for asides, outcomes and lessons that
 survive whisper's common mishearings (rubric/parts.py). Text: scored3 68% to 96%, scored4 72%
-to 99%, tuning3 92% to 94%; audio: scored3 51% to 79%, scored4 57% to 87%, tuning3 81% to 85%,
+to 99%, tuning3 92% to 94%; audio: scored3 51% to 78%, scored4 57% to 87%, tuning3 81% to 85%,
 scored2 91% to 95% (all tuned on, so none is a held-out figure). `scored5` is scored once at the
 end of the round.
 
