@@ -32,7 +32,7 @@ CRITERIA = (
 )
 RED_FLAGS = ("blame_external", "minimizing", "disguised_success", "excessive_apology")
 DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "unsignposted_wait", "many_fillers")
-PART_COSTS = ("forward", "backward", "aside", "opening", "after_headline")
+PART_COSTS = ("forward", "backward", "aside", "opening", "after_headline", "continued")
 PART_NUMBER_RANGE = (0.1, 10.0)  # every weight and cost of config/parts.toml ([stay] from 0)
 CRITERION_KINDS = ("achieved", "missed")
 FLAG_KINDS = ("achieved", "missed", "general")
@@ -144,7 +144,14 @@ class PartReading:
     aside: float
     opening: float
     after_headline: float
+    continued: float
     cues: dict[StoryPart, CueSet]
+    # Per criterion, where its cue names something else ("evening lessons" is no lesson learned):
+    # a criterion's claim on a sentence whose every match of it starts inside one is withdrawn.
+    criterion_exclude: dict[str, tuple[re.Pattern[str], ...]]
+    # A sentence that says it tells more of the same ("I also ..."): leaving the part before it
+    # there costs `continued` more.
+    continuing: CueSet
 
 
 class _Reader:
@@ -296,6 +303,8 @@ def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
         reader.only_known(table, known, "name")
     reader.only_known("cues", STORY_PARTS, "part")
     reader.only_known("criteria", CRITERIA, "criterion")
+    reader.only_known("criterion_exclude", CRITERIA, "criterion")
+    reader.only_known("continuing", ("negation", "patterns", "exclude"), "key")
     low, high = PART_NUMBER_RANGE
     costs = {name: reader.bounded("costs", name, low, high) for name in PART_COSTS}
     cued = reader.table("cues")
@@ -306,6 +315,11 @@ def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
         },
         stay={part: reader.bounded("stay", part, 0.0, high) for part in STORY_PARTS},
         cues={part: _part_cues(reader, part, quantity) for part in STORY_PARTS if part in cued},
+        criterion_exclude={
+            name: reader.patterns("criterion_exclude", name, quantity)
+            for name in reader.table("criterion_exclude")
+        },
+        continuing=reader.cues("continuing", quantity),
         **costs,
     )
 
