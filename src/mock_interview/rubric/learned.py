@@ -18,6 +18,15 @@ Features are hashed (no vocabulary to ship): each sentence's words and word pair
 with where the sentence stands (the first two, the last, or between), a few facts about figures
 and actions, the question's kind, and the rules' verdicts on every label. The weights ship as
 `config/rubric_model.npz` beside `rubric.toml`; `scripts/train_rubric_model.py` makes them.
+
+Round 6 trained it on writers A-K (L and M sealed) and changed one thing in it, chosen by leaving
+each writer of A-K out: the facts weigh half a rule verdict (`LearnedOptions.fact_scale`). The rest
+of round 6's gain (0.961 to 0.966 leaving each writer out) came from the rules it reads
+(config/rubric.toml: reflection, blaming others, minimising). Tried there and not kept, for
+gaining under one answer in a thousand or losing: other weight decays, steps and rule scales; more
+features (negation scope, "I" or "we" before a verb past an adverb, figures as one token, "I/we
+...ed"); balancing writers; per-label thresholds chosen inside the training folds; leaving fewer
+labels to the rules; `min_words` 0, 20 or 60.
 """
 
 from __future__ import annotations
@@ -37,9 +46,11 @@ from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS
 
 LABELS = (*CRITERIA, *RED_FLAGS)
 # Labels the model leaves to the rules. Minimizing: leaving each development writer out in turn,
-# the model agreed with the labels less often than the rules (0.95 against 0.96). Reflection: it
-# gained little (0.97 to 0.98) and read owning a fault ("that was my fault, because I skipped the
-# strength training") as the lesson; the coach asks for the lesson in words of its own.
+# the model agreed with the labels less often than the rules (0.95 against 0.96); in round 6, on
+# A-K, it gained one answer in 547. Reflection: it gained little (0.97 to 0.98; in round 6, once
+# the rules learnt the lesson's paraphrases, one answer in 935) and read owning a fault ("that was
+# my fault, because I skipped the strength training") as the lesson; the coach asks for the lesson
+# in words of its own.
 RULES_ONLY = ("minimizing", "reflection")
 # What judging's `Reading.facts` may say of an answer; each has a slot of its own, as the rules'
 # verdicts do, so it is not drowned among the words.
@@ -79,7 +90,8 @@ class LearnedOptions:
     # Below this many words the rules' verdicts stand. The model reads answer-wide facts (how many
     # sentences, how many actions) that a paragraph-long answer makes telling; on a line or two
     # ("Goal.", "It was my fault: I never asked the vendor") they are priors, not evidence.
-    # Leaving each writer out, 10, 20 and 40 agree alike (0.967).
+    # Leaving each writer out, 10, 20 and 40 agree alike (0.967; on A-K in round 6, 20 and 40 0.966,
+    # 20 better on the later writers and worse on B, 60 worse).
     min_words: int = 40
 
 
