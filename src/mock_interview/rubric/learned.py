@@ -18,6 +18,15 @@ Features are hashed (no vocabulary to ship): each sentence's words and word pair
 with where the sentence stands (the first two, the last, or between), a few facts about figures
 and actions, the question's kind, and the rules' verdicts on every label. The weights ship as
 `config/rubric_model.npz` beside `rubric.toml`; `scripts/train_rubric_model.py` makes them.
+
+Round 6 trained it on writers A-K (L and M sealed) and changed one thing in it, chosen by leaving
+each writer of A-K out: the facts weigh half a rule verdict (`LearnedOptions.fact_scale`). The rest
+of round 6's gain (0.961 to 0.967 leaving each writer out) came from the rules it reads
+(config/rubric.toml: reflection, positive close, measurable result, ownership, blaming others,
+minimising). Tried and not kept, for gaining under one label in a thousand or losing: other weight
+decays, step counts and rule scales; more word features (negation scope, "I" or "we" before a verb
+past an adverb, figures as one token, "I/we ...ed"); writers weighted equally; fewer labels left to
+the rules; `min_words` 0 or 60 (20: as good overall, better on H-K, worse on B).
 """
 
 from __future__ import annotations
@@ -37,9 +46,11 @@ from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS
 
 LABELS = (*CRITERIA, *RED_FLAGS)
 # Labels the model leaves to the rules. Minimizing: leaving each development writer out in turn,
-# the model agreed with the labels less often than the rules (0.95 against 0.96). Reflection: it
-# gained little (0.97 to 0.98) and read owning a fault ("that was my fault, because I skipped the
-# strength training") as the lesson; the coach asks for the lesson in words of its own.
+# the model agreed with the labels less often than the rules (0.95 against 0.96); in round 6, on
+# A-K, it gained one answer in 547. Reflection: it gained little (0.97 to 0.98; in round 6, once
+# the rules learnt the lesson's paraphrases, one answer in 935) and read owning a fault ("that was
+# my fault, because I skipped the strength training") as the lesson; the coach asks for the lesson
+# in words of its own.
 RULES_ONLY = ("minimizing", "reflection")
 # What judging's `Reading.facts` may say of an answer; each has a slot of its own, as the rules'
 # verdicts do, so it is not drowned among the words.
@@ -66,14 +77,21 @@ class LearnedOptions:
     leave-one-writer-out on the development split)."""
 
     hash_bits: int = 12  # 2**12 hashed word features: 2**14 scored no better on unseen writers
-    rule_scale: float = 2.0  # a rule verdict's or fact's value beside the words' 1/sqrt(count)
+    rule_scale: float = 2.0  # a rule verdict's value beside the words' 1/sqrt(count)
+    # A fact's value (how many sentences, how many actions, where the figures stand). Half a rule
+    # verdict's since round 6: answer-wide facts are weaker evidence than a verdict, and at a rule's
+    # value they outweighed one on short answers ("That lesson has made me more effective ever
+    # since" lost its forward momentum to "three sentences, no action"); leaving each writer of A-K
+    # out, 1.0 agrees as often as 2.0 (0.966), 0.5 less (0.965).
+    fact_scale: float = 1.0
     l2: float = 0.001  # weight decay per step
     steps: int = 300  # full-batch gradient steps (also a brake: the corpus is small)
     learning_rate: float = 0.5
     # Below this many words the rules' verdicts stand. The model reads answer-wide facts (how many
     # sentences, how many actions) that a paragraph-long answer makes telling; on a line or two
     # ("Goal.", "It was my fault: I never asked the vendor") they are priors, not evidence.
-    # Leaving each writer out, 10, 20 and 40 agree alike (0.967).
+    # Leaving each writer out, 10, 20 and 40 agree alike (0.967; on A-K in round 6, 20 and 40 0.966,
+    # 20 better on the later writers and worse on B, 60 worse).
     min_words: int = 40
 
 
@@ -119,7 +137,7 @@ def featurise(
     vector[size + len(LABELS) + FLAG_KINDS.index(kind)] = 1.0
     for fact, about in facts:
         slot = size + len(LABELS) + len(FLAG_KINDS) + FACTS.index(fact)
-        vector[slot] = options.rule_scale
+        vector[slot] = options.fact_scale
         if about is not None:
             sentence_slots[about].append(slot)
     return AnswerFeatures(vector, sentence_slots, count)
