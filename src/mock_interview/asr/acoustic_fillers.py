@@ -714,7 +714,7 @@ def unexplained_runs(
                 min(before, _FAR_S),
                 min(after, _FAR_S),
                 (run.level_dbfs - voice_level) / 10,
-                12 * np.log2(max(run.pitch_hz, 1.0) / voice_pitch) / 12,
+                float(np.log2(max(run.pitch_hz, 1.0) / voice_pitch)),
                 covered,
                 overrun,
                 min(near, _FAR_S),
@@ -730,8 +730,8 @@ def unexplained_runs(
 def _stamp_cover(
     run: VoicedRun, words: list[Word], options: FillerSearchOptions
 ) -> tuple[float, float]:
-    """How much of the run ordinary words' stamps cover, and by how much the longest of those
-    stamps runs past the time its word takes to say (s, capped at a second either way)."""
+    """How much of the run ordinary words' stamps cover, and the most any of those stamps runs
+    past the time its word takes to say (s, capped at a second either way)."""
     covered = 0.0
     overrun = -_FAR_S
     for word in words:

@@ -43,7 +43,7 @@ FEATURES = (
     "silence_before_s",
     "silence_after_s",
     "level_db",
-    "pitch_st",
+    "pitch_octaves",
     "covered",
     "stamp_overrun_s",
     "near_filler_s",
