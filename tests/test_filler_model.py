@@ -12,7 +12,11 @@ import numpy as np
 import pytest
 
 from conftest import REPO, load_script
-from mock_interview.asr.acoustic_fillers import DEFAULTS, place_fillers, voiced_runs
+from mock_interview.asr.acoustic_fillers import (
+    FillerSearchOptions,
+    place_fillers,
+    voiced_runs,
+)
 from mock_interview.asr.filler_model import load_filler_model, model_path
 from mock_interview.asr.fillers import filled_pause_label
 from mock_interview.asr.whisper import Transcriber
@@ -52,6 +56,8 @@ def _speak(text: str, voice: str, wpm: int, folder: Path) -> np.ndarray:
     return load_audio(path).samples
 
 
+# The check switched on (it is off by default: it invents fillers in real speech).
+CHECKING = FillerSearchOptions(learned_check=True)
 # Voices the model never trained on, two of them held out from the evaluation too.
 VOICES = [("en-us", 150), ("en-gb-x-rp", 175), ("en-us+f2", 165)]
 
@@ -61,7 +67,7 @@ def _unwritten_fillers(text: str, voice: str, wpm: int, folder: Path, transcribe
     wrote taken out of them (as if it had dropped them all), and those words."""
     samples = _speak(text, voice, wpm, folder)
     heard = [w for w in transcriber.transcribe(samples) if not filled_pause_label(w.text)]
-    _, found = place_fillers(samples, heard, transcriber, DEFAULTS, voiced_runs(samples))
+    _, found = place_fillers(samples, heard, transcriber, CHECKING, voiced_runs(samples))
     return found, heard
 
 

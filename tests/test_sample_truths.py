@@ -42,25 +42,20 @@ def test_every_sample_matches_its_truth(analyzed_samples: Analyzed) -> None:
             assert end == pytest.approx(true_end, abs=TOLERANCE_S), (name, end, true_end)
 
 
-def test_fillers_found_were_said_there_and_few_are_missed(analyzed_samples: Analyzed) -> None:
-    """Each filler the transcript names is a true one, within 0.3 s of where it is said. The
-    learned check adds the ones whisper dropped at a chosen precision of about 0.9 (issue 14),
-    so of all the fillers reported at most one in ten is not a true one; of all the samples'
-    fillers at most one is missed."""
-    missed, invented, reported = [], [], 0
+def test_every_filler_found_was_said_there_and_few_are_missed(analyzed_samples: Analyzed) -> None:
+    """Each filler reported is a true one, within 0.3 s of where it is said; of all the samples'
+    fillers at most one is missed (whisper drops the odd one the audio search no longer
+    re-decodes, issue 14: that search invented more than it found on the tuned-on voices)."""
+    missed = []
     for name, (report, truth) in _printed(analyzed_samples).items():
         expected = [filler["start_s"] for filler in truth["fillers"]]
-        for item in sorted(report["fillers"]["items"], key=lambda item: item["source"] == "audio"):
-            reported += 1
+        for item in report["fillers"]["items"]:
             nearest = min(expected, key=lambda start: abs(start - item["start_s"]), default=None)
-            if nearest is None or abs(nearest - item["start_s"]) > FILLER_TOLERANCE_S:
-                assert item["source"] == "audio", (name, item, expected)
-                invented.append((name, item))
-                continue
+            assert nearest is not None, (name, item)
+            assert abs(nearest - item["start_s"]) <= FILLER_TOLERANCE_S, (name, item, expected)
             expected.remove(nearest)
         missed += [(name, start) for start in expected]
     assert len(missed) <= 1, missed
-    assert len(invented) <= reported // 10, invented
 
 
 def test_no_pause_sits_inside_a_word(analyzed_samples: Analyzed) -> None:

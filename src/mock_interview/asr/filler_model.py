@@ -21,6 +21,9 @@ The features are measured by `acoustic_fillers.unexplained_runs`. A second model
 features tells "um" from "uh". Both are trained by
 `scripts/train_filler_model.py` on the tuned-on voices and a corpus of voices no evaluation
 scores, never on a held-out speaker; the file records the voices it learned from.
+
+It is off by default (`FillerSearchOptions.learned_check`): its training voices are eSpeak's
+and one real speaker's, and on held-out real speech it invented fillers (issue 14, round 7).
 """
 
 from __future__ import annotations
