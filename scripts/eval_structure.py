@@ -28,7 +28,9 @@ survive whisper's common mishearings (rubric/parts.py). Text: scored3 68% to 96%
 to 99%, tuning3 92% to 94%; audio: scored3 51% to 78%, scored4 57% to 87%, tuning3 81% to 85%,
 scored2 91% to 95% (all tuned on, so none is a held-out figure). Scored once at the end of the
 round on `scored5` (written blind, four voices no round had used): 59% within 1.0 s (text 71%),
-so the cues lifted from the tuned-on sets carried over only in part.
+so the cues lifted from the tuned-on sets carried over only in part. `scored6` (20 answers
+written blind after that, in four voices no round has used) is sealed for the next round:
+`--set all` leaves it out.
 
 Run:
     .venv/bin/python scripts/eval_structure.py [--set NAME|all] [--voices N] [--text] [-v]
