@@ -27,7 +27,7 @@ ACHIEVED |= {"positive_close"}
 CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
 CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
 FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
-WRITERS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m")
+WRITERS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
 
 
 @pytest.fixture(scope="module")
