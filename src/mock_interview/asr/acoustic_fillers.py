@@ -202,7 +202,8 @@ def voiced_runs(
     for first, last in true_stretches(bridged(f0 > 0, round(options.bridge_s / frame_s))):
         if (last - first) * frame_s < options.min_run_s:
             continue
-        if _level_dbfs(samples, rate, times[first], times[last - 1]) < options.min_level_dbfs:
+        level_dbfs = _level_dbfs(samples, rate, times[first], times[last - 1])
+        if level_dbfs < options.min_level_dbfs:
             continue
         voiced = f0[first:last] > 0
         semitones = 12 * np.log2(f0[first:last][voiced] / np.median(f0[first:last][voiced]))
@@ -221,7 +222,7 @@ def voiced_runs(
                 _robust_spread(semitones),
                 _robust_spread(semitones - glide),
                 float(spread),
-                _level_dbfs(samples, rate, start_s, end_s),
+                level_dbfs,
                 float(np.median(f0[first:last][voiced])),
                 tuple(round(float(value), 2) for value in frames.mean(axis=0)),
             )
@@ -494,6 +495,12 @@ def _paired(
     return (pairs + 1, cost - distance)
 
 
+def _plausible_s(word: Word, options: FillerSearchOptions) -> float:
+    """The longest `word` takes to say (a slow speaker, a lengthened vowel): a longer stamp has
+    swallowed a pause or a filler."""
+    return options.word_base_s + options.word_per_letter_s * len(normalize_token(word.text))
+
+
 def _covered_by_word(
     span: Span, words: list[Word], sounds: list[Span], options: FillerSearchOptions
 ) -> bool:
@@ -507,8 +514,7 @@ def _covered_by_word(
     """
     ordinary = [word for word in words if not word.filler]
     for index, word in enumerate(ordinary):
-        letters = len(normalize_token(word.text))
-        plausible_s = options.word_base_s + options.word_per_letter_s * letters
+        plausible_s = _plausible_s(word, options)
         start_s = word.start_s
         if word.end_s - word.start_s > plausible_s:
             if not index:
@@ -742,21 +748,20 @@ def _stamp_cover(
     for word in words:
         if word.filler:
             continue
-        overlap = min(run.end_s, word.end_s) - max(run.start_s, word.start_s)
+        overlap = Span(run.start_s, run.end_s).overlap_s(word.start_s, word.end_s)
         if overlap <= 0:
             continue
         covered += overlap
-        letters = len(normalize_token(word.text))
-        plausible_s = options.word_base_s + options.word_per_letter_s * letters
-        overrun = max(overrun, word.end_s - word.start_s - plausible_s)
+        overrun = max(overrun, word.end_s - word.start_s - _plausible_s(word, options))
     return min(covered / max(run.duration_s, 1e-3), 1.0), float(np.clip(overrun, -_FAR_S, _FAR_S))
 
 
 def _words_owning(runs: list[VoicedRun], words: list[Word]) -> list[int]:
     """For each run, how many of `words` overlap it more than they overlap any other run."""
     owned = [0] * len(runs)
+    spans = [Span(run.start_s, run.end_s) for run in runs]
     for word in words:
-        overlaps = [min(run.end_s, word.end_s) - max(run.start_s, word.start_s) for run in runs]
+        overlaps = [span.overlap_s(word.start_s, word.end_s) for span in spans]
         best = int(np.argmax(overlaps)) if overlaps else -1
         if best >= 0 and overlaps[best] > 0:
             owned[best] += 1
