@@ -58,3 +58,28 @@ def test_a_stop_decodes_only_the_audio_after_the_last_final_chunk(settings: Sett
     assert after_stop, "the tail is decoded at the stop"
     assert after_stop[0] == tail  # the tail itself, nothing cut before it
     assert all(size <= tail for size in after_stop)  # a re-decode of skipped speech stays in it
+
+
+def test_a_stop_after_a_guess_decodes_only_what_the_guess_left_unsettled(
+    settings: Settings,
+) -> None:
+    """While the candidate speaks, the idle worker guesses the uncut tail and settles its words
+    up to a pause; a stop then decodes what follows that pause, never the whole tail again."""
+    samples = load_audio(ANSWER).samples[: 13 * ANALYSIS_RATE]
+    model = CountingTranscriber()
+    guessed = threading.Event()
+    live = LiveTranscriber(
+        cast(Transcriber, model), settings.fillers, on_progress=lambda _: guessed.set()
+    )
+    live.feed_analysis_samples(samples[: 12 * ANALYSIS_RATE])  # less than a window: no cut
+    assert guessed.wait(timeout=60), "the idle worker did not guess the tail"
+    guess_calls = len(model.calls)
+    live.feed_analysis_samples(samples[12 * ANALYSIS_RATE :])
+    transcript = live.finish()
+
+    after_guess = model.calls[guess_calls:]
+    assert model.calls[0] <= 12 * ANALYSIS_RATE  # the guess heard the tail fed so far
+    assert after_guess, "the second after the guess is decoded at the stop"
+    assert all(size < 10 * ANALYSIS_RATE for size in after_guess)  # not the whole 13-s tail
+    assert transcript.samples == samples.size
+    assert transcript.words[0].start_s < 1.0  # what the guess settled is kept

@@ -74,9 +74,15 @@ class ChunkingOptions:
     idle_poll_s: float = 0.1
     guess_every_s: float = 0.25
     guess_period_s: float = 3.0
-    # A tail guess stands only if the speech in the last chunk ended this long (s) before the
-    # guess did; larger re-decodes the end more often.
+    # A tail guess stands for the last chunk only if the speech in it ended this long (s) before
+    # the guess did, or the guess heard all of it but this much (too short for a word of its
+    # own); larger re-decodes the end less often and may lose a short last word.
     guess_margin_s: float = 0.2
+    # A guess's words are settled up to the latest silence at least this long (ms) that Silero
+    # hears `lookahead_s` before the guess's end: only what follows is decoded again, by the next
+    # guess or at the stop. Shorter settles more of a fluent speaker's answer (a stop then
+    # decodes less); too short would cut between the sounds of one word.
+    settle_silence_ms: int = 100
     # Frame length (s) of the level measure used to find quiet stretches.
     frame_s: float = 0.02
     # A frame this close (dB) to the pending audio's noise floor is quiet enough to cut in;
@@ -174,8 +180,10 @@ def find_cut(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int:
 
 
 def latest_gap(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int | None:
-    """The middle of the latest silence Silero hears after speech, if any: no word is split."""
-    gaps = _gaps_after(find_speech(samples, options=options.speech), samples.size, 0.0)
+    """The middle of the latest silence Silero hears after speech (`settle_silence_ms` or longer),
+    if any: no word is split."""
+    speech_options = replace(options.speech, min_silence_ms=options.settle_silence_ms)
+    gaps = _gaps_after(find_speech(samples, options=speech_options), samples.size, 0.0)
     return _middle(gaps[-1]) if gaps else None
 
 
@@ -298,12 +306,18 @@ class _ChunkVoice:
 
 
 def _hear_voice(
-    audio: np.ndarray, offset_s: float, options: ChunkingOptions, runs: bool, contour: bool
+    audio: np.ndarray,
+    offset_s: float,
+    options: ChunkingOptions,
+    runs: bool,
+    contour: bool,
+    speech: list[Span] | None = None,
 ) -> _ChunkVoice:
     """Only what will be used: the runs when the chunk's words are to be decoded and it has
-    speech, and the contour of a chunk (not of a tail guess)."""
-    with stage("vad"):
-        speech = find_speech(audio, options=options.speech)
+    speech, and the contour of a chunk (not of a tail guess). `speech` is the VAD's, if known."""
+    if speech is None:
+        with stage("vad"):
+            speech = find_speech(audio, options=options.speech)
     with stage("voiced_runs"):
         found = voiced_runs(audio, options=options.filler_search) if runs and speech else []
     with stage("contour"):
@@ -388,12 +402,6 @@ def _unheard(
     return [run for run in runs if run.duration_s >= longest_s]
 
 
-def _nothing_said_after(guess: _TailGuess, speech: list[Span], margin_s: float) -> bool:
-    """No speech in the last chunk ends after the guess did (less `margin_s`)."""
-    guessed_until_s = (guess.start + guess.size) / ANALYSIS_RATE
-    return not any(span.end_s > guessed_until_s - margin_s for span in speech)
-
-
 def _with_heard_fillers(
     speech: list[Span], words: list[Word], audio_fillers: list[Filler]
 ) -> list[Span]:
@@ -423,9 +431,9 @@ class _TailGuess:
     words: list[Word]
     audio_fillers: list[Filler]
 
-    def before_settled(self) -> tuple[list[Word], list[Filler]]:
-        """The words and audio fillers of the settled part, in recording time."""
-        until_s = (self.start + self.settled) / ANALYSIS_RATE
+    def before(self, samples: int) -> tuple[list[Word], list[Filler]]:
+        """The words and audio fillers of the first `samples` of the tail, in recording time."""
+        until_s = (self.start + samples) / ANALYSIS_RATE
         return (
             [word for word in self.words if word.start_s + word.end_s < 2 * until_s],
             [filler for filler in self.audio_fillers if filler.start_s < until_s],
@@ -474,8 +482,10 @@ class LiveTranscriber:
         )
         self._failure: BaseException | None = None
         # A chunk's VAD, voiced runs and contour are measured here while the worker decodes it:
-        # whisper leaves part of the second core idle, and they need only the audio.
-        self._voice_listener = ThreadPoolExecutor(1, thread_name_prefix="chunk-voice")
+        # whisper leaves part of the second core idle, and they need only the audio. Two, as
+        # the last chunk's contour and the voiced runs of its unsettled part are both wanted
+        # at the stop.
+        self._voice_listener = ThreadPoolExecutor(2, thread_name_prefix="chunk-voice")
         self._worker = threading.Thread(target=self._work, name="live-transcriber", daemon=True)
         self._worker.start()
 
@@ -548,6 +558,8 @@ class LiveTranscriber:
             self._failure = exc
 
     def _analyse_chunk(self, window: np.ndarray, cut: int, start: int, last: bool) -> None:
+        """Analyse the chunk `window[:cut]`. A chunk cut while the candidate speaks is decoded
+        whole, as `analyze` decodes it; the last one is built from the guesses of its tail."""
         offset_s = start / ANALYSIS_RATE
         guess = self._guess if last and self._guess and self._guess.start == start else None
         voice = self._voice_listener.submit(
@@ -563,18 +575,29 @@ class LiveTranscriber:
                 self._options,
                 offset_s,
             )
-        elif _nothing_said_after(
-            guess, _shifted(voice.result().speech, offset_s), self._options.guess_margin_s
-        ):
+        elif self._guess_stands(window, cut, guess):
             words, audio_fillers = guess.words, guess.audio_fillers
-        else:  # speech went on: decode only what the guess left unsettled
-            words, audio_fillers = self._listen_after(window[:cut], start, guess)
+        else:  # decode only what the guess left unsettled
+            words, audio_fillers = self._listen_after(window, cut, start, guess)
         chunk_voice = voice.result()
         speech = _with_heard_fillers(_shifted(chunk_voice.speech, offset_s), words, audio_fillers)
         self._done = self._done.then(
             ChunkedTranscript(words, speech, audio_fillers, cut, chunk_voice.contour)
         )
         self._report(self._done)
+
+    def _guess_stands(self, window: np.ndarray, cut: int, guess: _TailGuess) -> bool:
+        """The guess is the last chunk's transcript if what it did not hear is too short to hold
+        a word (`guess_margin_s`), or if no speech there ends after the guess did (less that
+        margin). The VAD hears a second before the guess's end too, to know the speech going on."""
+        margin = int(self._options.guess_margin_s * ANALYSIS_RATE)
+        if cut - guess.size <= margin:
+            return True
+        heard_from = max(0, guess.size - ANALYSIS_RATE)
+        with stage("vad"):
+            speech = find_speech(window[heard_from:cut], options=self._options.speech)
+        ended_until = guess.size - margin - heard_from
+        return not any(span.end_s * ANALYSIS_RATE > ended_until for span in speech)
 
     def _guess_tail(self) -> None:
         options = self._options
@@ -584,6 +607,7 @@ class LiveTranscriber:
             if (
                 size < options.pause_cut_s * ANALYSIS_RATE
                 or new_audio < options.guess_every_s * ANALYSIS_RATE
+                or not self._jobs.empty()  # a chunk cut from this tail goes first
             ):
                 return
             self._tail_checked = start + size
@@ -592,7 +616,7 @@ class LiveTranscriber:
         unguessed = size - (earlier.size if earlier else 0)
         if unguessed < options.guess_period_s * ANALYSIS_RATE and not ends_in_pause(tail, options):
             return
-        words, audio_fillers = self._listen_after(tail, start, earlier)
+        words, audio_fillers = self._listen_after(tail, tail.size, start, earlier)
         settled = earlier.settled if earlier else 0
         rest = tail[settled:]
         lookahead = int(options.lookahead_s * ANALYSIS_RATE)
@@ -603,21 +627,27 @@ class LiveTranscriber:
         self._report(self._done.then(ChunkedTranscript(words, [], audio_fillers, size)))
 
     def _listen_after(
-        self, audio: np.ndarray, start: int, guess: _TailGuess | None
+        self, audio: np.ndarray, cut: int, start: int, guess: _TailGuess | None
     ) -> tuple[list[Word], list[Filler]]:
-        """What `guess` settled of `audio` (the uncut tail from `start`), and the rest decoded."""
+        """The words of `audio[:cut]` (the uncut tail from `start`): what `guess` settled, and
+        the rest decoded, hearing what follows the cut as a chunk does."""
         settled = guess.settled if guess else 0
-        words, audio_fillers = guess.before_settled() if guess else ([], [])
+        words, audio_fillers = guess.before(settled) if guess else ([], [])
         rest = audio[settled:]
+        heard = rest[: cut - settled]
         offset_s = (start + settled) / ANALYSIS_RATE
         # heard first: a tail that is all silence to the VAD (a long think) is not decoded
-        voice = _hear_voice(rest, offset_s, self._options, runs=True, contour=False)
-        if not voice.speech:
+        with stage("vad"):
+            speech = find_speech(heard, options=self._options.speech)
+        if not speech:
             return words, audio_fillers
+        voice = self._voice_listener.submit(
+            _hear_voice, heard, offset_s, self._options, True, False, speech
+        )
         more_words, more_fillers = _listen(
             rest,
-            rest.size,
-            lambda: voice,
+            cut - settled,
+            voice.result,
             self._transcriber,
             self._filler_settings,
             self._options,
