@@ -7,6 +7,8 @@ follows (`heard_after_cut_s`); only the words before the cut are kept, and the r
 in the next window. Each chunk gets the whole analysis that needs the audio: Silero VAD, the
 filler lexicon, the acoustic filler placement (`place_fillers`) and the voice's pitch and level
 contour (`track_contour`, for the delivery), in the chunk's own time, shifted by its offset. The
+answer's speech (its timing) is the VAD's without the stretches too faint to be the candidate's
+(`own_speech`). The
 VAD, the voiced runs and the contour need only the audio, so a second thread measures them while
 whisper decodes. The results are plain lists that `build_analysis` takes as they are.
 
@@ -38,7 +40,7 @@ from mock_interview.asr.fillers import filled_pause_label, mark_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.contour import EMPTY_CONTOUR, VoiceContour, track_contour
 from mock_interview.audio.io import ANALYSIS_RATE, to_float
-from mock_interview.audio.signal import SpeechDetectionOptions, find_speech
+from mock_interview.audio.signal import SpeechDetectionOptions, find_speech, own_speech
 from mock_interview.core.config import FillerSettings
 from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
@@ -578,9 +580,10 @@ class LiveTranscriber:
         elif self._guess_stands(window, cut, guess):
             words, audio_fillers = guess.words, guess.audio_fillers
         else:  # decode only what the guess left unsettled
-            words, audio_fillers = self._listen_after(window, cut, start, guess)
+            words, audio_fillers = self._listen_after(window[:cut], start, guess)
         chunk_voice = voice.result()
-        speech = _with_heard_fillers(_shifted(chunk_voice.speech, offset_s), words, audio_fillers)
+        candidate = own_speech(window[:cut], chunk_voice.speech, self._options.speech)
+        speech = _with_heard_fillers(_shifted(candidate, offset_s), words, audio_fillers)
         self._done = self._done.then(
             ChunkedTranscript(words, speech, audio_fillers, cut, chunk_voice.contour)
         )
@@ -616,7 +619,7 @@ class LiveTranscriber:
         unguessed = size - (earlier.size if earlier else 0)
         if unguessed < options.guess_period_s * ANALYSIS_RATE and not ends_in_pause(tail, options):
             return
-        words, audio_fillers = self._listen_after(tail, tail.size, start, earlier)
+        words, audio_fillers = self._listen_after(tail, start, earlier)
         settled = earlier.settled if earlier else 0
         rest = tail[settled:]
         lookahead = int(options.lookahead_s * ANALYSIS_RATE)
@@ -627,26 +630,24 @@ class LiveTranscriber:
         self._report(self._done.then(ChunkedTranscript(words, [], audio_fillers, size)))
 
     def _listen_after(
-        self, audio: np.ndarray, cut: int, start: int, guess: _TailGuess | None
+        self, audio: np.ndarray, start: int, guess: _TailGuess | None
     ) -> tuple[list[Word], list[Filler]]:
-        """The words of `audio[:cut]` (the uncut tail from `start`): what `guess` settled, and
-        the rest decoded, hearing what follows the cut as a chunk does."""
+        """What `guess` settled of `audio` (the uncut tail from `start`), and the rest decoded."""
         settled = guess.settled if guess else 0
         words, audio_fillers = guess.before(settled) if guess else ([], [])
         rest = audio[settled:]
-        heard = rest[: cut - settled]
         offset_s = (start + settled) / ANALYSIS_RATE
         # heard first: a tail that is all silence to the VAD (a long think) is not decoded
         with stage("vad"):
-            speech = find_speech(heard, options=self._options.speech)
+            speech = find_speech(rest, options=self._options.speech)
         if not speech:
             return words, audio_fillers
         voice = self._voice_listener.submit(
-            _hear_voice, heard, offset_s, self._options, True, False, speech
+            _hear_voice, rest, offset_s, self._options, True, False, speech
         )
         more_words, more_fillers = _listen(
             rest,
-            cut - settled,
+            rest.size,
             voice.result,
             self._transcriber,
             self._filler_settings,
