@@ -146,8 +146,17 @@ def _best_sequence(
     if not claims:
         return []
 
+    # Where a sentence stands weighs its claims (round 5), less in a short answer (a fifth of it
+    # is less than a sentence): the weight grows with the answer up to `position_full_from`
+    # sentences. A sentence nobody claims gains nothing from its place: it still continues.
+    position_weight = config.position_weight * min(1.0, len(claims) / config.position_full_from)
+
     def gain(index: int, part: Part) -> float:
-        return claims[index].get(part, 0.0)
+        if not claims[index]:
+            return 0.0
+        return claims[index].get(part, 0.0) + position_weight * _position_share(
+            index, len(claims), part, config
+        )
 
     scores: dict[_State, float] = {
         state: (
@@ -185,6 +194,13 @@ def _best_sequence(
     return [part for part, _ in sequence[::-1]]
 
 
+def _position_share(index: int, count: int, part: Part, config: PartReading) -> float:
+    """The share of sentences at this place in an answer (its fifth) that tell `part`."""
+    shares = config.position[part]
+    fifth = min(len(shares) - 1, index * len(shares) // count)
+    return shares[fifth]
+
+
 def _follows(prior: _State, state: _State) -> bool:
     """Whether `state` can follow `prior`: an aside stands in the story part before it."""
     if state[0] != "other":
@@ -214,5 +230,6 @@ def _order_cost(before: Part | None, after: Part, index: int, config: PartReadin
     if before == after:
         return config.stay[after]
     if STORY_ORDER.index(after) > STORY_ORDER.index(before):
-        return config.forward
+        passed = STORY_ORDER[STORY_ORDER.index(before) + 1 : STORY_ORDER.index(after)]
+        return config.forward + config.skipped * sum(part != "task" for part in passed)
     return config.after_headline if index == 1 else config.backward
