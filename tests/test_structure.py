@@ -145,6 +145,8 @@ def test_also_continues_the_part_and_the_goal_as_a_yardstick_is_no_goal() -> Non
     headline = "the honest answer is that i fell well short of a target i set myself"
     opening = _parts(f"{headline}. {SITUATION}. {TASK}. {ACTION_1}.")
     assert opening[0] == (f"{headline}.", "result")
+    stated = "the goal i set was to cut our release time to two days"  # round 5: the goal itself
+    assert [part for _, part in _parts(f"{stated}. {SITUATION}. {ACTION_1}. {RESULT}.")][0] == "task"
 
 
 def test_an_aside_keeps_the_story_s_place() -> None:
