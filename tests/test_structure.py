@@ -218,6 +218,17 @@ def test_the_part_cues_are_checked_at_load(tmp_path: Path) -> None:
     path.write_text(shipped.replace(excluded, excluded + "lessons = []\n"), encoding="utf-8")
     with pytest.raises(UserError, match=r"criterion_exclude\.lessons': unknown criterion"):
         load_part_reading("x", path)
+    fifths = "reflection = [0.0, 0.0, 0.0, 0.31, 0.86]"
+    assert fifths in shipped
+    path.write_text(shipped.replace(fifths, "reflection = [0.3, 0.86]"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"position\.reflection': must be 5 numbers from 0 to 1"):
+        load_part_reading("x", path)
+    path.write_text(shipped.replace(fifths, "reflection = [0, 0, 0, 0.3, 1.5]"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"position\.reflection': must be 5 numbers from 0 to 1"):
+        load_part_reading("x", path)
+    path.write_text(shipped.replace("full_from = ", "full_from = 0 #"), encoding="utf-8")
+    with pytest.raises(UserError, match=r"position\.full_from': must be 1 or more"):
+        load_part_reading("x", path)
 
 
 def test_the_rubric_verdicts_do_not_change() -> None:
