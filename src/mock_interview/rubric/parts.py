@@ -37,6 +37,22 @@ transcripts of them):
 - cues for asides ("Oh,", "So yes,", "..., actually"), outcomes told by time gone by ("By April",
   "four months in", "at the two year mark") and lessons by their shape, several of them also as
   whisper tends to hear them ("sit myself" for "set myself", "my December" for "by December").
+
+Round 5 (four rounds of cues carried over to blind writers only in part, so this round leans on
+what any story shares rather than on its words):
+- where a sentence stands: a story is told in order far more often than not, so a sentence's
+  claims gain by how often their part is told at its place in the answer (config/parts.toml's
+  [position]: per part, the share of sentences in each fifth of an answer that tell it, counted
+  on the tuned-on sets; less in a short answer, and nothing for a sentence nobody claims, which
+  still continues the part before it): a figure among the actions no longer makes them the
+  outcome, nor a goal word in the closing lines a goal;
+- a step forward that passes over the actions (or the outcome) costs more, so a sentence between
+  the goal and the outcome that nobody claims is an action, not the outcome told early (passing
+  over the goal costs nothing: it often goes unsaid);
+- cues of kinds seen missed on the blind `scored5`: an aside by the tag that closes it ("...,
+  I can tell you", "..., to be fair"), the scene by who the speaker was ("I was a sous chef in a
+  hotel kitchen", "we are a small station run by volunteers", "I grew up on"), and "the goal I
+  set was to" stating the goal rather than measuring the outcome by it.
 """
 
 from __future__ import annotations
