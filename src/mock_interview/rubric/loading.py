@@ -163,8 +163,8 @@ class PartReading:
     # there costs `continued` more.
     continuing: CueSet
     # Where in an answer each part is told (round 5): per part, the share of sentences in each
-    # fifth of an answer that tell it, a claim worth `position_weight` times that share (less in
-    # an answer shorter than `position_full_from` sentences).
+    # fifth of an answer that tell it; a claim of it gains `position_weight` times that share
+    # (less in an answer shorter than `position_full_from` sentences).
     position_weight: float
     position_full_from: int
     position: dict[StoryPart, tuple[float, ...]]

@@ -40,15 +40,17 @@ transcripts of them):
 
 Round 5 (four rounds of cues carried over to blind writers only in part, so this round leans on
 what any story shares rather than on its words):
-- where a sentence stands: a story is told in order far more often than not, so a sentence's
-  claims gain by how often their part is told at its place in the answer (config/parts.toml's
-  [position]: per part, the share of sentences in each fifth of an answer that tell it, counted
-  on the tuned-on sets; less in a short answer, and nothing for a sentence nobody claims, which
-  still continues the part before it): a figure among the actions no longer makes them the
-  outcome, nor a goal word in the closing lines a goal;
+- where a sentence stands: a story is told in order far more often than not, so each claim on
+  a sentence gains by how often its part is told at the sentence's place in the answer
+  (config/parts.toml's [position]: per part, the share of sentences in each fifth of an answer
+  that tell it, counted on the tuned-on sets; less in a short answer). Only claims gain, so a
+  sentence nobody claims still continues the part before it, and a place alone never gives a
+  sentence a part: where the cues are torn (a figure among the actions, a result cue beside a
+  scene), the place decides;
 - a step forward that passes over the actions (or the outcome) costs more, so a sentence between
   the goal and the outcome that nobody claims is an action, not the outcome told early (passing
-  over the goal costs nothing: it often goes unsaid);
+  over the goal costs nothing, as it often goes unsaid, nor does a headline: the goal and then
+  what came of it, told in the first two sentences);
 - cues of kinds seen missed on the blind `scored5`: an aside by the tag that closes it ("...,
   I can tell you", "..., to be fair"), the scene by who the speaker was ("I was a sous chef in a
   hotel kitchen", "we are a small station run by volunteers", "I grew up on"), and "the goal I
@@ -164,13 +166,13 @@ def _best_sequence(
 
     # Where a sentence stands weighs its claims (round 5), less in a short answer (a fifth of it
     # is less than a sentence): the weight grows with the answer up to `position_full_from`
-    # sentences. A sentence nobody claims gains nothing from its place: it still continues.
+    # sentences. Only a claimed part gains: a place alone gives no part.
     position_weight = config.position_weight * min(1.0, len(claims) / config.position_full_from)
 
     def gain(index: int, part: Part) -> float:
-        if not claims[index]:
+        if part not in claims[index]:
             return 0.0
-        return claims[index].get(part, 0.0) + position_weight * _position_share(
+        return claims[index][part] + position_weight * _position_share(
             index, len(claims), part, config
         )
 
@@ -246,6 +248,8 @@ def _order_cost(before: Part | None, after: Part, index: int, config: PartReadin
     if before == after:
         return config.stay[after]
     if STORY_ORDER.index(after) > STORY_ORDER.index(before):
+        if index == 1:  # a headline: the goal, then what came of it
+            return config.forward
         passed = STORY_ORDER[STORY_ORDER.index(before) + 1 : STORY_ORDER.index(after)]
         return config.forward + config.skipped * sum(part != "task" for part in passed)
     return config.after_headline if index == 1 else config.backward
