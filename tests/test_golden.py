@@ -18,7 +18,9 @@ Praat's tracker does the same arithmetic on any CPU, and the figures are rounded
 Round 3 of the STAR timeline (issue 16) changed only the `structure` block in them, from these
 same recorded transcripts. The rubric's learned second opinion (issue 15, round 4) changed only
 the `rubric` and `coaching` blocks of `bench_live_answer`: its closing sentence (calling the
-customer with weekly updates) now counts as a positive close.
+customer with weekly updates) now counts as a positive close. Round 5 of the STAR timeline
+changed only the `structure` block of `goal_missed_weak`: the late reviews and the help given to
+another team are read as its actions, and only "it just didn't work out" onward as the outcome.
 """
 
 from __future__ import annotations

@@ -32,7 +32,16 @@ CRITERIA = (
 )
 RED_FLAGS = ("blame_external", "minimizing", "disguised_success", "excessive_apology")
 DELIVERY_FLAGS = ("too_short", "too_long", "slow_start", "unsignposted_wait", "many_fillers")
-PART_COSTS = ("forward", "backward", "aside", "opening", "after_headline", "continued")
+PART_COSTS = (
+    "forward",
+    "backward",
+    "aside",
+    "opening",
+    "after_headline",
+    "continued",
+    "skipped",
+)
+POSITION_BINS = 5  # [position]: an answer cut into fifths
 PART_NUMBER_RANGE = (0.1, 10.0)  # every weight and cost of config/parts.toml ([stay] from 0)
 CRITERION_KINDS = ("achieved", "missed")
 FLAG_KINDS = ("achieved", "missed", "general")
@@ -145,6 +154,7 @@ class PartReading:
     opening: float
     after_headline: float
     continued: float
+    skipped: float
     cues: dict[StoryPart, CueSet]
     # Per criterion, where its cue names something else ("evening lessons" is no lesson learned):
     # a criterion's claim on a sentence whose every match of it starts inside one is withdrawn.
@@ -152,6 +162,12 @@ class PartReading:
     # A sentence that says it tells more of the same ("I also ..."): leaving the part before it
     # there costs `continued` more.
     continuing: CueSet
+    # Where in an answer each part is told (round 5): per part, the share of sentences in each
+    # fifth of an answer that tell it; a claim of it gains `position_weight` times that share
+    # (less in an answer shorter than `position_full_from` sentences).
+    position_weight: float
+    position_full_from: int
+    position: dict[StoryPart, tuple[float, ...]]
 
 
 class _Reader:
@@ -320,8 +336,28 @@ def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
             for name in reader.table("criterion_exclude")
         },
         continuing=reader.cues("continuing", quantity),
+        position_weight=reader.bounded("position", "weight", 0.0, high),
+        position_full_from=reader.whole("position", "full_from", 1),
+        position=_position_shares(reader),
         **costs,
     )
+
+
+def _position_shares(reader: _Reader) -> dict[StoryPart, tuple[float, ...]]:
+    """[position]'s shares: per part, one from 0 to 1 for each fifth of an answer."""
+    reader.only_known("position", ("weight", "full_from", *STORY_PARTS), "part")
+    shares = {}
+    for part in STORY_PARTS:
+        values = reader.value("position", part, list, "a list of numbers")
+        if len(values) != POSITION_BINS or not all(
+            isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1
+            for value in values
+        ):
+            raise reader.fail(
+                f"position.{part}", f"must be {POSITION_BINS} numbers from 0 to 1 (got {values!r})"
+            )
+        shares[part] = tuple(float(value) for value in values)
+    return shares
 
 
 def _part_cues(reader: _Reader, part: str, quantity: str) -> CueSet:
