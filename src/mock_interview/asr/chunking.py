@@ -441,6 +441,19 @@ class _TailGuess:
             [filler for filler in self.audio_fillers if filler.start_s < until_s],
         )
 
+    def after(self, cut: int) -> _TailGuess:
+        """What the guess settled past `cut` (samples into the tail), as a guess of the tail that
+        starts there: a chunk cut inside the settled part leaves the rest settled."""
+        words, audio_fillers = self.before(self.settled)
+        cut_s = (self.start + cut) / ANALYSIS_RATE
+        return _TailGuess(
+            self.start + cut,
+            self.settled - cut,
+            self.settled - cut,
+            [word for word in words if word.start_s + word.end_s >= 2 * cut_s],
+            [filler for filler in audio_fillers if filler.start_s >= cut_s],
+        )
+
 
 class LiveTranscriber:
     """Transcribes an answer while it grows: chunks cut at pauses, analysed on a worker thread.
@@ -563,7 +576,10 @@ class LiveTranscriber:
         """Analyse the chunk `window[:cut]`. A chunk cut while the candidate speaks is decoded
         whole, as `analyze` decodes it; the last one is built from the guesses of its tail."""
         offset_s = start / ANALYSIS_RATE
-        guess = self._guess if last and self._guess and self._guess.start == start else None
+        earlier = self._guess if self._guess and self._guess.start == start else None
+        if earlier is not None and not last and earlier.settled > cut:
+            self._guess = earlier.after(cut)  # the next tail starts settled
+        guess = earlier if last else None
         voice = self._voice_listener.submit(
             _hear_voice, window[:cut], offset_s, self._options, guess is None, True
         )
