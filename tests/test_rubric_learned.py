@@ -106,20 +106,3 @@ def test_a_rubric_without_a_model_beside_it_is_judged_by_its_rules_alone(
             answer.text, answer.kind, own
         )
     assert overturned > 0  # the shipped rubric's model does change some of these
-
-
-def test_a_lesson_told_without_the_rules_words_is_found_and_quoted(rubric: Rubric) -> None:
-    """No "learned" or "lesson": since round 7 the model judges the lesson too, from the words."""
-    text = (
-        "My goal was to get my forklift licence before the busy season at the warehouse, and I "
-        "did not manage it. I kept swapping my training slots for extra shifts because the "
-        "overtime paid well, and that was my call, nobody else's. The big thing for me was that a "
-        "course you keep moving is a course you will never sit. Now I book anything like that "
-        "first and build my shifts around it, and I passed the licence in March."
-    )
-    by_rules = {f.id: f for f in judge_by_rules(text, "missed", rubric).criteria}
-    judged = {f.id: f for f in judge_answer(text, "missed", rubric).criteria}
-    assert not by_rules["reflection"].met
-    assert judged["reflection"].evidence == [
-        "The big thing for me was that a course you keep moving is a course you will never sit."
-    ]
