@@ -72,16 +72,16 @@ def test_the_second_reading_covers_every_answer_and_disputes_are_decided() -> No
 
 
 def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
-    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wf", "wg")]
+    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wn", "wo")]
     for flag in FLAGS:
         assert sum(flag in answer["flags"] for answer in test_split) >= 3, flag
 
 
 # Floors under the figures measured when each split was scored (tests/rubric_blind/README.md):
-# the development writers A-I were tuned on (0.972 overall, weakest label 0.95); the test
-# writers J and K were scored once at the end of round 5 (0.936, weakest 0.89). A change that
+# the development writers A-M were tuned on (0.991 overall, weakest label 0.97); the test
+# writers N and O were scored once at the end of round 7 (0.964, weakest 0.92). A change that
 # loses agreement on either fails here; one that gains should raise the floor.
-FLOORS = {"development": (0.97, 0.94), "test": (0.93, 0.88)}
+FLOORS = {"development": (0.98, 0.95), "test": (0.95, 0.90)}
 
 
 @pytest.mark.parametrize("split", FLOORS)
