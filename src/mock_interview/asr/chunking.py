@@ -8,9 +8,9 @@ in the next window. Each chunk gets the whole analysis that needs the audio: Sil
 filler lexicon, the acoustic filler placement (`place_fillers`) and the voice's pitch and level
 contour (`track_contour`, for the delivery), in the chunk's own time, shifted by its offset. The
 answer's speech (its timing) is the VAD's without the stretches too faint to be the candidate's
-(`own_speech`). The
-VAD, the voiced runs and the contour need only the audio, so a second thread measures them while
-whisper decodes. The results are plain lists that `build_analysis` takes as they are.
+(`own_speech`). The VAD, the voiced runs and the contour need only the audio, so a second thread
+measures them while whisper decodes. The results are plain lists that `build_analysis` takes
+as they are.
 
 Cuts depend only on the audio, never on when it arrived, so a recording fed in live blocks and
 the same recording read from its file give the same chunks and the same words:
@@ -40,7 +40,12 @@ from mock_interview.asr.fillers import filled_pause_label, mark_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.contour import EMPTY_CONTOUR, VoiceContour, track_contour
 from mock_interview.audio.io import ANALYSIS_RATE, to_float
-from mock_interview.audio.signal import SpeechDetectionOptions, find_speech, own_speech
+from mock_interview.audio.signal import (
+    SpeechDetectionOptions,
+    find_speech,
+    frame_levels,
+    own_speech,
+)
 from mock_interview.core.config import FillerSettings
 from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
@@ -141,13 +146,6 @@ class _ToAnalysisRate:
         return to_float(np.concatenate(pieces))
 
 
-def _frame_levels(samples: np.ndarray, frame_s: float) -> np.ndarray:
-    frame = int(frame_s * ANALYSIS_RATE)
-    count = samples.size // frame
-    frames = samples[: count * frame].reshape(count, frame).astype(np.float64)
-    return np.asarray(10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12)))
-
-
 def _quiet_frames(levels: np.ndarray, options: ChunkingOptions) -> np.ndarray:
     """Which frames are pause rather than speech, judged against this stretch of audio."""
     floor, loud = np.percentile(levels, 10), np.percentile(levels, 98)
@@ -176,7 +174,7 @@ def find_cut(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> int:
     if late:
         return _middle(max(late, key=lambda gap: gap[1] - gap[0]))
     frame = int(options.frame_s * ANALYSIS_RATE)
-    levels = _frame_levels(samples, options.frame_s)
+    levels = frame_levels(samples, options.frame_s)
     first = min(int(options.chunk_min_s / options.frame_s), levels.size - 1)
     return int((first + int(np.argmin(levels[first:]))) * frame)
 
@@ -205,7 +203,7 @@ def _middle(gap: tuple[float, float]) -> int:
 
 def ends_in_pause(samples: np.ndarray, options: ChunkingOptions = DEFAULTS) -> bool:
     """The speaker has been quiet for the last `pause_cut_s`: maybe the answer is over."""
-    levels = _frame_levels(samples, options.frame_s)
+    levels = frame_levels(samples, options.frame_s)
     tail = int(options.pause_cut_s / options.frame_s)
     return levels.size > tail and bool(_quiet_frames(levels, options)[-tail:].all())
 
@@ -292,7 +290,7 @@ def _listen(
 
 def _all_quiet(samples: np.ndarray, options: ChunkingOptions) -> bool:
     """Nothing in the audio is louder than silence (`options.silent_dbfs`)."""
-    levels = _frame_levels(samples, options.frame_s)
+    levels = frame_levels(samples, options.frame_s)
     return not levels.size or float(levels.max()) < options.silent_dbfs
 
 

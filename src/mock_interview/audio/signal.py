@@ -51,18 +51,23 @@ FRAME_S = 0.02
 LOUD_PERCENTILE = 95
 
 
+def frame_levels(samples: np.ndarray, frame_s: float) -> np.ndarray:
+    """The level (dBFS) of each whole `frame_s` frame of 16 kHz `samples`."""
+    frame = int(frame_s * ANALYSIS_RATE)
+    count = samples.size // frame
+    frames = samples[: count * frame].reshape(count, frame).astype(np.float64)
+    return np.asarray(10 * np.log10(np.maximum(np.mean(frames**2, axis=1), 1e-12)))
+
+
 def own_speech(
     samples: np.ndarray, speech: list[Span], options: SpeechDetectionOptions = DEFAULTS
 ) -> list[Span]:
     """`speech` (Silero's, in `samples`) without the stretches too faint to be the candidate's:
     a second voice at -25 dB is speech to Silero, and would fill every pause."""
-    frame = int(FRAME_S * ANALYSIS_RATE)
-    count = samples.size // frame
-    if not speech or not count:
+    levels = frame_levels(samples, FRAME_S)
+    if not speech or not levels.size:
         return speech
-    power = np.mean(samples[: count * frame].reshape(count, frame).astype(np.float64) ** 2, axis=1)
-    levels = 10 * np.log10(np.maximum(power, 1e-12))
-    inside = np.zeros(count, dtype=bool)
+    inside = np.zeros(levels.size, dtype=bool)
     for span in speech:
         inside[int(span.start_s / FRAME_S) : int(np.ceil(span.end_s / FRAME_S))] = True
     if not inside.any():
