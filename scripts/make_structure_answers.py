@@ -35,7 +35,20 @@ import soundfile as sf
 REPO = Path(__file__).resolve().parent.parent
 ANSWERS = REPO / "tests" / "structure_answers"
 CACHE = REPO / ".cache" / "structure-answers"
-SETS = ("tuning", "scored", "scored2", "tuning3", "scored3", "scored4", "scored5", "scored6")
+SETS = (
+    "tuning",
+    "scored",
+    "scored2",
+    "tuning3",
+    "scored3",
+    "scored4",
+    "scored5",
+    "scored6",
+    "train8a",
+    "train8b",
+    "train8c",
+    "scored7",
+)
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
 # Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`;
 # round 3 tunes on those three and `tuning3` and scores `scored3` (both written blind to the code,
@@ -48,9 +61,14 @@ ROUND3_VOICES = ("en-gb-scotland+f2", "en-us-nyc", "en-gb-x-gbcwmd+m5", "en+f4")
 ROUND4_VOICES = ("en-gb-x-gbclan", "en-us+f3", "en-gb-x-rp+m2", "en+f5")
 ROUND5_VOICES = ("en-gb+m4", "en-us-nyc+f1", "en-029+f2", "en-gb-scotland+m1")
 # Round 4 scored `scored5` once (59%); round 5 scored `scored6` once (72%, written blind after
-# round 4 was scored). A round 6 needs a new set written blind.
+# round 4 was scored).
 ROUND6_VOICES = ("en-gb-x-rp+m6", "en-us+f5", "en-gb-x-gbcwmd+f2", "en-029+m7")
-SEALED: tuple[str, ...] = ()  # scored6 was scored once, at round 5's end: none is sealed now
+# Round 6 tunes on every set above and three more written blind to the code for it (train8a-c,
+# 2026-11-30), and scores `scored7` (written blind at the same time, by another writer) once, in
+# voices no round has used.
+TRAIN8_VOICES = ("en-gb", "en-us+m2")
+ROUND7_VOICES = ("en-us+m4", "en-gb-x-rp+f1", "en-029+m3", "en-gb-scotland+f4")
+SEALED: tuple[str, ...] = ("scored7",)
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,
@@ -60,6 +78,10 @@ VOICES = {
     "scored4": ROUND4_VOICES,
     "scored5": ROUND5_VOICES,
     "scored6": ROUND6_VOICES,
+    "train8a": TRAIN8_VOICES,
+    "train8b": TRAIN8_VOICES,
+    "train8c": TRAIN8_VOICES,
+    "scored7": ROUND7_VOICES,
 }
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency
