@@ -178,7 +178,7 @@ def read_as_text(answers: list[WrittenAnswer], verbose: bool = False) -> Score:
     total = Score()
     for answer in answers:
         text = "\n".join(sentence for _, sentence in answer.sentences)
-        parts = sentence_parts(read_answer(text, rubric))
+        parts = sentence_parts(read_answer(text, rubric), answer.kind)
         read: list[set[str]] = []
         start = 0
         for part, sentence in answer.sentences:

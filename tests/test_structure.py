@@ -25,6 +25,7 @@ from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import judge_answer, read_answer
+from mock_interview.rubric.learned import PartModelOptions, load_part_model
 from mock_interview.rubric.loading import load_part_reading
 from mock_interview.rubric.parts import sentence_parts
 from mock_interview.views.answer import render_markdown, render_text
@@ -48,9 +49,9 @@ RESULT = "in the end we did not get there and we only reached five days"
 REFLECTION = "looking back that was on me because i underestimated the testing"
 
 
-def _parts(text: str) -> list[tuple[str, str]]:
+def _parts(text: str, kind: str = "missed") -> list[tuple[str, str]]:
     reading = read_answer(text, load_rubric())
-    return [(text[p.start : p.end], p.part) for p in sentence_parts(reading)]
+    return [(text[p.start : p.end], p.part) for p in sentence_parts(reading, kind)]
 
 
 def _structure(settings: Settings, phrases: list[tuple[str, float]]) -> AnswerStructure:
@@ -201,6 +202,37 @@ def test_asides_by_their_closing_tag_and_the_scene_by_who_the_speaker_was() -> N
     assert _parts(f"{farm}. {TASK}. {ACTION_1}. {RESULT}.")[0] == (f"{farm}.", "situation")
 
 
+def test_the_sentence_model_reads_what_no_cue_names() -> None:
+    """Round 6: the learned sentence model (config/parts_model.npz) weighs the claims. An opening
+    pleasantry no cue names is an aside, not the scene (the claims alone make every sentence
+    before the goal the scene), and the story after it reads as told; this answer is in no
+    training set."""
+    sentences = [
+        ("other", "of course, glad to talk about this one"),
+        ("situation", "i look after the stock room of a busy garden centre with two helpers"),
+        ("task", "i wanted to cut the plants we threw away by half before the summer"),
+        ("action", "i counted the waste every friday and i moved the slow sellers to the front"),
+        ("action", "we built a discount trolley by the tills and trained the weekend staff on it"),
+        ("result", "we only got the waste down by a fifth"),
+        ("reflection", "i own that i never asked the buyers to order less"),
+        ("reflection", "since then i bring the buyers into any plan that touches their orders"),
+    ]
+    parts = _parts(". ".join(text for _, text in sentences) + ".", "missed")
+    assert [part for _, part in parts] == [part for part, _ in sentences]
+
+
+def test_a_sentence_model_is_read_only_from_beside_its_parts_file(tmp_path: Path) -> None:
+    """A parts.toml elsewhere (a user's own) has no model unless one is saved beside it, and the
+    shipped model loads with the options it was trained with."""
+    shipped = load_part_reading("x")
+    assert shipped.model_path == REPO / "config" / "parts_model.npz"
+    model = load_part_model(shipped.model_path)
+    assert model is not None and model.options == PartModelOptions()
+    path = tmp_path / "parts.toml"
+    path.write_text((REPO / "config" / "parts.toml").read_text(encoding="utf-8"), "utf-8")
+    assert load_part_model(load_part_reading("x", path).model_path) is None
+
+
 def test_the_part_cues_are_checked_at_load(tmp_path: Path) -> None:
     shipped = (REPO / "config" / "parts.toml").read_text(encoding="utf-8")
     path = tmp_path / "parts.toml"
@@ -237,7 +269,7 @@ def test_the_rubric_verdicts_do_not_change() -> None:
     rubric = load_rubric()
     text = ". ".join([SITUATION, TASK, ACTION_1, RESULT]) + "."
     shared = read_answer(text, rubric)
-    sentence_parts(shared)
+    sentence_parts(shared, "missed")
     assert judge_answer(text, "missed", rubric, shared) == judge_answer(text, "missed", rubric)
 
 

@@ -170,7 +170,7 @@ def build_analysis(
     with stage("structure"):
         structure = measure_structure(
             marked,
-            sentence_parts(reading),
+            sentence_parts(reading, kind),
             Span(answer[0].start_s, answer[-1].end_s) if answer else None,
             kind,
             settings.structure,

@@ -19,6 +19,11 @@ with where the sentence stands (the first two, the last, or between), a few fact
 and actions, the question's kind, and the rules' verdicts on every label. The weights ship as
 `config/rubric_model.npz` beside `rubric.toml`; `scripts/train_rubric_model.py` makes them.
 
+The STAR timeline has a model of the same kind (`PartModel`, config/parts_model.npz beside
+parts.toml, made by `scripts/train_part_model.py`): a softmax over the parts of one sentence, from
+its words, the parts the rubric's criteria and the part cues claim for it, where it stands and the
+question's kind; rubric/parts.py adds its log-probabilities to the claims when it reads an answer.
+
 Round 6 trained it on writers A-K (L and M sealed) and changed one thing in it, chosen by leaving
 each writer of A-K out: the facts weigh half a rule verdict (`LearnedOptions.fact_scale`). The rest
 of round 6's gain (0.961 to 0.967 leaving each writer out) came from the rules it reads
@@ -46,7 +51,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from itertools import pairwise
@@ -54,6 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mock_interview.core.values import STORY_PARTS, StoryPart
 from mock_interview.rubric.loading import CRITERIA, FLAG_KINDS, RED_FLAGS
 
 LABELS = (*CRITERIA, *RED_FLAGS)
@@ -241,3 +247,110 @@ def train(
             )
             bias[row] -= options.learning_rate * error.mean()
     return LearnedModel(weights, bias, options)
+
+
+@dataclass(frozen=True)
+class PartModelOptions:
+    """How the STAR timeline's sentence model is built, trained and weighed against the claims.
+    Chosen leaving each structure answer set out (scripts/train_part_model.py --validate): on the
+    four sets written after the cues were last tuned, the boundaries read right went from 0.863
+    with the claims alone to 0.909 (word_scale 1 0.876, 3 0.888, 6 0.900, 10 0.903 and 20 0.902
+    at model_weight 1; model_weight 0.5 0.894, 2 0.909, 3 0.909 at word_scale 10)."""
+
+    hash_bits: int = 12
+    # Each present word feature (word, word pair, one of the first three words) is worth
+    # word_scale / sqrt(how many): at 1 the words are all but silent, as in the rubric's model
+    # before its round 7.
+    word_scale: float = 10.0
+    # A claim's feature is its weight in config/parts.toml (1.5-3) divided by this.
+    claim_scale: float = 3.0
+    # How much the model's log-probability of a part (less that of the sentence's likeliest part)
+    # adds to the claims when the parts are read.
+    model_weight: float = 2.0
+    l2: float = 0.001
+    steps: int = 300
+    learning_rate: float = 1.0
+
+
+def part_features(
+    sentences: Sequence[str],
+    claims: Sequence[Mapping[StoryPart, float]],
+    kind: str,
+    options: PartModelOptions,
+) -> np.ndarray:
+    """One row per sentence (in the rubric's normalised form): its hashed words, word pairs and
+    first three words; the weight of each part claimed for it (rubric/parts.py); the fifth of the
+    answer it stands in; the question's kind. (Whether it is the first, second or last sentence
+    was tried as well: it read a closing outcome as the lesson.)"""
+    size = 1 << options.hash_bits
+    parts = len(STORY_PARTS)
+    rows = np.zeros((len(sentences), size + 2 * parts + len(FLAG_KINDS)), dtype=np.float32)
+    for index, sentence in enumerate(sentences):
+        words = WORD.findall(sentence)
+        grams = [
+            *words,
+            *(f"{a}_{b}" for a, b in pairwise(words)),
+            *(f"first:{word}" for word in words[:3]),
+        ]
+        slots = sorted({_slot(gram, size) for gram in grams})
+        rows[index, slots] = options.word_scale / max(1.0, float(np.sqrt(len(slots))))
+        for part, weight in claims[index].items():
+            rows[index, size + STORY_PARTS.index(part)] = weight / options.claim_scale
+        fifth = min(parts - 1, int(index / max(1, len(sentences) - 1) * parts))
+        rows[index, size + parts + fifth] = 1.0
+        rows[index, size + 2 * parts + FLAG_KINDS.index(kind)] = 1.0
+    return rows
+
+
+@dataclass(frozen=True)
+class PartModel:
+    """A softmax over the STAR parts (columns in STORY_PARTS order) for one sentence."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+    options: PartModelOptions
+
+    def log_probs(self, rows: np.ndarray) -> np.ndarray:
+        scores = rows @ self.weights + self.bias
+        scores -= scores.max(axis=1, keepdims=True)
+        return np.asarray(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+            options=np.array(json.dumps(asdict(self.options))),
+        )
+
+
+@lru_cache(maxsize=4)
+def load_part_model(path: Path) -> PartModel | None:
+    """The sentence model saved at `path`, loaded once per process; None when there is none
+    (parts.toml of the user's own is read by its claims alone)."""
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as saved:
+        options = PartModelOptions(**json.loads(str(saved["options"])))
+        return PartModel(saved["weights"], saved["bias"], options)
+
+
+def train_parts(
+    examples: Sequence[tuple[np.ndarray, Sequence[StoryPart]]], options: PartModelOptions
+) -> PartModel:
+    """Fit the softmax on (sentence rows, true parts) per answer, with weight decay."""
+    rows = np.concatenate([features for features, _ in examples])
+    truth = np.eye(len(STORY_PARTS), dtype=np.float32)[
+        [STORY_PARTS.index(part) for _, parts in examples for part in parts]
+    ]
+    weights = np.zeros((rows.shape[1], len(STORY_PARTS)), dtype=np.float32)
+    bias = np.zeros(len(STORY_PARTS), dtype=np.float32)
+    for _ in range(options.steps):
+        scores = rows @ weights + bias
+        scores -= scores.max(axis=1, keepdims=True)
+        predicted = np.exp(scores)
+        predicted /= predicted.sum(axis=1, keepdims=True)
+        error = predicted - truth
+        weights -= options.learning_rate * (rows.T @ error / len(rows) + options.l2 * weights)
+        bias -= options.learning_rate * error.mean(axis=0)
+    return PartModel(weights, bias, options)

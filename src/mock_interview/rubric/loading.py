@@ -168,6 +168,9 @@ class PartReading:
     position_weight: float
     position_full_from: int
     position: dict[StoryPart, tuple[float, ...]]
+    # The sentence model trained on the claims these cues and weights make (round 6,
+    # rubric/learned.py `PartModel`), beside this file; without one the claims alone are read.
+    model_path: Path | None = None
 
 
 class _Reader:
@@ -339,6 +342,7 @@ def load_part_reading(quantity: str, path: Path | None = None) -> PartReading:
         position_weight=reader.bounded("position", "weight", 0.0, high),
         position_full_from=reader.whole("position", "full_from", 1),
         position=_position_shares(reader),
+        model_path=path.parent / "parts_model.npz",
         **costs,
     )
 
