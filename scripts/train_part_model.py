@@ -10,18 +10,31 @@ of every structure set but the sealed ones, and write config/parts_model.npz.
 and the rubric's criteria) the share of sentences given their part and of true boundaries with
 both sides read right, and the mean over the sets the cues were never tuned on (FRESH): a choice
 is made by that mean, never on a sealed set (make_structure_answers.SEALED, not even read here).
+
+With `--spoken N`, the model also learns from what whisper made of each set's answers in its
+first N voices (make_structure_answers.py renders them): the clauses `analyze` cuts at pauses,
+each given the part of the written sentence it overlaps most in time, so the model sees the
+mishearings and the clause cuts it will read. The transcripts are cached in
+`.cache/structure-spoken/` (the first run decodes every clip, about 2 s each); `--validate` then
+also prints, per set left out, the share of its spoken clauses read right.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, fields, replace
-from typing import cast
+from itertools import accumulate
+from typing import Any, cast
+from unittest.mock import patch
 
-from make_structure_answers import SEALED, SETS, load_answers
+import mock_interview.analysis.analyze as analyze
+from make_structure_answers import CACHE, SEALED, SETS, Clip, clips, load_answers
+from mock_interview.core.config import find_question, load_questions, load_settings
 from mock_interview.core.paths import shipped_config_dir
-from mock_interview.core.values import StoryPart
+from mock_interview.core.values import StoryPart, Word
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import read_answer
 from mock_interview.rubric.learned import PartModel, PartModelOptions, part_features, train_parts
@@ -67,6 +80,86 @@ def read_sets(names: tuple[str, ...]) -> list[ReadAnswer]:
     return read
 
 
+QUESTION_FOR_KIND = {"achieved": "goal-achieved", "missed": "goal-missed"}
+SPOKEN_CACHE = CACHE.parent / "structure-spoken"
+
+
+def spoken_sets(names: tuple[str, ...], voices: int) -> list[ReadAnswer]:
+    """Each set's answers as whisper heard them in its first `voices` voices: the rubric's text
+    of the transcript (clauses cut at pauses, as `analyze` reads them) and each clause's part."""
+    rubric = load_rubric()
+    config = load_part_reading(rubric.matching.quantity.pattern)
+    read = []
+    for name in names:
+        for clip in clips(name, voices):
+            heard = _heard(clip)
+            reading = read_answer(heard["text"], rubric)
+            if len(reading.sentences) != len(heard["parts"]):
+                continue
+            read.append(
+                ReadAnswer(
+                    name,
+                    clip.kind,
+                    [sentence.plain for sentence in reading.sentences],
+                    part_claims(reading, config),
+                    set(reading.matching(config.continuing)),
+                    heard["parts"],
+                )
+            )
+    return read
+
+
+def _heard(clip: Clip) -> dict[str, Any]:
+    """The rubric's text of the clip's analysis and the true part of each of its sentences
+    (cached beside the clip's name)."""
+    cached = SPOKEN_CACHE / f"{clip.path.stem}.json"
+    if cached.is_file():
+        heard: dict[str, Any] = json.loads(cached.read_text())
+        return heard
+    question = find_question(load_questions(), QUESTION_FOR_KIND[clip.kind])
+    with (
+        patch.object(analyze, "read_answer", wraps=analyze.read_answer) as reading,
+        patch.object(analyze, "measure_structure", wraps=analyze.measure_structure) as measuring,
+    ):
+        analyze.analyze_file(clip.path, question, load_settings(), _transcriber())
+    seen = {"text": reading.call_args.args[0], "words": measuring.call_args.args[0]}
+    heard = {"text": seen.get("text", ""), "parts": _clause_parts(clip, seen)}
+    SPOKEN_CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(heard))
+    return heard
+
+
+def _clause_parts(clip: Clip, seen: dict[str, Any]) -> list[str]:
+    """Per sentence of the rubric's text, the part of the written sentence its words overlap
+    most in time (the words are indexed as analysis/structure.py indexes them)."""
+    words: list[Word] = seen.get("words", [])
+    if not words:
+        return []
+    offsets = list(accumulate((len(word.text) + 1 for word in words[:-1]), initial=0))
+    parts = []
+    for sentence in read_answer(seen["text"], load_rubric()).sentences:
+        first = bisect_left(offsets, sentence.start)
+        last = max(first, bisect_right(offsets, sentence.end - 1) - 1)
+        begin, end = words[first].start_s, words[min(last, len(words) - 1)].end_s
+        overlap = [
+            min(end, float(item["end_s"])) - max(begin, float(item["start_s"]))
+            for item in clip.truth
+        ]
+        parts.append(str(clip.truth[overlap.index(max(overlap))]["part"]))
+    return parts
+
+
+_LOADED: list[Any] = []
+
+
+def _transcriber() -> Any:
+    if not _LOADED:
+        from mock_interview.asr.whisper import Transcriber
+
+        _LOADED.append(Transcriber(load_settings().transcription))
+    return _LOADED[0]
+
+
 def fit(answers: list[ReadAnswer], options: PartModelOptions) -> PartModel:
     return train_parts(
         [(part_features(a.sentences, a.claims, a.kind, options), a.parts) for a in answers],
@@ -96,6 +189,7 @@ def figures(
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--validate", action="store_true")
+    parser.add_argument("--spoken", type=int, default=0, metavar="N", help="learn from N voices")
     parser.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="a PartModelOptions field"
     )
@@ -107,34 +201,44 @@ def main() -> int:
         if name not in known:
             parser.error(f"unknown option {name!r}")
         options = replace(options, **{name: type(getattr(options, name))(value)})
-    answers = read_sets(TRAINING_SETS)
+    written = read_sets(TRAINING_SETS)
+    spoken = spoken_sets(TRAINING_SETS, args.spoken) if args.spoken else []
     config = load_part_reading(load_rubric().matching.quantity.pattern)
     if args.validate:
-        fresh = {"claims alone": 0.0, "with the model": 0.0}
+        labels = ("written alone", "written model", "spoken alone", "spoken model")
+        means = dict.fromkeys(labels, 0.0)
         for name in TRAINING_SETS:
-            held = [answer for answer in answers if answer.answer_set == name]
-            model = fit([answer for answer in answers if answer.answer_set != name], options)
-            (alone_s, alone_b), (model_s, model_b) = (
-                figures(held, config, None),
-                figures(held, config, model),
-            )
-            mark = "*" if name in FRESH else " "
-            print(
-                f"{mark}{name:<8} claims alone: sentences {alone_s:.3f} boundaries {alone_b:.3f}"
-                f" | with the model: sentences {model_s:.3f} boundaries {model_b:.3f}"
-            )
-            if name in FRESH:
-                fresh["claims alone"] += alone_b / len(FRESH)
-                fresh["with the model"] += model_b / len(FRESH)
+            model = fit([a for a in written + spoken if a.answer_set != name], options)
+            line = f"{'*' if name in FRESH else ' '}{name:<8}"
+            for label, answers in (("written", written), ("spoken", spoken)):
+                held = [answer for answer in answers if answer.answer_set == name]
+                if not held:
+                    continue
+                (alone_s, alone_b), (model_s, model_b) = (
+                    figures(held, config, None),
+                    figures(held, config, model),
+                )
+                line += (
+                    f" | {label}: claims alone {alone_s:.3f}/{alone_b:.3f},"
+                    f" with the model {model_s:.3f}/{model_b:.3f}"
+                )
+                if name in FRESH:
+                    means[f"{label} alone"] += alone_b / len(FRESH)
+                    means[f"{label} model"] += model_b / len(FRESH)
+            print(line)
         print(
-            f"* mean boundaries, left out in turn: claims alone {fresh['claims alone']:.3f}, "
-            f"with the model {fresh['with the model']:.3f} ({options})"
+            "(sentences/boundaries read right) * mean boundaries, left out in turn: "
+            + ", ".join(f"{label} {value:.3f}" for label, value in means.items())
+            + f" ({options})"
         )
         return 0
-    model = fit(answers, options)
+    model = fit(written + spoken, options)
     path = shipped_config_dir() / "parts_model.npz"
     model.save(path)
-    print(f"trained on {len(answers)} answers of {', '.join(TRAINING_SETS)}; wrote {path}")
+    print(
+        f"trained on {len(written)} written and {len(spoken)} spoken answers of "
+        f"{', '.join(TRAINING_SETS)}; wrote {path}"
+    )
     return 0
 
 

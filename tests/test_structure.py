@@ -202,20 +202,18 @@ def test_asides_by_their_closing_tag_and_the_scene_by_who_the_speaker_was() -> N
     assert _parts(f"{farm}. {TASK}. {ACTION_1}. {RESULT}.")[0] == (f"{farm}.", "situation")
 
 
-def test_the_sentence_model_reads_what_no_cue_names() -> None:
-    """Round 6: the learned sentence model (config/parts_model.npz) weighs the claims. An opening
-    pleasantry no cue names is an aside, not the scene (the claims alone make every sentence
-    before the goal the scene), and the story after it reads as told; this answer is in no
-    training set."""
+def test_the_sentence_model_weighs_what_the_cues_claim() -> None:
+    """Round 6: the learned sentence model (config/parts_model.npz) weighs the parts the cues
+    claim. The cues read "I run the kitchen" as an action, the model as the scene; they read a
+    shortfall told with "honestly, I never" as owning the miss, the model as the outcome it is.
+    This answer is in no training set."""
     sentences = [
-        ("other", "of course, glad to talk about this one"),
-        ("situation", "i look after the stock room of a busy garden centre with two helpers"),
-        ("task", "i wanted to cut the plants we threw away by half before the summer"),
-        ("action", "i counted the waste every friday and i moved the slow sellers to the front"),
-        ("action", "we built a discount trolley by the tills and trained the weekend staff on it"),
-        ("result", "we only got the waste down by a fifth"),
-        ("reflection", "i own that i never asked the buyers to order less"),
-        ("reflection", "since then i bring the buyers into any plan that touches their orders"),
+        ("situation", "i run the kitchen of a small care home with three cooks"),
+        ("task", "i set out to get every resident's meal to the table hot within ten minutes"),
+        ("action", "we also bought two heated trolleys and i changed the order we plated in"),
+        ("result", "by march we were at twelve minutes on most days"),
+        ("result", "honestly, i never got it under ten, even though i tried three different rotas"),
+        ("reflection", "the lesson for me was to time the slowest step before i set a target"),
     ]
     parts = _parts(". ".join(text for _, text in sentences) + ".", "missed")
     assert [part for _, part in parts] == [part for part, _ in sentences]
