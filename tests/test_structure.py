@@ -413,7 +413,7 @@ def test_text_and_markdown_reports_show_the_per_part_table_and_advice() -> None:
     assert task_line.split() == ["Task", *task_figures[0].split(), task_figures[1], task_target]
     assert f"| Task | {task_figures[0]} | {task_figures[1]} | {task_target} |" in markdown
     assert "| Other |" in markdown and "| – |" in markdown
-    assert data["structure"]["flags"] == ["thin_action", "no_lesson_time"]
+    assert data["structure"]["flags"] == ["thin_action"]
     for flag in data["structure"]["flags"]:
         title = flag.replace("_", " ").capitalize()
         assert f"⚑ {title}: {FLAG_ADVICE[flag]}" in text
