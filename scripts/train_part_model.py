@@ -61,24 +61,32 @@ class ReadAnswer:
 def read_sets(names: tuple[str, ...]) -> list[ReadAnswer]:
     """Each written answer of the sets, read as text one sentence a line; an answer the rubric
     cuts into other sentences than were written (none today) is left out."""
-    rubric = load_rubric()
-    config = load_part_reading(rubric.matching.quantity.pattern)
+    config = load_part_reading(load_rubric().matching.quantity.pattern)
     read = []
     for name in names:
         for answer in load_answers(name):
-            reading = read_answer("\n".join(text for _, text in answer.sentences), rubric)
-            if len(reading.sentences) == len(answer.sentences):
-                read.append(
-                    ReadAnswer(
-                        name,
-                        answer.kind,
-                        [sentence.plain for sentence in reading.sentences],
-                        part_claims(reading, config),
-                        set(reading.matching(config.continuing)),
-                        [cast(StoryPart, part) for part, _ in answer.sentences],
-                    )
-                )
-    return read
+            text = "\n".join(sentence for _, sentence in answer.sentences)
+            parts = [part for part, _ in answer.sentences]
+            read.append(_read(name, answer.kind, text, parts, config))
+    return [answer for answer in read if answer is not None]
+
+
+def _read(
+    name: str, kind: str, text: str, parts: list[str], config: PartReading
+) -> ReadAnswer | None:
+    """An answer's text as the rubric reads it, with its true parts; None when the rubric cuts
+    it into other sentences than the parts are given for."""
+    reading = read_answer(text, load_rubric())
+    if len(reading.sentences) != len(parts):
+        return None
+    return ReadAnswer(
+        name,
+        kind,
+        [sentence.plain for sentence in reading.sentences],
+        part_claims(reading, config),
+        set(reading.matching(config.continuing)),
+        [cast(StoryPart, part) for part in parts],
+    )
 
 
 QUESTION_FOR_KIND = {"achieved": "goal-achieved", "missed": "goal-missed"}
@@ -88,26 +96,13 @@ SPOKEN_CACHE = CACHE.parent / "structure-spoken"
 def spoken_sets(names: tuple[str, ...], voices: int) -> list[ReadAnswer]:
     """Each set's answers as whisper heard them in its first `voices` voices: the rubric's text
     of the transcript (clauses cut at pauses, as `analyze` reads them) and each clause's part."""
-    rubric = load_rubric()
-    config = load_part_reading(rubric.matching.quantity.pattern)
+    config = load_part_reading(load_rubric().matching.quantity.pattern)
     read = []
     for name in names:
         for clip in clips(name, voices):
             heard = _heard(clip)
-            reading = read_answer(heard["text"], rubric)
-            if len(reading.sentences) != len(heard["parts"]):
-                continue
-            read.append(
-                ReadAnswer(
-                    name,
-                    clip.kind,
-                    [sentence.plain for sentence in reading.sentences],
-                    part_claims(reading, config),
-                    set(reading.matching(config.continuing)),
-                    heard["parts"],
-                )
-            )
-    return read
+            read.append(_read(name, clip.kind, heard["text"], heard["parts"], config))
+    return [answer for answer in read if answer is not None]
 
 
 def _heard(clip: Clip) -> dict[str, Any]:

@@ -56,6 +56,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -202,23 +203,33 @@ class LearnedModel:
         )
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(
-            path,
-            weights=self.weights.astype(np.float32),
-            bias=self.bias.astype(np.float32),
-            options=np.array(json.dumps(asdict(self.options))),
-        )
+        _save(path, self.weights, self.bias, asdict(self.options))
+
+
+def _save(path: Path, weights: np.ndarray, bias: np.ndarray, options: dict[str, Any]) -> None:
+    """Weights, bias and the options they were trained with, as float32 and JSON (no pickle)."""
+    np.savez_compressed(
+        path,
+        weights=weights.astype(np.float32),
+        bias=bias.astype(np.float32),
+        options=np.array(json.dumps(options)),
+    )
+
+
+def _load(path: Path) -> tuple[np.ndarray, np.ndarray, dict[str, Any]] | None:
+    """What `_save` wrote at `path`: weights, bias and options; None when there is no file."""
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as saved:
+        return saved["weights"], saved["bias"], json.loads(str(saved["options"]))
 
 
 @lru_cache(maxsize=4)
 def load_model(path: Path) -> LearnedModel | None:
     """The model saved at `path`, loaded once per process; None when there is none (a rubric of
     the user's own is judged by its rules alone)."""
-    if not path.is_file():
-        return None
-    with np.load(path, allow_pickle=False) as saved:
-        options = LearnedOptions(**json.loads(str(saved["options"])))
-        return LearnedModel(saved["weights"], saved["bias"], options)
+    saved = _load(path)
+    return None if saved is None else LearnedModel(*saved[:2], LearnedOptions(**saved[2]))
 
 
 def train(
@@ -324,23 +335,15 @@ class PartModel:
         return np.asarray(scores - np.log(np.exp(scores).sum(axis=1, keepdims=True)))
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(
-            path,
-            weights=self.weights.astype(np.float32),
-            bias=self.bias.astype(np.float32),
-            options=np.array(json.dumps(asdict(self.options))),
-        )
+        _save(path, self.weights, self.bias, asdict(self.options))
 
 
 @lru_cache(maxsize=4)
 def load_part_model(path: Path) -> PartModel | None:
     """The sentence model saved at `path`, loaded once per process; None when there is none
     (parts.toml of the user's own is read by its claims alone)."""
-    if not path.is_file():
-        return None
-    with np.load(path, allow_pickle=False) as saved:
-        options = PartModelOptions(**json.loads(str(saved["options"])))
-        return PartModel(saved["weights"], saved["bias"], options)
+    saved = _load(path)
+    return None if saved is None else PartModel(*saved[:2], PartModelOptions(**saved[2]))
 
 
 def train_parts(
