@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import pytest
 
 from mock_interview.asr.chunking import ChunkingOptions, transcribe_in_chunks
 from mock_interview.asr.whisper import Transcriber
@@ -45,6 +46,19 @@ def test_speech_no_word_touches_is_decoded_again(settings: Settings) -> None:
     first_s, calls = _first_word_s(ChunkingOptions(), settings)
     assert first_s < 8.0  # speech starts at 2.5 s; the jump, at 25 s
     assert calls >= 3  # the window, the skipped stretch with the prompt, then without it
+
+
+def test_the_words_after_a_stretch_decoded_again_keep_their_length(settings: Settings) -> None:
+    """The words whisper heard after the skipped stretch are kept whole: cut at the stretch's
+    start they kept no length, and the analysis dropped them as said over silence (an answer's
+    last sentence was lost so)."""
+    samples = load_audio(ANSWER).samples[: 28 * ANALYSIS_RATE]
+    transcript = transcribe_in_chunks(
+        [samples], cast(Transcriber, JumpingTranscriber()), settings.fillers
+    )
+    late = [word for word in transcript.words if word.start_s > 25.0]
+    assert late, "the words heard at the window's end are kept"
+    assert all(word.end_s - word.start_s == pytest.approx(0.3) for word in late)
 
 
 def test_the_option_sets_how_much_skipped_speech_is_decoded_again(settings: Settings) -> None:

@@ -384,8 +384,12 @@ def _with_skipped_speech(
 
 
 def _cut_at(word: Word, time_s: float) -> Word:
-    """The word, its stamp ended by `time_s` if it ran past it."""
-    return word if word.end_s <= time_s else replace(word, end_s=max(word.start_s, time_s))
+    """The word, its stamp ended by `time_s` if it began before it and ran past it. A word
+    that begins after `time_s` is left whole: cut, it kept no length and the analysis dropped it
+    as said over silence (measured: an answer's last sentence, after a stretch decoded again)."""
+    if word.end_s <= time_s or word.start_s >= time_s:
+        return word
+    return replace(word, end_s=time_s)
 
 
 def _unheard(
