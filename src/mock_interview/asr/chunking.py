@@ -279,11 +279,12 @@ def _listen(
     with stage("decode"):
         heard_until = cut + int(options.heard_after_cut_s * ANALYSIS_RATE)
         before_s = before.size / ANALYSIS_RATE
+        heard_audio = window[:heard_until]
+        if before.size:  # a window is not copied to prepend nothing
+            heard_audio = np.concatenate([before, heard_audio])
         heard = [
             word.shifted(-before_s)
-            for word in transcriber.transcribe(
-                np.concatenate([before, window[:heard_until]]), until_s=before_s + cut_s
-            )
+            for word in transcriber.transcribe(heard_audio, until_s=before_s + cut_s)
             if word.start_s + word.end_s >= 2 * before_s
         ]
     heard_voice = voice()

@@ -357,11 +357,7 @@ def train_parts(
     weights = np.zeros((rows.shape[1], len(STORY_PARTS)), dtype=np.float32)
     bias = np.zeros(len(STORY_PARTS), dtype=np.float32)
     for _ in range(options.steps):
-        scores = rows @ weights + bias
-        scores -= scores.max(axis=1, keepdims=True)
-        predicted = np.exp(scores)
-        predicted /= predicted.sum(axis=1, keepdims=True)
-        error = predicted - truth
+        error = np.exp(PartModel(weights, bias, options).log_probs(rows)) - truth
         weights -= options.learning_rate * (rows.T @ error / len(rows) + options.l2 * weights)
         bias -= options.learning_rate * error.mean(axis=0)
     return PartModel(weights, bias, options)
