@@ -4,12 +4,18 @@ what was cut before the stop is final and is never decoded again, whatever the a
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import cast
 
 import numpy as np
 
-from mock_interview.asr.chunking import ChunkedTranscript, LiveTranscriber
+from mock_interview.asr.chunking import (
+    DEFAULTS,
+    ChunkedTranscript,
+    ChunkingOptions,
+    LiveTranscriber,
+)
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.core.config import Settings
@@ -60,26 +66,42 @@ def test_a_stop_decodes_only_the_audio_after_the_last_final_chunk(settings: Sett
     assert all(size <= tail for size in after_stop)  # a re-decode of skipped speech stays in it
 
 
-def test_a_stop_after_a_guess_decodes_only_what_the_guess_left_unsettled(
-    settings: Settings,
-) -> None:
-    """While the candidate speaks, the idle worker guesses the uncut tail and settles its words
-    up to a pause; a stop then decodes what follows that pause, never the whole tail again."""
-    samples = load_audio(ANSWER).samples[: 13 * ANALYSIS_RATE]
+def _decodes_after_a_guess(
+    samples: np.ndarray, settings: Settings, options: ChunkingOptions
+) -> tuple[list[int], ChunkedTranscript]:
+    """How much audio each decode after the idle worker's first guess of the tail got (12 s fed,
+    guessed, then the last second fed and the answer stopped), and the transcript."""
     model = CountingTranscriber()
     guessed = threading.Event()
     live = LiveTranscriber(
-        cast(Transcriber, model), settings.fillers, on_progress=lambda _: guessed.set()
+        cast(Transcriber, model),
+        settings.fillers,
+        on_progress=lambda _: guessed.set(),
+        options=options,
     )
     live.feed_analysis_samples(samples[: 12 * ANALYSIS_RATE])  # less than a window: no cut
     assert guessed.wait(timeout=60), "the idle worker did not guess the tail"
     guess_calls = len(model.calls)
     live.feed_analysis_samples(samples[12 * ANALYSIS_RATE :])
     transcript = live.finish()
-
-    after_guess = model.calls[guess_calls:]
     assert model.calls[0] <= 12 * ANALYSIS_RATE  # the guess heard the tail fed so far
+    return model.calls[guess_calls:], transcript
+
+
+def test_a_stop_after_a_guess_decodes_only_what_the_guess_left_unsettled(
+    settings: Settings,
+) -> None:
+    """While the candidate speaks, the idle worker guesses the uncut tail and settles its words
+    up to a pause; a stop then decodes what follows that pause, never the whole tail again, and
+    hears only `heard_before_settled_s` of the settled audio before it."""
+    samples = load_audio(ANSWER).samples[: 13 * ANALYSIS_RATE]
+    unheard_before = replace(DEFAULTS, heard_before_settled_s=0.0)
+    after_guess, transcript = _decodes_after_a_guess(samples, settings, unheard_before)
     assert after_guess, "the second after the guess is decoded at the stop"
     assert all(size < 10 * ANALYSIS_RATE for size in after_guess)  # not the whole 13-s tail
     assert transcript.samples == samples.size
     assert transcript.words[0].start_s < 1.0  # what the guess settled is kept
+
+    heard_before = replace(DEFAULTS, heard_before_settled_s=2.0)
+    with_context, _ = _decodes_after_a_guess(samples, settings, heard_before)
+    assert with_context[0] == after_guess[0] + 2 * ANALYSIS_RATE

@@ -91,13 +91,16 @@ class ChunkingOptions:
     # decodes less); too short would cut between the sounds of one word.
     settle_silence_ms: int = 100
     # What whisper hears (s) before the settled point when it decodes the rest of a tail: the
-    # words it settled are kept and only those after it are taken, but without what led up to
-    # it whisper drops fillers at its start ("or, um, maybe" decoded from "um" on lost the "um"),
-    # and the live report of the weak sample at 3x pace missed two of `analyze`'s 9 fillers in
-    # one run of three. With 2 s, 10 runs of 10 came within one (1 s: one run of six missed
-    # two); the last chunk agrees with `analyze` better (WER 0.10 to 0.08 over the last 25 s of
-    # nine stops), and a stop costs 0.1 s more (median 0.66 to 0.76 s over the same stops).
-    heard_before_settled_s: float = 2.0
+    # words it settled are kept and only those after it are taken, but with less of what led up
+    # to it whisper writes another text than `analyze` does, and drops fillers ("or, um, maybe"
+    # decoded from "um" on lost the "um"). Replaying logged guess schedules (deterministic):
+    # the weak sample's live filler count, 9 in `analyze`, averaged 8.25 over 8 schedules with
+    # 2 s, 8.9 with 4 s (7 to 11) and 9 in all 8 with 6 s (paced live runs: 2 s gave 9 in 2 of
+    # 8, 6 s in 8 of 10, the others 8); on three other answers (9 schedules) the last chunk's
+    # WER against `analyze` fell from 0.154 (2 s) to 0.097 (6 s). The cost is
+    # the decoding of the words heard again: over nine stops the mean stop-to-report went from
+    # 0.76 to 0.87 s (median 0.86 to 0.83 s).
+    heard_before_settled_s: float = 6.0
     # Frame length (s) of the level measure used to find quiet stretches.
     frame_s: float = 0.02
     # A frame this close (dB) to the pending audio's noise floor is quiet enough to cut in;
