@@ -134,7 +134,8 @@ def assert_agrees(live: dict[str, Any], whole: dict[str, Any]) -> None:
     """The live report agrees with `analyze` as issue 5 asks: same length, latency and pauses
     within 0.1 s, filler counts within 1, WER between the two transcripts at most 5%; and the
     same pitch."""
-    assert jiwer.wer(transcript_of(whole), transcript_of(live)) <= 0.05
+    word_error_rate = jiwer.wer(transcript_of(whole), transcript_of(live))
+    assert word_error_rate <= 0.05, transcript_of(live)
     live_timing, whole_timing = live["timing"], whole["timing"]
     for key in ("response_latency_s", "answer_length_s"):
         assert live_timing[key] == pytest.approx(whole_timing[key], abs=0.1), key
@@ -164,10 +165,14 @@ def test_live_at_speaking_pace_guesses_the_tail_and_still_agrees_with_analyze(
     tmp_path: Path, settings: Settings, transcriber: Transcriber, offline_report: dict[str, Any]
 ) -> None:
     """Paced, the idle worker guesses the uncut tail between chunks (each guess is a progress
-    event), and the last chunk is built from those guesses: the report still agrees."""
+    event), and the last chunk is built from those guesses: the report still agrees.
+
+    Real time, as a candidate speaks: at 3x pace a guess's decode took 1.5 s of audio, so where
+    the guesses fell depended on how fast the machine was (one CI run in several missed two of
+    the nine fillers); at speaking pace they fall at the speaker's pauses."""
     events: list[Any] = []
     _, analysis = transcribe_recording(
-        FileSource(WEAK_ANSWER, pace=3.0),
+        FileSource(WEAK_ANSWER, pace=1.0),
         tmp_path / "answer.wav",
         load_questions()["goal-missed"],
         settings,

@@ -67,7 +67,7 @@ def test_chunking_defaults_are_the_chosen_values() -> None:
         "guess_period_s": 3.0,
         "guess_margin_s": 0.2,
         "settle_silence_ms": 100,  # issue 19: a fluent answer's tail settles at short pauses
-        "heard_before_settled_s": 2.0,  # issue 19: a settled tail's rest is decoded in context
+        "heard_before_settled_s": 6.0,  # issue 19: a settled tail's rest is decoded in context
         "frame_s": 0.02,
         "quiet_above_floor_db": 10.0,
         "silent_dbfs": -50.0,
