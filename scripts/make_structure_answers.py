@@ -49,6 +49,7 @@ SETS = (
     "train8c",
     "scored7",
     "scored8",
+    "scored9",
 )
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
 # Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`;
@@ -73,7 +74,11 @@ ROUND7_VOICES = ("en-us+m4", "en-gb-x-rp+f1", "en-029+m3", "en-gb-scotland+f4")
 # blind after that) was scored once at the round's end, in voices no round had used (86%; text
 # 99%). None is sealed now; config/parts_model.npz was trained without scored8.
 ROUND8_VOICES = ("en-gb+f2", "en-us-nyc+m5", "en-029+f4", "en-gb-x-gbclan+m3")
-SEALED: tuple[str, ...] = ()
+# `scored9` (20 answers written blind to the code on 2026-11-30, before round 9's tuning) is
+# sealed: nothing tunes or trains on it, and it is scored once at the round's end, in voices no
+# round has used.
+ROUND9_VOICES = ("en-us-nyc+f3", "en-gb-x-rp+m4", "en-029+f5", "en-gb-scotland+m2")
+SEALED: tuple[str, ...] = ("scored9",)
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,
@@ -88,6 +93,7 @@ VOICES = {
     "train8c": TRAIN8_VOICES,
     "scored7": ROUND7_VOICES,
     "scored8": ROUND8_VOICES,
+    "scored9": ROUND9_VOICES,
 }
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency
