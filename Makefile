@@ -90,9 +90,9 @@ eval-structure: $(STAMP)
 	$(PY) scripts/eval_structure.py --set all
 
 # The STAR timeline's sentence model, trained on every set but the sealed one, as written and as
-# whisper hears it in two voices each (the first run decodes about 340 clips: 20 minutes).
+# whisper hears it in up to four voices each (the first run decodes about 700 clips: an hour).
 parts-model: $(STAMP)
-	$(PY) scripts/train_part_model.py --spoken 2
+	$(PY) scripts/train_part_model.py --spoken 4
 
 samples: $(STAMP)
 	$(PY) scripts/make_samples.py
