@@ -21,7 +21,8 @@ the `rubric` and `coaching` blocks of `bench_live_answer`: its closing sentence 
 customer with weekly updates) now counts as a positive close. Round 5 of the STAR timeline
 changed only the `structure` block of `goal_missed_weak`: the late reviews and the help given to
 another team are read as its actions, and only "it just didn't work out" onward as the outcome.
-Round 6 (the learned sentence model weighing the claims) changed only the `structure` blocks.
+Round 6 (the learned sentence model weighing the claims) changed only the `structure` blocks,
+and so did round 9 (the model reading the parts claimed for the sentences on either side).
 """
 
 from __future__ import annotations

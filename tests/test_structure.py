@@ -8,11 +8,12 @@ import copy
 import json
 import re
 import shutil
-from dataclasses import replace
+from dataclasses import asdict, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from conftest import load_script
@@ -23,9 +24,10 @@ from mock_interview.analysis.structure import FLAG_ADVICE
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.core.config import Question, Settings, load_settings
 from mock_interview.core.errors import UserError
+from mock_interview.core.values import STORY_PARTS
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.judging import judge_answer, read_answer
-from mock_interview.rubric.learned import PartModelOptions, load_part_model
+from mock_interview.rubric.learned import PartModelOptions, load_part_model, part_features
 from mock_interview.rubric.loading import load_part_reading
 from mock_interview.rubric.parts import sentence_parts
 from mock_interview.views.answer import render_markdown, render_text
@@ -217,6 +219,39 @@ def test_the_sentence_model_weighs_what_the_cues_claim() -> None:
     ]
     parts = _parts(". ".join(text for _, text in sentences) + ".", "missed")
     assert [part for _, part in parts] == [part for part, _ in sentences]
+
+
+def test_the_sentence_model_reads_the_claims_on_either_side(tmp_path: Path) -> None:
+    """Round 9: a sentence's row holds the parts claimed for the sentence before it and the one
+    after it (a claim of weight 3 at claim_scale 3 is worth 1), and none past the answer's ends;
+    a model saved before round 9, with no neighbour columns, still loads and reads."""
+    options = PartModelOptions(hash_bits=4, neighbour_scale=1.0)
+    claims: list[dict[Any, float]] = [{"action": 3.0}, {}, {"result": 1.5}]
+    rows = part_features(["we did it", "and then", "it worked"], claims, "achieved", options)
+    neighbours = rows[:, -12:]  # the six parts before, then the six after
+    action, result = STORY_PARTS.index("action"), STORY_PARTS.index("result")
+    assert neighbours[1, action] == 1.0 and neighbours[1, 6 + result] == 0.5
+    assert neighbours[0, :6].sum() == 0.0 and neighbours[2, 6:].sum() == 0.0
+    assert neighbours[0, 6:].sum() == 0.0  # the next sentence claims nothing
+    without = part_features(
+        ["we did it"], claims[:1], "achieved", replace(options, neighbour_scale=0)
+    )
+    assert without.shape[1] == rows.shape[1] - 12
+    old = tmp_path / "old.npz"
+    saved = PartModelOptions(hash_bits=4, neighbour_scale=0.0)
+    np.savez(
+        old,
+        weights=np.zeros((without.shape[1], 6), np.float32),
+        bias=np.zeros(6, np.float32),
+        options=np.array(
+            json.dumps({k: v for k, v in asdict(saved).items() if k != "neighbour_scale"})
+        ),
+    )
+    model = load_part_model(old)
+    assert model is not None and model.options.neighbour_scale == 0.0
+    assert model.log_probs(
+        part_features(["we did it"], claims[:1], "achieved", model.options)
+    ).shape == (1, 6)
 
 
 def test_a_sentence_model_is_read_only_from_beside_its_parts_file(tmp_path: Path) -> None:
