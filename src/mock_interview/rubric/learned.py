@@ -328,13 +328,16 @@ def part_features(
         fifth = min(parts - 1, int(index / max(1, len(sentences) - 1) * parts))
         rows[index, size + parts + fifth] = 1.0
         rows[index, size + 2 * parts + FLAG_KINDS.index(kind)] = 1.0
+        if not neighbours:
+            continue
         for side, other in enumerate((index - 1, index + 1)):
-            if neighbours and 0 <= other < len(sentences):
-                for part, weight in claims[other].items():
-                    column = size + 2 * parts + len(FLAG_KINDS) + side * parts
-                    rows[index, column + STORY_PARTS.index(part)] = (
-                        weight / options.claim_scale * options.neighbour_scale
-                    )
+            if not 0 <= other < len(sentences):
+                continue
+            first = size + 2 * parts + len(FLAG_KINDS) + side * parts
+            for part, weight in claims[other].items():
+                rows[index, first + STORY_PARTS.index(part)] = (
+                    weight / options.claim_scale * options.neighbour_scale
+                )
     return rows
 
 
