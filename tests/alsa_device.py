@@ -14,14 +14,19 @@ IN.raw is used up, so tests stop on recorded frames (e.g. `max_answer_s`), never
     result = device.run("from mock_interview... import ...; ...")
     device.played()                          # int16 samples written to the speaker
     device.playbacks()                       # the same, one array per playback stream
+
+`PacedSpeaker` gives the speaker a clock, for tests that act while audio plays.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -137,6 +142,51 @@ class AlsaDevice:
         return self.run(
             "from mock_interview.cli import main; raise SystemExit(main())", *args, timeout=timeout
         )
+
+
+# A speaker that takes its audio at the pace it plays: OUT.raw is a pipe the test reads.
+PACED_DEVICE = FILE_DEVICE.replace("truncate false", "truncate true")
+PIPE_BYTES = 4096
+
+
+class PacedSpeaker(AlsaDevice):
+    """An `AlsaDevice` whose speaker takes 16-bit mono audio no faster than `rate` samples a
+    second, so playback lasts as long as it would on a sound card and a signal sent while it
+    plays lands mid-way.
+
+    The null device has no clock: a 30-minute recording is written out in about a second. Here
+    OUT.raw is a named pipe, shrunk to one page, that a thread drains at the given rate; the
+    player's writes block until it does. The test holds the pipe open for writing too, so the
+    device's opens never wait for a reader and the pipe never ends. One playback stream."""
+
+    def __init__(self, root: Path, rate: int) -> None:
+        super().__init__(root, PACED_DEVICE)
+        self.out_raw.unlink(missing_ok=True)
+        os.mkfifo(self.out_raw)
+        self._pipe = os.open(self.out_raw, os.O_RDWR)
+        fcntl.fcntl(self._pipe, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        self._bytes_per_s = 2 * rate
+        self._received = bytearray()
+        self._lock = threading.Lock()
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        """Read as fast as the clock allows: a budget that grows with time, up to one page."""
+        budget, last = 0.0, time.monotonic()
+        while True:
+            now = time.monotonic()
+            budget, last = min(budget + (now - last) * self._bytes_per_s, PIPE_BYTES), now
+            if budget < 2:
+                time.sleep(0.005)
+                continue
+            chunk = os.read(self._pipe, int(budget) // 2 * 2)
+            budget -= len(chunk)
+            with self._lock:
+                self._received.extend(chunk)
+
+    def playbacks(self) -> list[np.ndarray]:
+        with self._lock:
+            return [_int16(bytes(self._received))]
 
 
 def _int16(raw: bytes) -> np.ndarray:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from alsa_device import AlsaDevice
+from alsa_device import AlsaDevice, PacedSpeaker
 from crafted_reports import crafted_analysis
 from mock_interview.core.errors import UserError
 from mock_interview.storage.database import Store
@@ -87,7 +87,8 @@ def test_replay_from_a_position_starts_there(device: AlsaDevice) -> None:
 
 
 @pytest.mark.alsa
-def test_ctrl_c_stops_playback_cleanly(device: AlsaDevice) -> None:
+def test_ctrl_c_stops_playback_cleanly(tmp_path: Path) -> None:
+    device = PacedSpeaker(tmp_path, RATE)
     long_answer = _recording(1800.0, 4)
     _save_session(device, [long_answer])
     process = device.start("from mock_interview.cli.entry import main; raise SystemExit(main())",
