@@ -360,3 +360,79 @@ def test_an_unsteady_sound_after_the_last_word_is_not_a_filler(
     ]
     placed, _ = place_fillers(samples, words, transcriber)
     assert [word.text for word in placed] == ["all"]
+
+
+class _PlainDecode:
+    """Stands in for whisper without the verbatim prompt: the words it would write."""
+
+    def __init__(self, words: list[Word]) -> None:
+        self.words = words
+        self.prompts: list[str | None] = []
+
+    def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> list[Word]:
+        self.prompts.append(prompt)
+        return self.words
+
+
+@pytest.mark.parametrize(
+    ("plain_there", "kept"),
+    [
+        ([], True),  # the plain decode leaves the filler out, as it does a real one
+        (["uh,"], True),  # it writes the filler too
+        (["thy"], False),  # it writes a word there: the prompt turned that word into "uh"
+    ],
+)
+def test_a_filler_where_the_plain_decode_writes_a_word_is_that_word(
+    plain_there: list[str], kept: bool, tmp_path: Path
+) -> None:
+    """'and, uh, image' written with the prompt where the plain decode writes 'and thy image',
+    on the same voiced sound, is a misread word, not a filler."""
+    samples, where = between_words(vowel(0.4), tmp_path)
+    before = Word("and", where.start_s - 0.4, where.start_s - 0.1)
+    after = Word("image", where.end_s + 0.15, where.end_s + 0.6)
+    words = [before, Word("uh,", where.start_s, where.end_s, filler=True, probability=0.004), after]
+    on_the_sound = [Word(text, where.start_s + 0.1, where.end_s) for text in plain_there]
+    plain = _PlainDecode([before, *on_the_sound, after])
+
+    placed, _ = place_fillers(samples, words, plain)  # type: ignore[arg-type]
+
+    assert plain.prompts == [""]
+    assert [word.text for word in placed if word.filler] == (["uh,"] if kept else [])
+    assert [word.text for word in placed if not word.filler] == ["and", "image"]
+
+
+def test_a_word_elsewhere_in_the_plain_decode_does_not_drop_a_filler(tmp_path: Path) -> None:
+    """The plain decode hears another word differently, away from the filler's sound."""
+    samples, where = between_words(vowel(0.4), tmp_path)
+    words = [
+        Word("and", where.start_s - 0.4, where.start_s - 0.1),
+        Word("uh,", where.start_s, where.end_s, filler=True, probability=0.004),
+        Word("image", where.end_s + 0.15, where.end_s + 0.6),
+    ]
+    plain = _PlainDecode([words[0], Word("imagine", where.end_s + 0.15, where.end_s + 0.6)])
+    placed, _ = place_fillers(samples, words, plain)  # type: ignore[arg-type]
+    assert [word.text for word in placed if word.filler] == ["uh,"]
+
+
+def test_a_plain_word_stretched_over_the_filler_does_not_drop_it(tmp_path: Path) -> None:
+    """Without the prompt whisper leaves the filler out and stamps the next word over its
+    sound ("would" over two seconds): that stamp is no evidence the sound was a word."""
+    samples, where = between_words(vowel(0.4), tmp_path)
+    before = Word("menu,", where.start_s - 2.0, where.start_s - 1.6)
+    after = Word("take.", where.end_s + 0.15, where.end_s + 0.4)
+    words = [before, Word("um,", where.start_s, where.end_s, filler=True, probability=0.05), after]
+    plain = _PlainDecode([before, Word("would", where.start_s - 1.6, where.end_s + 0.1), after])
+    placed, _ = place_fillers(samples, words, plain)  # type: ignore[arg-type]
+    assert [word.text for word in placed if word.filler] == ["um,"]
+
+
+def test_a_filler_whisper_was_sure_of_is_not_decoded_again(tmp_path: Path) -> None:
+    """The check costs a decode, spent only on fillers whisper gave a low probability."""
+    samples, where = between_words(vowel(0.4), tmp_path)
+    before = Word("and", where.start_s - 0.4, where.start_s - 0.1)
+    after = Word("image", where.end_s + 0.15, where.end_s + 0.6)
+    words = [before, Word("uh,", where.start_s, where.end_s, filler=True, probability=0.6), after]
+    plain = _PlainDecode([before, Word("thy", where.start_s + 0.1, where.end_s), after])
+    placed, _ = place_fillers(samples, words, plain)  # type: ignore[arg-type]
+    assert plain.prompts == []
+    assert [word.text for word in placed if word.filler] == ["uh,"]

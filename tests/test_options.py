@@ -107,6 +107,9 @@ def test_filler_search_defaults_are_the_chosen_values() -> None:
         "stamp_lag_s": 0.2,
         "unshaped_cost_s": 0.3,
         "recover_unwritten": False,
+        # issue 14 round 10: a filler the decode without the prompt writes as a word is dropped
+        "check_without_prompt": True,
+        "check_below_probability": 0.1,
         # issue 14 round 7: off, it invented fillers in held-out real speech; its threshold
         # chosen leaving each training voice out (train_filler_model.py)
         "learned_check": False,

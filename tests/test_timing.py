@@ -91,12 +91,20 @@ def test_whisper_word_pieces_are_joined_into_written_words() -> None:
     from mock_interview.asr.whisper import join_word_pieces
 
     pieces = [
-        SimpleNamespace(word=text, start=start, end=start + 0.2)
-        for text, start in [(" a", 0.0), (" mid", 0.3), ("-sized", 0.5), (" 40", 1.0), ("%", 1.2)]
+        SimpleNamespace(word=text, start=start, end=start + 0.2, probability=probability)
+        for text, start, probability in [
+            (" a", 0.0, 0.9),
+            (" mid", 0.3, 0.8),
+            ("-sized", 0.5, 0.4),
+            (" 40", 1.0, 0.7),
+            ("%", 1.2, 0.95),
+        ]
     ]
     words = join_word_pieces(pieces)
     assert [w.text for w in words] == ["a", "mid-sized", "40%"]
     assert (words[1].start_s, words[1].end_s) == (0.3, 0.7)
+    # a joined word is as certain as its least certain piece
+    assert [w.probability for w in words] == [0.9, 0.4, 0.7]
 
 
 def test_a_filler_keeps_its_sound_when_the_word_before_is_stamped_after_it() -> None:

@@ -44,7 +44,8 @@ def segment(pieces: list[tuple[str, float, float]], compression_ratio: float = 1
         start=pieces[0][1],
         end=pieces[-1][2],
         words=[
-            SimpleNamespace(word=" " + text, start=start, end=end) for text, start, end in pieces
+            SimpleNamespace(word=" " + text, start=start, end=end, probability=0.9)
+            for text, start, end in pieces
         ],
         compression_ratio=compression_ratio,
         no_speech_prob=0.0,

@@ -204,9 +204,10 @@ def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
             continue
         if words and not text[:1].isspace():
             last = words[-1]
-            words[-1] = Word(last.text + text.strip(), last.start_s, piece.end)
+            certainty = min(last.probability, piece.probability)
+            words[-1] = Word(last.text + text.strip(), last.start_s, piece.end, False, certainty)
         else:
-            words.append(Word(text.strip(), piece.start, piece.end))
+            words.append(Word(text.strip(), piece.start, piece.end, False, piece.probability))
     return words
 
 

@@ -30,12 +30,14 @@ class Span:
 
 @dataclass(frozen=True)
 class Word:
-    """A transcribed word; `filler` is set by the filler lexicon."""
+    """A transcribed word; `filler` is set by the filler lexicon. `probability` is whisper's for
+    its least certain piece (1.0 for words no decoder wrote); reports do not keep it."""
 
     text: str
     start_s: float
     end_s: float
     filler: bool = False
+    probability: float = 1.0
 
     def shifted(self, offset_s: float) -> Word:
         return replace(self, start_s=self.start_s + offset_s, end_s=self.end_s + offset_s)
