@@ -127,7 +127,8 @@ class FillerSearchOptions:
     # different word of that decode, on that word's sound, is dropped; costs a decode then.
     # Measured (issue 14, round 10): on the tuned-on voices it removes that filler and no true
     # one; held out (eval_fillers.py and a new set of eight voices) it removed three invented
-    # fillers and one true one, at 9% more time on a 145-s answer with fillers.
+    # fillers and one true one. It costs time: `make bench` (a 145-s answer with fillers)
+    # 1.12x -> 1.31x a plain decode on a 2-core AVX2 machine.
     check_without_prompt: bool = True
     # ... for the fillers whisper gave less than this probability: the one it invented on read
     # speech had 0.004, yet real ones go as low as 0.007 (tuned-on voices), so the limit saves
