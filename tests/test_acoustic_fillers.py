@@ -363,14 +363,17 @@ def test_an_unsteady_sound_after_the_last_word_is_not_a_filler(
 
 
 class _PlainDecode:
-    """Stands in for whisper without the verbatim prompt: the words it would write."""
+    """Stands in for whisper without the verbatim prompt: the words it would write, in seconds
+    from the start of the stretch it is given, which starts `clip_start_s` into the window."""
 
-    def __init__(self, words: list[Word]) -> None:
-        self.words = words
+    def __init__(self, words: list[Word], clip_start_s: float = 0.0) -> None:
+        self.words = [word.shifted(-clip_start_s) for word in words]
         self.prompts: list[str | None] = []
+        self.seconds: list[float] = []
 
     def transcribe(self, samples: np.ndarray, prompt: str | None = None) -> list[Word]:
         self.prompts.append(prompt)
+        self.seconds.append(samples.size / RATE)
         return self.words
 
 
@@ -436,3 +439,28 @@ def test_a_filler_whisper_was_sure_of_is_not_decoded_again(tmp_path: Path) -> No
     placed, _ = place_fillers(samples, words, plain)  # type: ignore[arg-type]
     assert plain.prompts == []
     assert [word.text for word in placed if word.filler] == ["uh,"]
+
+
+def test_only_the_stretch_around_the_filler_is_decoded_again(tmp_path: Path) -> None:
+    """In a long window the check decodes from the last gap between words 3 s before the
+    filler to the first gap 3 s after it (`check_context_s`), and reads that decode's times
+    from where the stretch starts: "thy" is still heard on the filler's sound."""
+    lead = 4.0
+    body, sound = between_words(vowel(0.4), tmp_path)
+    samples = np.concatenate([silence(lead), body, silence(6.0)])
+    where = Span(sound.start_s + lead, sound.end_s + lead)
+    early = [Word("Last", 0.5, 0.9), Word("spring", 1.0, 1.4)]
+    before = Word("and", where.start_s - 0.4, where.start_s - 0.1)
+    after = Word("image", where.end_s + 0.15, where.end_s + 0.6)
+    end = where.end_s
+    late = [Word("it", end + 4.0, end + 4.3), Word("did", end + 4.5, end + 4.8)]
+    filler = Word("uh,", where.start_s, where.end_s, filler=True, probability=0.004)
+    words = [*early, before, filler, after, *late]
+    clip_start, clip_end = (0.9 + 1.0) / 2, where.end_s + (4.3 + 4.5) / 2  # gaps between words
+    heard = [*early, before, Word("thy", where.start_s + 0.1, where.end_s), after, *late]
+    plain = _PlainDecode([w for w in heard if clip_start <= w.start_s < clip_end], clip_start)
+
+    placed, _ = place_fillers(samples, words, plain)  # type: ignore[arg-type]
+
+    assert plain.seconds == [pytest.approx(clip_end - clip_start, abs=1 / RATE)]
+    assert [word.text for word in placed if word.filler] == []

@@ -13,9 +13,9 @@ several sounds and a breath, a cough or a consonant burst has no steady pitch at
    "uh" at speed, or another voice, is voice without it (issue 14). One with no voice near it
    (the prompt makes whisper add "uh" in silence) is a decoding artefact and is dropped; after the
    last word only a filler-shaped sound confirms it. The prompt can also make whisper write a
-   word as "uh": with `check_without_prompt` a window with a filler whisper was unsure of is
-   decoded again without the prompt, and a filler that decode writes as another word, on the
-   same sound, is dropped.
+   word as "uh": with `check_without_prompt` the few seconds around a filler whisper was unsure
+   of are decoded again without the prompt, and a filler that decode writes as another word, on
+   the same sound, is dropped.
 3. With `learned_check` (off: it invents fillers in real speech, see the option), every voiced
    run left that no transcript filler took is read by a learned model (asr/filler_model.py,
    `unexplained_runs` below measures its features); those it takes for fillers whisper dropped
@@ -127,13 +127,18 @@ class FillerSearchOptions:
     # different word of that decode, on that word's sound, is dropped; costs a decode then.
     # Measured (issue 14, round 10): on the tuned-on voices it removes that filler and no true
     # one; held out (eval_fillers.py and a new set of eight voices) it removed three invented
-    # fillers and one true one. It costs time: `make bench` (a 145-s answer with fillers)
-    # 1.12x -> 1.31x a plain decode on a 2-core AVX2 machine.
+    # fillers and one true one. It costs time: `make bench` (a 145-s answer with fillers, one
+    # doubtful) took 13.4 s without it, 15.1 s checking the whole window and 13.1-13.4 s checking
+    # the 3 s each side (`check_context_s`), on a 2-core AVX2 machine.
     check_without_prompt: bool = True
     # ... for the fillers whisper gave less than this probability: the one it invented on read
     # speech had 0.004, yet real ones go as low as 0.007 (tuned-on voices), so the limit saves
     # decoding time, not accuracy. 1.0 checks every filler; lower checks fewer windows.
     check_below_probability: float = 0.1
+    # ... by decoding this much (s) each side of the fillers' sounds again, not the whole
+    # window: a wider stretch costs more decoding (about 0.9 s for 8 s, 2.5 s for a 25-s
+    # window on a 2-core machine) and gives whisper more context.
+    check_context_s: float = 3.0
     # Look for fillers whisper did not write (decoding steady sounds again, alone): finds some it
     # drops in fluent speech, at a decode per stretch. Off: on the tuned-on voices it added one
     # true filler and six invented ones (recall 0.86 -> 0.84, precision 0.88 -> 0.94 without).
@@ -313,8 +318,7 @@ def place_fillers(
         if span and words[index].probability < options.check_below_probability
     }
     if options.check_without_prompt and doubtful:
-        plain = transcriber.transcribe(samples, prompt="")
-        misheard = _misheard_fillers(words, doubtful, plain, options)
+        misheard = _misheard_fillers(words, doubtful, samples, transcriber, options)
         spans = [
             None if index in misheard else span
             for index, span in zip(filler_indexes, spans, strict=True)
@@ -347,20 +351,33 @@ def place_fillers(
 
 
 def _misheard_fillers(
-    words: list[Word], placed_on: dict[int, Span], plain: list[Word], options: FillerSearchOptions
+    words: list[Word],
+    placed_on: dict[int, Span],
+    samples: np.ndarray,
+    transcriber: Transcriber,
+    options: FillerSearchOptions,
 ) -> set[int]:
-    """The indexes in `placed_on` (a transcript filler and the sound it was placed on) where the
-    decode without the prompt (`plain`) heard a word instead.
+    """The indexes in `placed_on` (a transcript filler and the sound it was placed on) where a
+    decode without the prompt heard a word instead.
 
-    The two transcripts are aligned word by word. Where they differ around a filler, the filler
-    took a word's place when the plain decode has more heard words there than the prompted one
-    has besides the filler, and the middle of one of them lies on the filler's sound. A plain
-    decode that leaves a real filler out stretches a neighbour's stamp over it (so a stamp
-    longer than its word takes to say is no evidence), and words piled onto one instant (no
-    length) were not heard at all."""
+    Only the stretch around those sounds is decoded again (`_clip_around`). The two transcripts
+    are aligned word by word. Where they differ around a filler, the filler took a word's place
+    when the plain decode has more heard words there than the prompted one has besides the
+    filler, and the middle of one of them lies on the filler's sound. A plain decode that leaves
+    a real filler out stretches a neighbour's stamp over it (so a stamp longer than its word
+    takes to say is no evidence), and words piled onto one instant (no length) were not heard
+    at all."""
+    start_s, end_s = _clip_around(
+        words, list(placed_on.values()), samples.size / ANALYSIS_RATE, options.check_context_s
+    )
+    clip = samples[int(start_s * ANALYSIS_RATE) : int(end_s * ANALYSIS_RATE)]
+    plain = [word.shifted(start_s) for word in transcriber.transcribe(clip, prompt="")]
+    inside = [i for i, word in enumerate(words) if start_s <= _middle(word) <= end_s]
+    offset = inside[0] if inside else 0
+    prompted = words[offset : offset + len(inside)]
     aligned = difflib.SequenceMatcher(
         None,
-        [normalize_token(word.text) for word in words],
+        [normalize_token(word.text) for word in prompted],
         [normalize_token(word.text) for word in plain],
         autojunk=False,
     )
@@ -369,17 +386,37 @@ def _misheard_fillers(
         if kind != "replace":
             continue
         heard = [word for word in plain[plain_first:plain_last] if _heard_word(word)]
-        kept = [word for word in words[first:last] if _heard_word(word)]
+        kept = [word for word in prompted[first:last] if _heard_word(word)]
         if len(heard) <= len(kept):
             continue
         said = [word for word in heard if word.end_s - word.start_s <= _plausible_s(word, options)]
-        for index in range(first, last):
+        for index in range(offset + first, offset + last):
             span = placed_on.get(index)
             if span is not None and any(
-                span.start_s <= (word.start_s + word.end_s) / 2 <= span.end_s for word in said
+                span.start_s <= _middle(word) <= span.end_s for word in said
             ):
                 misheard.add(index)
     return misheard
+
+
+def _clip_around(
+    words: list[Word], sounds: list[Span], duration_s: float, context_s: float
+) -> tuple[float, float]:
+    """From the last gap between two words at least `context_s` before the first sound to the
+    first gap as far after the last (the window's edges when there is none).
+
+    Whisper pads any stretch to 30 s, so a decode costs by the words it writes, and it reads a
+    word from the few seconds around it; a cut between words leaves none of them half heard."""
+    before = min(sound.start_s for sound in sounds) - context_s
+    after = max(sound.end_s for sound in sounds) + context_s
+    gaps = [(word.end_s + following.start_s) / 2 for word, following in itertools.pairwise(words)]
+    start_s = max((gap for gap in gaps if gap <= before), default=0.0)
+    end_s = min((gap for gap in gaps if gap >= after), default=duration_s)
+    return start_s, end_s
+
+
+def _middle(word: Word) -> float:
+    return (word.start_s + word.end_s) / 2
 
 
 def _heard_word(word: Word) -> bool:
