@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from mock_interview.analysis.analyze import analyze_samples
+from mock_interview.analysis.answer import AnswerAnalysis
 from mock_interview.asr.fillers import filled_pause_label, mark_fillers
 from mock_interview.asr.tuning import Tuning, add_override_option, tuning_with, with_override
 from mock_interview.asr.whisper import Transcriber
@@ -252,6 +253,10 @@ def ours_fillers(
     report = analyze_samples(
         samples, ANALYSIS_RATE, Path("clip"), None, settings, transcriber, chunking
     )
+    return reported_fillers(report)
+
+
+def reported_fillers(report: AnswerAnalysis) -> list[Found]:
     return [(item.text, item.start_s, item.end_s) for item in report.fillers.items]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -74,6 +75,19 @@ def analyzed_samples(
         question = bank.get(truth.get("question_id", ""))
         analyzed[path.name] = (analyze_file(path, question, settings, transcriber), truth)
     return analyzed
+
+
+@pytest.fixture(scope="session")
+def analysis_of(settings: Settings, transcriber: Transcriber) -> Callable[[Path], AnswerAnalysis]:
+    """`analyze` of a recording with no question, run once per recording however many tests
+    read it (the read-speech controls are checked for WER and for fillers)."""
+    from mock_interview.analysis.analyze import analyze_file
+
+    @cache
+    def analysis(path: Path) -> AnswerAnalysis:
+        return analyze_file(path, None, settings, transcriber)
+
+    return analysis
 
 
 def load_script(name: str) -> ModuleType:

@@ -7,15 +7,14 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conftest import load_script
-from mock_interview.asr.whisper import Transcriber
-from mock_interview.audio.io import load_audio
-from mock_interview.core.config import Settings
+from mock_interview.analysis.answer import AnswerAnalysis
 
 pytestmark = pytest.mark.model
 
@@ -27,12 +26,11 @@ VOICES = "en-us,en-gb-x-rp,en-029+f1,en-us-nyc+m2,en-gb-x-gbcwmd+f5"
 evaluation = load_script("eval_fillers")
 
 
-def _total(clips: list[Any], settings: Settings, transcriber: Transcriber) -> Any:
+def _total(clips: list[Any], analysis_of: Callable[[Path], AnswerAnalysis]) -> Any:
     """The eval script's `Score` summed over the clips (its module is loaded from scripts/)."""
     total = evaluation.Score()
     for clip in clips:
-        samples = load_audio(clip.path).samples
-        found = evaluation.ours_fillers(samples, settings, transcriber)
+        found = evaluation.reported_fillers(analysis_of(clip.path))
         score = evaluation.score_clip(clip, found)
         print(f"{clip.name}: {score.matched}/{score.reference} matched, {score.found} found")
         total.add(score)
@@ -40,14 +38,14 @@ def _total(clips: list[Any], settings: Settings, transcriber: Transcriber) -> An
 
 
 def test_the_development_speaker_and_the_negative_controls(
-    speech_dir: Path, settings: Settings, transcriber: Transcriber
+    speech_dir: Path, analysis_of: Callable[[Path], AnswerAnalysis]
 ) -> None:
     """The MFA author's clips (the development speaker since issue 3) and every negative control
     of ../shared/speech: fillers found where the transcript has them, none where it has none."""
     clips = [
         clip for clip in evaluation.real_clips(speech_dir) if clip.speaker == "mfa" or clip.strict
     ]
-    total = _total(clips, settings, transcriber)
+    total = _total(clips, analysis_of)
     assert total.recall >= 0.9
     assert total.precision >= 0.85
     # mfa_pooty: whisper hears "m f a is like pooty" as "feel as, like, moody" on some CPUs
@@ -55,19 +53,19 @@ def test_the_development_speaker_and_the_negative_controls(
 
 
 def test_fillers_sit_where_they_are_spoken(
-    speech_dir: Path, settings: Settings, transcriber: Transcriber
+    speech_dir: Path, analysis_of: Callable[[Path], AnswerAnalysis]
 ) -> None:
     """Within 0.3 s of the word-level TextGrid of acoustic_corpus, so replay can jump to them."""
     reference = evaluation.textgrid_fillers(speech_dir / "mfa" / "acoustic_corpus.TextGrid")
-    samples = load_audio(speech_dir / "mfa" / "acoustic_corpus.wav").samples
-    found = evaluation.filled_pauses(evaluation.ours_fillers(samples, settings, transcriber))
+    analysis = analysis_of(speech_dir / "mfa" / "acoustic_corpus.wav")
+    found = evaluation.filled_pauses(evaluation.reported_fillers(analysis))
     assert reference
     for _, start, _ in reference:
         assert min(abs(item[1] - start) for item in found) <= 0.3, (reference, found)
 
 
 def test_fillers_said_at_speed_by_several_voices(
-    tmp_path: Path, settings: Settings, transcriber: Transcriber
+    tmp_path: Path, analysis_of: Callable[[Path], AnswerAnalysis]
 ) -> None:
     """eSpeak voices saying "uh," and "um," at normal speed in running text, each filler's time
     known from the synthesis: found within 0.3 s of where it is said."""
@@ -86,7 +84,7 @@ def test_fillers_said_at_speed_by_several_voices(
     )
     clips = evaluation.corpus_clips(tmp_path)
     assert len({clip.speaker for clip in clips}) == len(VOICES.split(","))
-    total = _total(clips, settings, transcriber)
+    total = _total(clips, analysis_of)
     assert total.reference >= 10
     # Measured 9 of 15 (b48cf7b: 4 of 15, and one invented): whisper tiny.en writes no more of
     # these, and the audio-only search invented more than it found on the tuned-on voices.

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jiwer
 import pytest
 
-from mock_interview.analysis.analyze import analyze_file
-from mock_interview.asr.whisper import Transcriber
-from mock_interview.core.config import Settings
+from mock_interview.analysis.answer import AnswerAnalysis
 
 READ_STYLES = ("read", "public speech")
 MAX_READ_WER = 0.35
@@ -33,14 +32,14 @@ def read_clips(speech_dir: Path) -> list[dict[str, Any]]:
 
 
 def test_read_speech_wer_and_no_invented_fillers(
-    speech_dir: Path, settings: Settings, transcriber: Transcriber
+    speech_dir: Path, analysis_of: Callable[[Path], AnswerAnalysis]
 ) -> None:
     rows = read_clips(speech_dir)
     assert rows, "manifest lists no read speech"
     print(f"\n{'clip':<68} {'WER':>6} fillers")
     worst = 0.0
     for row in rows:
-        report = analyze_file(speech_dir / row["file"], None, settings, transcriber).to_json()
+        report = analysis_of(speech_dir / row["file"]).to_json()
         hypothesis = normalize(report["transcript"]["text"])
         reference = normalize(row["transcript"])
         wer = jiwer.wer(reference, hypothesis)
@@ -51,10 +50,10 @@ def test_read_speech_wer_and_no_invented_fillers(
 
 
 def test_jfk_pauses_come_from_the_signal(
-    speech_dir: Path, settings: Settings, transcriber: Transcriber
+    speech_dir: Path, analysis_of: Callable[[Path], AnswerAnalysis]
 ) -> None:
     """JFK's two long pauses (after "Americans" and after "ask not") are found as pauses."""
-    report = analyze_file(speech_dir / "jfk" / "jfk.flac", None, settings, transcriber).to_json()
+    report = analysis_of(speech_dir / "jfk" / "jfk.flac").to_json()
     timing = report["timing"]
     assert timing["response_latency_s"] == pytest.approx(0.3, abs=0.25)
     assert len(timing["pauses"]) == 2
