@@ -216,6 +216,21 @@ async def test_space_starts_the_answer_when_auto_start_is_off(settings, tmp_path
         await until(pilot, lambda: isinstance(app.screen, ReportScreen))
 
 
+async def test_quitting_mid_answer_keeps_that_answer_and_asks_no_more(settings, tmp_path) -> None:
+    """Ctrl+Q while recording ends the session as abandoning it does: the app closes at once
+    (it cannot while the engine's thread still records) and the answer is saved."""
+    backend = FakeBackend()
+    app = build_app(settings, tmp_path, backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: recording(backend))
+        await pilot.press("ctrl+q")
+    assert backend.last_engine is not None and backend.last_engine.abandoned.is_set()
+    assert len(backend.last_engine.asked) == 1
+    assert len(Store(tmp_path / "data" / "sessions.db").answers()) == 1
+
+
 async def test_demo_works_without_a_microphone(settings, tmp_path) -> None:
     backend = FakeBackend(microphone_name=None)
     app = build_app(settings, tmp_path, backend)

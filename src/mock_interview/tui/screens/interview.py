@@ -98,6 +98,12 @@ class InterviewScreen(Screen[int | None]):
         self.show_figures(0, 0)
         self.run_engine()
 
+    def on_unmount(self) -> None:
+        """Quitting mid-answer ends the session as abandoning it does, keeping what was
+        recorded: the app cannot close while the engine's thread still records."""
+        if self.engine is not None:
+            self.engine.abandon()
+
     @work(thread=True, group="engine", exclusive=True)
     def run_engine(self) -> None:
         """The whole session on a worker thread; the engine's events come back as messages."""
