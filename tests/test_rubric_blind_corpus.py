@@ -13,6 +13,7 @@ import pytest
 from mock_interview.core.config import Settings
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.evaluation import (
+    SPLITS,
     agreement,
     format_agreement,
     load_blind,
@@ -27,7 +28,7 @@ ACHIEVED |= {"positive_close"}
 CRITERIA = {"achieved": ACHIEVED, "general": ACHIEVED}
 CRITERIA["missed"] = ACHIEVED | {"ownership", "forward_momentum"}
 FLAGS = {"blame_external", "minimizing", "disguised_success", "excessive_apology"}
-WRITERS = ("a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o")
+WRITERS = tuple("abcdefghijklmnopq")
 
 
 @pytest.fixture(scope="module")
@@ -72,15 +73,17 @@ def test_the_second_reading_covers_every_answer_and_disputes_are_decided() -> No
 
 
 def test_every_red_flag_has_several_wordings_in_the_test_split() -> None:
-    test_split = [answer for answer in _answers() if str(answer["id"])[:2] in ("wn", "wo")]
+    test_split = [answer for answer in _answers() if str(answer["id"])[1] in SPLITS["test"]]
     for flag in FLAGS:
         assert sum(flag in answer["flags"] for answer in test_split) >= 3, flag
 
 
 # Floors under the figures measured when each split was scored (tests/rubric_blind/README.md):
 # the development writers A-M were tuned on (0.991 overall, weakest label 0.97); the test
-# writers N and O were scored once at the end of round 7 (0.964, weakest 0.92). A change that
-# loses agreement on either fails here; one that gains should raise the floor.
+# writers N and O were scored once at the end of round 7 (0.964, weakest 0.92), P and Q once in
+# round 8 with the same rubric (0.954, weakest forward momentum 0.87): N-Q together 0.960,
+# weakest 0.92. A change that loses agreement on either fails here; one that gains should raise
+# the floor.
 FLOORS = {"development": (0.98, 0.95), "test": (0.95, 0.90)}
 
 
