@@ -58,13 +58,18 @@ def recording(backend: FakeBackend) -> bool:
     return engine is not None and engine.recording.is_set()
 
 
+async def start_an_answer(pilot: Any, backend: FakeBackend) -> None:
+    """From Home, Enter starts the default interview; wait until its first answer records."""
+    await wait_until_ready(pilot)
+    await pilot.press("enter")
+    await until(pilot, lambda: recording(backend))
+
+
 async def test_full_session_question_by_question(settings, tmp_path) -> None:
     backend = FakeBackend()
     app = build_app(settings, tmp_path, backend)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        await pilot.press("enter")
-        await until(pilot, lambda: recording(backend))
+        await start_an_answer(pilot, backend)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         assert backend.demo_requested == [False]
@@ -107,9 +112,7 @@ async def test_a_follow_up_is_marked_timed_on_its_own_band_and_reported(settings
     practice = settings.practice
     app = build_app(settings, tmp_path, backend)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        await pilot.press("enter")
-        await until(pilot, lambda: recording(backend))
+        await start_an_answer(pilot, backend)
         screen = app.screen
         assert isinstance(screen, InterviewScreen)
         assert follow_up_label(screen) is None
@@ -176,9 +179,7 @@ async def test_abandon_asks_first_and_keeps_what_was_recorded(settings, tmp_path
     backend = FakeBackend()
     app = build_app(settings, tmp_path, backend)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        await pilot.press("enter")
-        await until(pilot, lambda: recording(backend))
+        await start_an_answer(pilot, backend)
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -222,9 +223,7 @@ async def test_quitting_mid_answer_keeps_that_answer_and_asks_no_more(settings, 
     backend = FakeBackend()
     app = build_app(settings, tmp_path, backend)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_until_ready(pilot)
-        await pilot.press("enter")
-        await until(pilot, lambda: recording(backend))
+        await start_an_answer(pilot, backend)
         await pilot.press("ctrl+q")
     assert backend.last_engine is not None and backend.last_engine.abandoned.is_set()
     assert len(backend.last_engine.asked) == 1
