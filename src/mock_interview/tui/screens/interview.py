@@ -9,6 +9,8 @@ question's number in "Question n of m".
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -62,6 +64,7 @@ class InterviewScreen(Screen[int | None]):
         self.auto_start = auto_start
         self.long_pause_s = long_pause_s
         self.engine: Engine | None = None
+        self.engine_done = threading.Event()
         self.phase = ASKING
         self.session_id: int | None = None
         self.answers_saved = 0
@@ -98,11 +101,13 @@ class InterviewScreen(Screen[int | None]):
         self.show_figures(0, 0)
         self.run_engine()
 
-    def on_unmount(self) -> None:
-        """Quitting mid-answer ends the session as abandoning it does, keeping what was
-        recorded: the app cannot close while the engine's thread still records."""
+    async def on_unmount(self) -> None:
+        """Quitting mid-answer ends the session as abandoning it does, and waits until the
+        engine has saved what was recorded: the app would otherwise wait for a thread that goes
+        on recording, or close the store under it."""
         if self.engine is not None:
             self.engine.abandon()
+            await asyncio.to_thread(self.engine_done.wait)
 
     @work(thread=True, group="engine", exclusive=True)
     def run_engine(self) -> None:
@@ -120,6 +125,7 @@ class InterviewScreen(Screen[int | None]):
             report(live.EngineFailed(f"unexpected error: {type(error).__name__}: {error}"))
         finally:
             self.recorder_lock.release()
+            self.engine_done.set()
 
     # -- the engine's events -----------------------------------------------------------------
 
