@@ -3,6 +3,7 @@ and events for every key, then the real engine with a sample answer as the micro
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -228,6 +229,27 @@ async def test_quitting_mid_answer_keeps_that_answer_and_asks_no_more(settings, 
     assert backend.last_engine is not None and backend.last_engine.abandoned.is_set()
     assert len(backend.last_engine.asked) == 1
     assert len(Store(tmp_path / "data" / "sessions.db").answers()) == 1
+
+
+async def test_quitting_while_the_model_loads_starts_no_session(settings, tmp_path) -> None:
+    """Ctrl+Q while the engine waits for the model: when the model arrives, no question is
+    asked and nothing records with no screen to show it."""
+    model_loaded = threading.Event()
+
+    def engine_after_the_model(settings: Settings, transcriber: Any, store: Store, on_event: Any):
+        model_loaded.wait(10)
+        return FakeEngine(settings, store, on_event)
+
+    backend = FakeBackend(engine_factory=engine_after_the_model)
+    app = build_app(settings, tmp_path, backend)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until_ready(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, InterviewScreen))
+        threading.Timer(0.5, model_loaded.set).start()  # arrives while the screen goes
+        await pilot.press("ctrl+q")
+    assert backend.last_engine is not None and backend.last_engine.asked == []
+    assert Store(tmp_path / "data" / "sessions.db").answers() == []
 
 
 async def test_demo_works_without_a_microphone(settings, tmp_path) -> None:

@@ -33,6 +33,9 @@ from mock_interview.tui.widgets import LevelMeter, TimerBar, TranscriptView
 from mock_interview.views.answer import clock, pieces_from_words
 
 ASKING, CUE, RECORDING, FINISHING, DONE = "asking", "cue", "recording", "finishing", "done"
+# The longest the screen waits, as it goes, for the engine to save the answer being recorded
+# (its last chunk's decode and the analysis) or for the model it is waiting on.
+ENGINE_CLOSE_S = 60.0
 
 
 class InterviewScreen(Screen[int | None]):
@@ -64,6 +67,7 @@ class InterviewScreen(Screen[int | None]):
         self.auto_start = auto_start
         self.long_pause_s = long_pause_s
         self.engine: Engine | None = None
+        self.leaving = threading.Event()
         self.engine_done = threading.Event()
         self.phase = ASKING
         self.session_id: int | None = None
@@ -104,10 +108,12 @@ class InterviewScreen(Screen[int | None]):
     async def on_unmount(self) -> None:
         """Quitting mid-answer ends the session as abandoning it does, and waits until the
         engine has saved what was recorded: the app would otherwise wait for a thread that goes
-        on recording, or close the store under it."""
+        on recording, or close the store under it. An engine still being made (the model still
+        loading) starts no session."""
+        self.leaving.set()
         if self.engine is not None:
             self.engine.abandon()
-            await asyncio.to_thread(self.engine_done.wait)
+        await asyncio.to_thread(self.engine_done.wait, ENGINE_CLOSE_S)
 
     @work(thread=True, group="engine", exclusive=True)
     def run_engine(self) -> None:
@@ -118,7 +124,8 @@ class InterviewScreen(Screen[int | None]):
 
         try:
             self.engine = self.new_engine(report)
-            self.engine.run_session(self.questions)
+            if not self.leaving.is_set():
+                self.engine.run_session(self.questions)
         except UserError as error:
             report(live.EngineFailed(str(error)))
         except Exception as error:  # a bug must still end in a notice, never a traceback
