@@ -122,8 +122,8 @@ class FillerSearchOptions:
     # stamp) than one on a filler-shaped sound: lower trusts the stamp, higher the shape.
     unshaped_cost_s: float = 0.3
     # A transcript filler may be a word the verbatim prompt made whisper write as "uh" ("die
-    # single and, uh, an image" for "and thine image", on the voiced sound of "thine"). On: a
-    # window with such a filler is decoded again without the prompt, and a filler opposite a
+    # single and, uh, an image" for "and thine image", on the voiced sound of "thine"). On: the
+    # stretch around such a filler is decoded again without the prompt, and a filler opposite a
     # different word of that decode, on that word's sound, is dropped; costs a decode then.
     # Measured (issue 14, round 10): on the tuned-on voices it removes that filler and no true
     # one; held out (eval_fillers.py and a new set of eight voices) it removed three invented

@@ -204,10 +204,11 @@ def join_word_pieces(pieces: Iterable[Any]) -> list[Word]:
             continue
         if words and not text[:1].isspace():
             last = words[-1]
+            joined = last.text + text.strip()
             certainty = min(last.probability, piece.probability)
-            words[-1] = Word(last.text + text.strip(), last.start_s, piece.end, False, certainty)
+            words[-1] = Word(joined, last.start_s, piece.end, probability=certainty)
         else:
-            words.append(Word(text.strip(), piece.start, piece.end, False, piece.probability))
+            words.append(Word(text.strip(), piece.start, piece.end, probability=piece.probability))
     return words
 
 
