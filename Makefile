@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
 
-.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-fillers-sealed filler-model eval-timing eval-rubric eval-structure rubric-model parts-model filler-corpus samples system-deps clean
+.PHONY: run test lint lock bench bench-live bench-live-sweep bench-memory eval-fillers eval-fillers-sealed filler-model eval-timing eval-rubric eval-follow-ups eval-structure rubric-model parts-model filler-corpus samples system-deps clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	@bash scripts/system_deps.sh
@@ -80,6 +80,9 @@ eval-timing: $(STAMP)
 # writers spoken by eSpeak NG through `analyze` (about 7 minutes).
 eval-rubric: $(STAMP)
 	$(PY) scripts/eval_rubric.py --spoken
+
+eval-follow-ups: $(STAMP)
+	$(PY) scripts/eval_follow_ups.py --split test --spoken
 
 # The rubric's learned second opinion, trained on the development writers and the old cases only.
 rubric-model: $(STAMP)

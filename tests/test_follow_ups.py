@@ -122,8 +122,9 @@ def test_general_questions_are_probed_on_the_achieved_criteria(settings: Setting
 
 
 def test_the_follow_up_has_its_own_target_band(settings: Settings) -> None:
-    asked = follow_up_question(MISSED, OWN.text, settings.practice)
+    asked = follow_up_question(MISSED, OWN.text, OWN.criterion, settings.practice)
     assert (asked.id, asked.kind, asked.text) == (MISSED.id, MISSED.kind, OWN.text)
+    assert asked.probes == OWN.criterion == "ownership"
     band = (settings.practice.follow_up_target_min_s, settings.practice.follow_up_target_max_s)
     assert (asked.target_min_s, asked.target_max_s) == band == (20.0, 60.0)
 

@@ -36,6 +36,23 @@ OWNS_A_PART = (
     "start and to flag a risk the week I see it. I have done that on every project since, and my "
     "last two launches shipped on time."
 )
+# A second pair, from a real run that once read the reply as not recovered: a parents'
+# association's shortfall put on the council and the school, then a part owned in words of its
+# own ("part of it was mine", "I waited for the grant instead of asking").
+BLAMES_THE_COUNCIL = (
+    "Last spring I was chair of the parents' association at my daughter's school, and we set a "
+    "goal to raise twelve thousand pounds for a new playground by the end of the summer term. The "
+    "council promised a matching grant, and then they delayed it twice. Half of the parents never "
+    "answered our emails, and the head teacher would not let us hold the fair on a Saturday. In "
+    "the end we raised about seven thousand. Honestly, with the council and the school working "
+    "against us, there was not much more we could have done."
+)
+PART_OF_IT_WAS_MINE = (
+    "Honestly, part of it was mine. I waited for the council grant instead of asking the local "
+    "businesses in person early on, and I never set a weekly target to check our progress "
+    "against. What I learned is to plan as if the promised money won't arrive. This year I'm "
+    "running the summer fair with a weekly target, and we're already ahead of it."
+)
 
 pytestmark = [
     pytest.mark.model,
@@ -81,10 +98,15 @@ def missed_goal_session(*answer_files: Path, config: str | None = None) -> dict:
     return json.loads(run.stdout)
 
 
+@pytest.mark.parametrize(
+    ("main_answer", "reply"),
+    [(BLAMES_OTHERS, OWNS_A_PART), (BLAMES_THE_COUNCIL, PART_OF_IT_WAS_MINE)],
+    ids=["app-launch", "playground"],
+)
 def test_an_answer_that_blames_others_is_probed_and_the_follow_up_recovers_it(
-    isolated_dirs: Path,
+    isolated_dirs: Path, main_answer: str, reply: str
 ) -> None:
-    session = missed_goal_session(spoken(BLAMES_OTHERS), spoken(OWNS_A_PART))
+    session = missed_goal_session(spoken(main_answer), spoken(reply))
     [answer] = session["answers"]
     main_met = {item["id"]: item["met"] for item in answer["rubric"]["criteria"]}
     follow_up = answer["follow_up"]

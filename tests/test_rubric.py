@@ -314,6 +314,19 @@ def _rubric_copy(tmp_path: Path, old: str, new: str) -> Path:
         ("min_actions = 2", "min_actions = 0", "criteria.action.min_actions", "must be 1 or more"),
         ("strong = 70", "strong = 30", "score.strong", "must be above score.fair"),
         ('label = "Reflection"\n', "", "criteria.reflection.label", "missing"),
+        ("[probes.ownership]", "[probes.charisma]", "probes.charisma", "unknown criterion"),
+        (
+            "[probes.measurable_result]\nnegation = true",
+            "[probes.measurable_result]\nnegation = true\nanswer = []",
+            "probes.measurable_result.answer",
+            "unknown key",
+        ),
+        (
+            "[probes.measurable_result]\nnegation = true\nanswers = []",
+            "[probes.measurable_result]\nnegation = true\nanswers = ['(']",
+            "probes.measurable_result.answers[0]",
+            "not a valid regular expression",
+        ),
     ],
 )
 def test_bad_rubric_config_names_file_key_and_reason(

@@ -263,7 +263,7 @@ class FakeEngine:
         criterion = self.follow_ups[question.id]
         chosen = next(f for f in question.follow_ups if f.criterion == criterion)
         link = FollowUpLink(main_id, criterion, chosen.text)
-        asked = follow_up_question(question, chosen.text, self.settings.practice)
+        asked = follow_up_question(question, chosen.text, chosen.criterion, self.settings.practice)
         report, answer_id, path = self._answer(session_id, asked, link, FOLLOW_UP_TEXT)
         assert main.rubric is not None and report.criterion_met(criterion)
         practice = self.settings.practice

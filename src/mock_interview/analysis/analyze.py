@@ -33,7 +33,7 @@ from mock_interview.asr.fillers import mark_fillers
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.contour import VoiceContour
 from mock_interview.audio.io import ANALYSIS_RATE, open_audio, to_float
-from mock_interview.core.config import Question, Settings
+from mock_interview.core.config import ProbingQuestion, Question, Settings
 from mock_interview.core.stages import stage
 from mock_interview.core.values import Filler, Span, Word
 from mock_interview.rubric import DeliveryFacts, load_rubric, score_answer
@@ -166,7 +166,9 @@ def build_analysis(
     rules = load_rubric(settings=settings)
     with stage("rubric"):
         reading = read_answer(rubric_text, rules)  # the timeline reads the same matches
-        rubric = RubricResult.from_json(score_answer(rubric_text, kind, delivery, rules, reading))
+        probed = question.probes if isinstance(question, ProbingQuestion) else None
+        scored = score_answer(rubric_text, kind, delivery, rules, reading, probed)
+        rubric = RubricResult.from_json(scored)
     with stage("structure"):
         structure = measure_structure(
             marked,

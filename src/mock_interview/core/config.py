@@ -216,6 +216,14 @@ class Question:
     leave out, so every criterion of the kind can be probed."""
 
 
+@dataclass(frozen=True)
+class ProbingQuestion(Question):
+    """A follow-up as it is asked (`session.follow_up.follow_up_question`), never read from the
+    bank: its answer is judged as the reply to a probe of this criterion (None: it probes none)."""
+
+    probes: str | None = None
+
+
 def _type_error(value: Any, expected: Any) -> str | None:
     """Why `value` is not of the annotated type, or None when it is."""
     origin = typing.get_origin(expected)

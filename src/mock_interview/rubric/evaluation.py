@@ -25,6 +25,52 @@ SPLITS = {
     "test": ("n", "o", "p", "q"),
 }
 
+# Follow-up exchanges (tests/rubric_blind/follow_ups): a main answer, the probe an interviewer
+# asked about the criterion it left out, and the candidate's short reply, labelled by whether
+# the reply supplies it. Split by writer before any was written or scored (2026-12-01).
+FOLLOW_UP_SPLITS = {
+    "development": ("r", "s"),
+    "test": ("t", "u"),
+}
+
+
+@dataclass(frozen=True)
+class FollowUpExchange:
+    id: str
+    kind: str
+    register: str
+    main_answer: str
+    criterion: str
+    probe: str
+    answer: str
+    recovered: bool
+
+
+def load_follow_ups(folder: Path, split: str) -> list[FollowUpExchange]:
+    """The follow-up exchanges of one split's writers, with the third reading's decisions."""
+    decided = {}
+    adjudicated = folder / "adjudicated.toml"
+    if adjudicated.is_file():
+        with adjudicated.open("rb") as handle:
+            decided = {row["id"]: row["recovered"] for row in tomllib.load(handle)["labels"]}
+    exchanges = []
+    for writer in FOLLOW_UP_SPLITS[split]:
+        with (folder / f"writer_{writer}.toml").open("rb") as handle:
+            for entry in tomllib.load(handle)["exchanges"]:
+                exchanges.append(
+                    FollowUpExchange(
+                        entry["id"],
+                        entry["kind"],
+                        entry["register"],
+                        entry["main_answer"],
+                        entry["criterion"],
+                        entry["probe"],
+                        entry["answer"],
+                        decided.get(entry["id"], entry["recovered"]),
+                    )
+                )
+    return exchanges
+
 
 @dataclass(frozen=True)
 class LabelledAnswer:

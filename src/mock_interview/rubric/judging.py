@@ -24,7 +24,7 @@ from mock_interview.rubric.learned import (
     featurise,
     load_model,
 )
-from mock_interview.rubric.loading import FLAG_KINDS, CueSet, Rubric, load_rubric
+from mock_interview.rubric.loading import FLAG_KINDS, CueSet, Probe, Rubric, load_rubric
 from mock_interview.rubric.sentences import Sentence, split_sentences
 
 # Words that start a new subject and so end a run of "I built X, created Y and organised Z".
@@ -79,14 +79,43 @@ def read_answer(text: str, rubric: Rubric) -> Reading:
 
 
 def judge_answer(
-    text: str, kind: str, rubric: Rubric, reading: Reading | None = None
+    text: str,
+    kind: str,
+    rubric: Rubric,
+    reading: Reading | None = None,
+    probed: str | None = None,
 ) -> Judgement:
     """The criteria and red flags for `text` as a question of `kind`, before any scoring;
-    `reading` is `read_answer(text, rubric)` when the caller already has it."""
+    `reading` is `read_answer(text, rubric)` when the caller already has it; `probed`: the
+    criterion a follow-up asked about, when `text` is the reply to it."""
     judge = reading if reading is not None else _Judge(text, rubric)
     by_rules = judge_by_rules(text, kind, rubric, judge)
     model = load_model(rubric.model_path) if rubric.model_path else None
-    return by_rules if model is None else _second_opinion(judge, kind, by_rules, model)
+    judgement = by_rules if model is None else _second_opinion(judge, kind, by_rules, model)
+    if probed is None or probed not in rubric.probes:
+        return judgement
+    return _as_reply(judge, judgement, probed, rubric.probes[probed])
+
+
+def _as_reply(reading: Reading, judgement: Judgement, probed: str, probe: Probe) -> Judgement:
+    """`judgement` of a reply to a follow-up probing `probed`: a refusal unmeets the criterion,
+    else a sentence that answers the probe meets it. An answer is read as a whole story, and a
+    reply says the one thing asked in words only the question makes clear."""
+
+    def as_reply(finding: Finding) -> Finding:
+        if finding.id != probed:
+            return finding
+        if reading.matching(probe.refusals):
+            return Finding(finding.id, [])
+        if finding.met:
+            return finding
+        return Finding(finding.id, reading.quote(reading.matching(probe.answers)))
+
+    criteria = [as_reply(finding) for finding in judgement.criteria]
+    owned = any(finding.id == "ownership" and finding.met for finding in criteria)
+    # As `red_flag_evidence` has it: blame that comes with ownership is context, not an excuse.
+    flags = [f for f in judgement.red_flags if not (owned and f.id == "blame_external")]
+    return Judgement(criteria, flags)
 
 
 def judge_by_rules(
@@ -171,11 +200,13 @@ def score_answer(
     delivery: DeliveryFacts | None = None,
     rubric: Rubric | None = None,
     reading: Reading | None = None,
+    probed: str | None = None,
 ) -> dict[str, Any]:
     """The rubric report for one answer (shape in issue 4, what `RubricResult.from_json` reads);
-    `delivery` is None for a typed answer (no delivery flags); `reading` as in `judge_answer`."""
+    `delivery` is None for a typed answer (no delivery flags); `reading` and `probed` as in
+    `judge_answer`."""
     rubric = rubric or load_rubric()
-    judgement = judge_answer(text, kind, rubric, reading)
+    judgement = judge_answer(text, kind, rubric, reading, probed)
     weights = {found.id: rubric.criteria[found.id].weight for found in judgement.criteria}
     possible = sum(weights.values())
     earned = sum(weights[found.id] for found in judgement.criteria if found.met)

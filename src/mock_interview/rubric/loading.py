@@ -9,7 +9,7 @@ into a PartReading.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,16 @@ class RedFlag(Described):
 
 
 @dataclass(frozen=True)
+class Probe:
+    """How a reply to a follow-up that probes one criterion is read: `answers` are what supplies
+    the criterion only as that reply ("the bit that was mine was the paperwork"), `refusals`
+    what turns the probe away ("I did everything I could"), which outweighs any cue."""
+
+    answers: CueSet
+    refusals: CueSet
+
+
+@dataclass(frozen=True)
 class ActionLexicon:
     """How first-person actions are recognised (see [criteria.action] in rubric.toml)."""
 
@@ -123,6 +133,8 @@ class Rubric:
     # The learned second opinion's weights, beside the rubric they were trained with
     # (rubric/learned.py); a rubric without one is judged by its rules alone.
     model_path: Path | None = None
+    # [probes]: replies to a follow-up, by the criterion it probes.
+    probes: dict[str, Probe] = field(default_factory=dict)
 
     def kind_criteria(self, kind: str) -> list[Criterion]:
         """The criteria an answer to a question of `kind` is judged on ("general" questions use
@@ -281,6 +293,7 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
     reader.only_known("criteria", CRITERIA, "criterion")
     reader.only_known("red_flags", RED_FLAGS, "red flag")
     reader.only_known("delivery", DELIVERY_FLAGS, "delivery flag")
+    reader.only_known("probes", CRITERIA, "criterion")
     criteria = {name: _criterion(reader, name, quantity) for name in CRITERIA}
     for kind in CRITERION_KINDS:
         if not any(c.weight > 0 for c in criteria.values() if kind in c.kinds):
@@ -309,6 +322,17 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
         signpost_wait_s=settings.analysis.signpost_wait_s,
         filler_rate_max=settings.analysis.filler_rate_max,
         model_path=path.parent / "rubric_model.npz",
+        probes={name: _probe(reader, name, quantity) for name in reader.table("probes")},
+    )
+
+
+def _probe(reader: _Reader, criterion: str, quantity: str) -> Probe:
+    table = f"probes.{criterion}"
+    reader.only_known(table, ("negation", "answers", "refusals"), "key")
+    negation = reader.value(table, "negation", bool, "true or false")
+    return Probe(
+        answers=CueSet(reader.patterns(table, "answers", quantity), (), negation),
+        refusals=CueSet(reader.patterns(table, "refusals", quantity), (), negation),
     )
 
 

@@ -460,7 +460,9 @@ class PracticeEngine:
         controls = self._controls = _AnswerControls()
         question = main_question
         if follow_up is not None:
-            question = follow_up_question(main_question, follow_up.question, self.settings.practice)
+            question = follow_up_question(
+                main_question, follow_up.question, follow_up.criterion, self.settings.practice
+            )
         source = self.source_factory(question)  # fails (no microphone) before anything is said
         self._ask(question, follow_up)
         if not self.settings.practice.auto_start:

@@ -17,10 +17,9 @@ twice.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from mock_interview.analysis.answer import AnswerAnalysis
-from mock_interview.core.config import FollowUp, PracticeSettings, Question
+from mock_interview.core.config import FollowUp, PracticeSettings, ProbingQuestion, Question
 from mock_interview.core.errors import UserError
 from mock_interview.rubric.loading import Rubric
 
@@ -78,14 +77,20 @@ def follow_up_candidates(question: Question, practice: PracticeSettings) -> list
     return candidates
 
 
-def follow_up_question(question: Question, text: str, practice: PracticeSettings) -> Question:
+def follow_up_question(
+    question: Question, text: str, criterion: str | None, practice: PracticeSettings
+) -> ProbingQuestion:
     """The question as a follow-up asks it: its id and kind (the answer is judged as one to the
-    main question), the follow-up's words and the follow-up's own target band."""
-    return replace(
-        question,
+    main question, and as the reply to a probe of `criterion`), the follow-up's words and the
+    follow-up's own target band."""
+    return ProbingQuestion(
+        id=question.id,
+        kind=question.kind,
         text=text,
         target_min_s=practice.follow_up_target_min_s,
         target_max_s=practice.follow_up_target_max_s,
+        follow_ups=question.follow_ups,
+        probes=criterion,
     )
 
 

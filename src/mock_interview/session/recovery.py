@@ -117,7 +117,9 @@ def recover_answer(
         return RecoveredAnswer(row, None, f"the recording of answer {row.id} is missing")
     question = questions.get(row.question_id)
     if question is not None and row.follow_up is not None:
-        question = follow_up_question(question, row.follow_up.question, settings.practice)
+        question = follow_up_question(
+            question, row.follow_up.question, row.follow_up.criterion, settings.practice
+        )
     try:
         repair_wav(row.recording_path)
         report = analyze_file(row.recording_path, question, settings, transcriber)

@@ -1,0 +1,145 @@
+"""A reply to a follow-up is judged as the answer to the one thing it was asked
+(config/rubric.toml [probes]), and the blind follow-up corpus (tests/rubric_blind/follow_ups)
+holds the agreement the closing note reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mock_interview.rubric import load_rubric
+from mock_interview.rubric.evaluation import (
+    FOLLOW_UP_SPLITS,
+    FollowUpExchange,
+    load_follow_ups,
+)
+from mock_interview.rubric.judging import judge_answer
+from mock_interview.rubric.loading import Rubric
+
+FOLDER = Path(__file__).resolve().parent / "rubric_blind" / "follow_ups"
+PROBED_KINDS = {
+    "ownership": {"missed"},
+    "forward_momentum": {"missed"},
+    "reflection": {"achieved", "missed"},
+    "measurable_result": {"achieved", "missed"},
+}
+
+
+@pytest.fixture(scope="module")
+def rubric() -> Rubric:
+    return load_rubric()
+
+
+def met(text: str, kind: str, criterion: str, rubric: Rubric, probed: str | None) -> bool:
+    judgement = judge_answer(text, kind, rubric, probed=probed)
+    return any(found.id == criterion and found.met for found in judgement.criteria)
+
+
+# Replies that supply what was asked only because of the question they answer: read as a whole
+# answer, nothing in them names a lesson, a part of one's own or a change kept.
+ANSWERS_TO_THE_PROBE = [
+    (
+        "ownership",
+        "missed",
+        "Most of it, if I'm honest. The sponsor list was mine and I sat on it for a month while "
+        "the other volunteers waited for names.",
+    ),
+    (
+        "reflection",
+        "missed",
+        "I'd book the venue before printing a single flyer, and get the price in writing.",
+    ),
+    (
+        "reflection",
+        "achieved",
+        "That I was trying to fix a rota problem with more overtime, when the rota itself was "
+        "the thing to change.",
+    ),
+    (
+        "forward_momentum",
+        "missed",
+        "What we changed was the handover: a checklist sits on the ward door and every nurse "
+        "signs it.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("criterion", "kind", "reply"), ANSWERS_TO_THE_PROBE)
+def test_a_reply_meets_what_it_was_asked(
+    criterion: str, kind: str, reply: str, rubric: Rubric
+) -> None:
+    assert not met(reply, kind, criterion, rubric, probed=None)  # as a whole answer: not met
+    assert met(reply, kind, criterion, rubric, probed=criterion)
+    # Only the probed criterion is read as the reply.
+    other = "reflection" if criterion != "reflection" else "ownership"
+    if other in {c.id for c in rubric.kind_criteria(kind)}:
+        assert met(reply, kind, other, rubric, None) == met(reply, kind, other, rubric, criterion)
+
+
+# Replies that turn the question away, though a phrase in them meets the criterion in an answer.
+REFUSALS = [
+    (
+        "ownership",
+        "I think we did everything we could. We should have picked another month, people said "
+        "afterwards, but nobody can control the weather in April.",
+    ),
+    (
+        "forward_momentum",
+        "I haven't had the chance to use it yet; nothing that size has come up since. Next time "
+        "I will cost the packaging before I say yes.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("criterion", "reply"), REFUSALS)
+def test_a_refusal_does_not_recover_whatever_else_it_says(
+    criterion: str, reply: str, rubric: Rubric
+) -> None:
+    assert not met(reply, "missed", criterion, rubric, probed=criterion)
+
+
+def test_blame_that_comes_with_an_owned_part_is_not_flagged(rubric: Rubric) -> None:
+    reply = (
+        "The council delayed the grant twice, but the bit that was mine was the follow-up: "
+        "I left the business letters until June."
+    )
+    judgement = judge_answer(reply, "missed", rubric, probed="ownership")
+    assert {found.id for found in judgement.criteria if found.met} >= {"ownership"}
+    assert "blame_external" not in {flag.id for flag in judgement.red_flags}
+
+
+# -- the blind corpus -------------------------------------------------------------------------
+
+
+def all_exchanges() -> list[FollowUpExchange]:
+    return [exchange for split in FOLLOW_UP_SPLITS for exchange in load_follow_ups(FOLDER, split)]
+
+
+def test_every_exchange_is_well_formed_and_read_twice() -> None:
+    exchanges = all_exchanges()
+    assert len({exchange.id for exchange in exchanges}) == len(exchanges) == 200
+    for exchange in exchanges:
+        assert exchange.kind in PROBED_KINDS[exchange.criterion], exchange.id
+        assert exchange.register in {"typed", "spoken"}, exchange.id
+    second = {}
+    for path in sorted(FOLDER.glob("second_reading_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            second[row["id"]] = row["recovered"]
+    assert second.keys() == {exchange.id for exchange in exchanges}
+    disputed = [e.id for e in exchanges if second[e.id] != e.recovered]
+    assert not disputed, f"decide these in {FOLDER / 'adjudicated.toml'}: {disputed}"
+
+
+@pytest.mark.parametrize(("split", "floor"), [("development", 0.95), ("test", 0.85)])
+def test_agreement_on_the_follow_up_corpus_holds_its_floor(
+    split: str, floor: float, rubric: Rubric
+) -> None:
+    exchanges = load_follow_ups(FOLDER, split)
+    agreed = sum(
+        met(e.answer, e.kind, e.criterion, rubric, probed=e.criterion) == e.recovered
+        for e in exchanges
+    )
+    assert agreed / len(exchanges) >= floor
