@@ -27,10 +27,11 @@ SPLITS = {
 
 # Follow-up exchanges (tests/rubric_blind/follow_ups): a main answer, the probe an interviewer
 # asked about the criterion it left out, and the candidate's short reply, labelled by whether
-# the reply supplies it. Split by writer before any was written or scored (2026-12-01).
+# the reply supplies it. Split by writer before any was written (README there): round 1 tuned on
+# R and S and scored T and U once; round 2 tunes on R to U and scores V and W once.
 FOLLOW_UP_SPLITS = {
-    "development": ("r", "s"),
-    "test": ("t", "u"),
+    "development": ("r", "s", "t", "u"),
+    "test": ("v", "w"),
 }
 
 
