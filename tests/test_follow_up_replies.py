@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from mock_interview.core.paths import shipped_config_dir
 from mock_interview.rubric import load_rubric
 from mock_interview.rubric.evaluation import (
     FOLLOW_UP_SPLITS,
@@ -98,6 +99,21 @@ def test_a_refusal_does_not_recover_whatever_else_it_says(
     criterion: str, reply: str, rubric: Rubric
 ) -> None:
     assert not met(reply, "missed", criterion, rubric, probed=criterion)
+
+
+def test_a_rubric_without_probes_judges_a_reply_as_a_whole_answer(
+    rubric: Rubric, tmp_path: Path
+) -> None:
+    shipped = (shipped_config_dir() / "rubric.toml").read_text(encoding="utf-8")
+    start = shipped.index("[probes.ownership]")
+    end = shipped.index("[red_flags.blame_external]")
+    own = tmp_path / "rubric.toml"
+    own.write_text(shipped[:start] + shipped[end:], encoding="utf-8")
+    without = load_rubric(own)
+    assert without.probes == {} and rubric.probes
+    reply = "The bit that was mine was the paperwork: I got slack with the fridge logs."
+    assert met(reply, "missed", "ownership", rubric, probed="ownership")
+    assert not met(reply, "missed", "ownership", without, probed="ownership")
 
 
 def test_blame_that_comes_with_an_owned_part_is_not_flagged(rubric: Rubric) -> None:

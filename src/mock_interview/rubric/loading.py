@@ -293,7 +293,9 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
     reader.only_known("criteria", CRITERIA, "criterion")
     reader.only_known("red_flags", RED_FLAGS, "red flag")
     reader.only_known("delivery", DELIVERY_FLAGS, "delivery flag")
-    reader.only_known("probes", CRITERIA, "criterion")
+    probed = reader.table("probes") if "probes" in data else {}  # optional: replies as answers
+    if probed:
+        reader.only_known("probes", CRITERIA, "criterion")
     criteria = {name: _criterion(reader, name, quantity) for name in CRITERIA}
     for kind in CRITERION_KINDS:
         if not any(c.weight > 0 for c in criteria.values() if kind in c.kinds):
@@ -322,7 +324,7 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
         signpost_wait_s=settings.analysis.signpost_wait_s,
         filler_rate_max=settings.analysis.filler_rate_max,
         model_path=path.parent / "rubric_model.npz",
-        probes={name: _probe(reader, name, quantity) for name in reader.table("probes")},
+        probes={name: _probe(reader, name, quantity) for name in probed},
     )
 
 
