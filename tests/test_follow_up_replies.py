@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mock_interview.core.paths import shipped_config_dir
-from mock_interview.rubric import load_rubric
+from mock_interview.rubric import load_rubric, score_answer
 from mock_interview.rubric.evaluation import (
     FOLLOW_UP_SPLITS,
     FollowUpExchange,
@@ -114,6 +114,18 @@ def test_a_rubric_without_probes_judges_a_reply_as_a_whole_answer(
     reply = "The bit that was mine was the paperwork: I got slack with the fridge logs."
     assert met(reply, "missed", "ownership", rubric, probed="ownership")
     assert not met(reply, "missed", "ownership", without, probed="ownership")
+
+
+def test_a_refusal_is_told_it_turned_the_question_away(rubric: Rubric) -> None:
+    """The coaching line a refused probe shows is the probe's own, not the criterion's."""
+    refused = score_answer(REFUSALS[0][1], "missed", rubric=rubric, probed="ownership")
+    unanswered = score_answer(
+        "The grant came late and the fair was moved.", "missed", rubric=rubric, probed="ownership"
+    )
+    [from_refusal] = [c["advice"] for c in refused["criteria"] if c["id"] == "ownership"]
+    [from_silence] = [c["advice"] for c in unanswered["criteria"] if c["id"] == "ownership"]
+    assert from_refusal == rubric.probes["ownership"].refused_advice
+    assert from_silence == rubric.criteria["ownership"].advice != from_refusal
 
 
 def test_blame_that_comes_with_an_owned_part_is_not_flagged(rubric: Rubric) -> None:

@@ -322,10 +322,16 @@ def _rubric_copy(tmp_path: Path, old: str, new: str) -> Path:
             "unknown key",
         ),
         (
-            "[probes.measurable_result]\nnegation = true\nanswers = []",
-            "[probes.measurable_result]\nnegation = true\nanswers = ['(']",
+            "answers = []\n",
+            "answers = ['(']\n",
             "probes.measurable_result.answers[0]",
             "not a valid regular expression",
+        ),
+        (
+            "[probes.ownership]\nnegation = true\nrefused_advice =",
+            "[probes.ownership]\nnegation = true\nrefused_advise =",
+            "probes.ownership.refused_advise",
+            "unknown key",
         ),
     ],
 )

@@ -71,6 +71,8 @@ class Judgement:
 
     criteria: list[Finding]
     red_flags: list[Finding]
+    refused: str | None = None
+    """The criterion a follow-up probed, when the reply turned the question away."""
 
 
 def read_answer(text: str, rubric: Rubric) -> Reading:
@@ -102,10 +104,12 @@ def _as_reply(reading: Reading, judgement: Judgement, probed: str, probe: Probe)
     else a sentence that answers the probe meets it. An answer is read as a whole story, and a
     reply says the one thing asked in words only the question makes clear."""
 
+    refused = bool(reading.matching(probe.refusals))
+
     def as_reply(finding: Finding) -> Finding:
         if finding.id != probed:
             return finding
-        if reading.matching(probe.refusals):
+        if refused:
             return Finding(finding.id, [])
         if finding.met:
             return finding
@@ -115,7 +119,7 @@ def _as_reply(reading: Reading, judgement: Judgement, probed: str, probe: Probe)
     owned = any(finding.id == "ownership" and finding.met for finding in criteria)
     # As `red_flag_evidence` has it: blame that comes with ownership is context, not an excuse.
     flags = [f for f in judgement.red_flags if not (owned and f.id == "blame_external")]
-    return Judgement(criteria, flags)
+    return Judgement(criteria, flags, probed if refused else None)
 
 
 def judge_by_rules(
@@ -223,7 +227,7 @@ def score_answer(
                 "id": found.id,
                 "met": found.met,
                 "evidence": found.evidence,
-                "advice": "" if found.met else rubric.criteria[found.id].advice,
+                "advice": "" if found.met else _advice(found.id, judgement, rubric),
             }
             for found in judgement.criteria
         ],
@@ -499,6 +503,14 @@ class _Judge:
 
 Reading = _Judge
 """An answer's text as the rubric's cues read it (`read_answer`)."""
+
+
+def _advice(criterion: str, judgement: Judgement, rubric: Rubric) -> str:
+    """What to do about an unmet criterion: the probe's own line when a reply turned the
+    question away (the candidate was asked for it and declined), else the criterion's."""
+    if criterion == judgement.refused:
+        return rubric.probes[criterion].refused_advice
+    return rubric.criteria[criterion].advice
 
 
 def _delivery_flags(delivery: DeliveryFacts | None, rubric: Rubric) -> list[dict[str, str]]:

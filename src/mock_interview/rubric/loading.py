@@ -87,6 +87,7 @@ class Probe:
 
     answers: CueSet
     refusals: CueSet
+    refused_advice: str
 
 
 @dataclass(frozen=True)
@@ -330,11 +331,12 @@ def load_rubric(path: Path | None = None, settings: Settings | None = None) -> R
 
 def _probe(reader: _Reader, criterion: str, quantity: str) -> Probe:
     table = f"probes.{criterion}"
-    reader.only_known(table, ("negation", "answers", "refusals"), "key")
+    reader.only_known(table, ("negation", "answers", "refusals", "refused_advice"), "key")
     negation = reader.value(table, "negation", bool, "true or false")
     return Probe(
         answers=CueSet(reader.patterns(table, "answers", quantity), (), negation),
         refusals=CueSet(reader.patterns(table, "refusals", quantity), (), negation),
+        refused_advice=reader.text(table, "refused_advice"),
     )
 
 
