@@ -30,6 +30,7 @@ from mock_interview.rubric.judging import judge_answer, read_answer
 from mock_interview.rubric.learned import PartModelOptions, load_part_model, part_features
 from mock_interview.rubric.loading import load_part_reading
 from mock_interview.rubric.parts import sentence_parts
+from mock_interview.session.follow_up import follow_up_question
 from mock_interview.views.answer import render_markdown, render_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -63,6 +64,21 @@ def _structure(settings: Settings, phrases: list[tuple[str, float]]) -> AnswerSt
     )
     assert analysis.structure is not None
     return analysis.structure
+
+
+def test_a_follow_up_reply_has_its_timeline_but_no_story_shape_flags(settings: Settings) -> None:
+    """A 20-second reply to "What part of it was yours?" tells no whole story: the shares stay,
+    the flags that judge a story's shape (a thin action, a long setup) do not."""
+    phrases = [(REFLECTION, 0.6), ("i should have raised the testing risk in the first week", 0.6)]
+    words, speech = spoken_phrases(phrases)
+    duration_s = words[-1].end_s + 1.0
+    answer = build_analysis(duration_s, 16000, Path("a.wav"), MISSED, settings, words, speech, [])
+    asked = follow_up_question(MISSED, "What part of it was yours?", "ownership", settings.practice)
+    reply = build_analysis(duration_s, 16000, Path("a.wav"), asked, settings, words, speech, [])
+    assert answer.structure is not None and reply.structure is not None
+    assert "thin_action" in answer.structure.flags
+    assert reply.structure.flags == ()
+    assert reply.structure.parts == answer.structure.parts
 
 
 def test_each_sentence_takes_the_part_the_rubric_reads_in_it() -> None:

@@ -7,6 +7,7 @@ the live engine does while the answer is recorded, so both give the same words a
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
 
@@ -177,6 +178,8 @@ def build_analysis(
             kind,
             settings.structure,
         )
+        if isinstance(question, ProbingQuestion):  # a reply tells no whole story: no shape flags
+            structure = replace(structure, flags=())
     voice = (
         None
         if contour is None
