@@ -34,7 +34,7 @@ def typed_verdict(exchange: FollowUpExchange, rubric: Rubric, as_reply: bool = T
     (`as_reply` False: judged as a whole answer, as before config/rubric.toml had [probes])."""
     probed = exchange.criterion if as_reply else None
     judgement = judge_answer(exchange.answer, exchange.kind, rubric, probed=probed)
-    return any(found.id == exchange.criterion and found.met for found in judgement.criteria)
+    return judgement.criterion_met(exchange.criterion)
 
 
 def spoken_verdicts(exchanges: list[FollowUpExchange], voices: int) -> dict[str, bool]:

@@ -34,8 +34,7 @@ def rubric() -> Rubric:
 
 
 def met(text: str, kind: str, criterion: str, rubric: Rubric, probed: str | None) -> bool:
-    judgement = judge_answer(text, kind, rubric, probed=probed)
-    return any(found.id == criterion and found.met for found in judgement.criteria)
+    return judge_answer(text, kind, rubric, probed=probed).criterion_met(criterion)
 
 
 # Replies that supply what was asked only because of the question they answer: read as a whole
@@ -158,7 +157,7 @@ def test_every_exchange_is_well_formed_and_read_twice() -> None:
             second[row["id"]] = row["recovered"]
     assert second.keys() == {exchange.id for exchange in exchanges}
     disputed = [e.id for e in exchanges if second[e.id] != e.recovered]
-    assert not disputed, f"decide these in {FOLDER / 'adjudicated.toml'}: {disputed}"
+    assert not disputed, f"the second reading disagrees with the writer on {disputed}"
 
 
 @pytest.mark.parametrize(("split", "floor"), [("development", 0.95), ("test", 0.85)])

@@ -48,12 +48,8 @@ class FollowUpExchange:
 
 
 def load_follow_ups(folder: Path, split: str) -> list[FollowUpExchange]:
-    """The follow-up exchanges of one split's writers, with the third reading's decisions."""
-    decided = {}
-    adjudicated = folder / "adjudicated.toml"
-    if adjudicated.is_file():
-        with adjudicated.open("rb") as handle:
-            decided = {row["id"]: row["recovered"] for row in tomllib.load(handle)["labels"]}
+    """The follow-up exchanges of one split's writers (their second reading agrees with every
+    label: tests/test_follow_up_replies.py)."""
     exchanges = []
     for writer in FOLLOW_UP_SPLITS[split]:
         with (folder / f"writer_{writer}.toml").open("rb") as handle:
@@ -67,7 +63,7 @@ def load_follow_ups(folder: Path, split: str) -> list[FollowUpExchange]:
                         entry["criterion"],
                         entry["probe"],
                         entry["answer"],
-                        decided.get(entry["id"], entry["recovered"]),
+                        entry["recovered"],
                     )
                 )
     return exchanges

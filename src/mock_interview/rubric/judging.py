@@ -74,6 +74,9 @@ class Judgement:
     refused: str | None = None
     """The criterion a follow-up probed, when the reply turned the question away."""
 
+    def criterion_met(self, criterion_id: str) -> bool:
+        return any(found.id == criterion_id and found.met for found in self.criteria)
+
 
 def read_answer(text: str, rubric: Rubric) -> Reading:
     """The cue matches of `text`, made once for the score and the STAR timeline to share."""
@@ -115,11 +118,11 @@ def _as_reply(reading: Reading, judgement: Judgement, probed: str, probe: Probe)
             return finding
         return Finding(finding.id, reading.quote(reading.matching(probe.answers)))
 
-    criteria = [as_reply(finding) for finding in judgement.criteria]
-    owned = any(finding.id == "ownership" and finding.met for finding in criteria)
+    reply = Judgement([as_reply(finding) for finding in judgement.criteria], [])
+    owned = reply.criterion_met("ownership")
     # As `red_flag_evidence` has it: blame that comes with ownership is context, not an excuse.
     flags = [f for f in judgement.red_flags if not (owned and f.id == "blame_external")]
-    return Judgement(criteria, flags, probed if refused else None)
+    return Judgement(reply.criteria, flags, probed if refused else None)
 
 
 def judge_by_rules(
