@@ -1,7 +1,7 @@
 """Print how often the rubric hears a follow-up answer supply what the probe asked for.
 
-Usage: .venv/bin/python scripts/eval_follow_ups.py [--split development|test] [--spoken]
-       [--voices N] [--detail]
+Usage: .venv/bin/python scripts/eval_follow_ups.py [--split SPLIT] [--spoken] [--voices N]
+       [--detail]
 
 Each exchange of the blind corpus (tests/rubric_blind/follow_ups) is a main answer, the probe an
 interviewer asked about the criterion it left out, and the candidate's short reply, labelled by
@@ -9,6 +9,8 @@ its writer (and a second reader) as supplying the criterion or not. The reply is
 engine judges a follow-up (`recovered` in a report); the table gives agreement per probed
 criterion, the replies wrongly heard as recovering (false recoveries) and those missed.
 - development: the writers tuned on; test: the writers scored once, at the end of a round;
+  mixed-development, mixed-test: the same for replies that both turn the probe away and engage
+  with it (round 3);
 - --spoken: the replies rendered by eSpeak NG and run through `analyze`, as eval_rubric --spoken.
 The typed replies are also judged as whole answers (no [probes] in config/rubric.toml), the
 baseline the probes are measured against.
@@ -22,7 +24,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from mock_interview.rubric import load_rubric
-from mock_interview.rubric.evaluation import FollowUpExchange, load_follow_ups
+from mock_interview.rubric.evaluation import FOLLOW_UP_SPLITS, FollowUpExchange, load_follow_ups
 from mock_interview.rubric.judging import judge_answer
 from mock_interview.rubric.loading import Rubric
 
@@ -100,7 +102,7 @@ def print_table(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("development", "test"), default="development")
+    parser.add_argument("--split", choices=tuple(FOLLOW_UP_SPLITS), default="development")
     parser.add_argument("--spoken", action="store_true", help="also judge the replies spoken")
     parser.add_argument("--voices", type=int, default=3, help="eSpeak voices for --spoken")
     parser.add_argument("--detail", action="store_true", help="list every disagreement")

@@ -100,6 +100,49 @@ def test_a_refusal_does_not_recover_whatever_else_it_says(
     assert not met(reply, "missed", criterion, rubric, probed=criterion)
 
 
+# Replies that push the probe away and engage with it: what the reply ends on decides.
+ANSWERED_AFTER_A_REFUSAL = [
+    (
+        "ownership",
+        "It was out of my hands, mostly: the supplier folded in March. But the bit that was mine "
+        "was the backup plan. I never made one.",
+    ),
+    (
+        "forward_momentum",
+        "I haven't had the chance to run another appeal that size. But since then I have put a "
+        "weekly check on every smaller one I run, and it goes out every Friday now.",
+    ),
+]
+TAKEN_BACK = [
+    (
+        "ownership",
+        "Maybe I should have chased the printers sooner, fine, but I was covering two jobs and "
+        "nobody else would pick up the phone.",
+    ),
+    (
+        "reflection",
+        "I would book the hall earlier, I suppose. But honestly I'm not sure there is a lesson in "
+        "it; the council changed the rules on us.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("criterion", "reply"), ANSWERED_AFTER_A_REFUSAL)
+def test_a_reply_that_answers_after_turning_away_recovers(
+    criterion: str, reply: str, rubric: Rubric
+) -> None:
+    judgement = judge_answer(reply, "missed", rubric, probed=criterion)
+    assert judgement.criterion_met(criterion) and judgement.refused is None
+
+
+@pytest.mark.parametrize(("criterion", "reply"), TAKEN_BACK)
+def test_a_reply_that_takes_its_answer_back_does_not_recover(
+    criterion: str, reply: str, rubric: Rubric
+) -> None:
+    judgement = judge_answer(reply, "missed", rubric, probed=criterion)
+    assert not judgement.criterion_met(criterion) and judgement.refused == criterion
+
+
 def test_a_rubric_without_probes_judges_a_reply_as_a_whole_answer(
     rubric: Rubric, tmp_path: Path
 ) -> None:
@@ -146,7 +189,7 @@ def all_exchanges() -> list[FollowUpExchange]:
 
 def test_every_exchange_is_well_formed_and_read_twice() -> None:
     exchanges = all_exchanges()
-    assert len({exchange.id for exchange in exchanges}) == len(exchanges) == 300
+    assert len({exchange.id for exchange in exchanges}) == len(exchanges) == 380
     for exchange in exchanges:
         assert exchange.kind in PROBED_KINDS[exchange.criterion], exchange.id
         assert exchange.register in {"typed", "spoken"}, exchange.id
@@ -160,7 +203,10 @@ def test_every_exchange_is_well_formed_and_read_twice() -> None:
     assert not disputed, f"the second reading disagrees with the writer on {disputed}"
 
 
-@pytest.mark.parametrize(("split", "floor"), [("development", 0.95), ("test", 0.85)])
+@pytest.mark.parametrize(
+    ("split", "floor"),
+    [("development", 0.95), ("test", 0.85), ("mixed-development", 0.9), ("mixed-test", 0.8)],
+)
 def test_agreement_on_the_follow_up_corpus_holds_its_floor(
     split: str, floor: float, rubric: Rubric
 ) -> None:

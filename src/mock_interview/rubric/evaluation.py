@@ -32,6 +32,9 @@ SPLITS = {
 FOLLOW_UP_SPLITS = {
     "development": ("r", "s", "t", "u"),
     "test": ("v", "w"),
+    # Every reply both pushes the probe away and engages with it (round 3).
+    "mixed-development": ("x",),
+    "mixed-test": ("y",),
 }
 
 

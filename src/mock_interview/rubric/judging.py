@@ -103,20 +103,24 @@ def judge_answer(
 
 
 def _as_reply(reading: Reading, judgement: Judgement, probed: str, probe: Probe) -> Judgement:
-    """`judgement` of a reply to a follow-up probing `probed`: a refusal unmeets the criterion,
-    else a sentence that answers the probe meets it. An answer is read as a whole story, and a
-    reply says the one thing asked in words only the question makes clear."""
-
-    refused = bool(reading.matching(probe.refusals))
+    """`judgement` of a reply to a follow-up probing `probed`. An answer is read as a whole story,
+    and a reply says the one thing asked in words only the question makes clear: a sentence
+    that answers the probe meets the criterion. A refusal unmeets it unless the reply answers
+    after it: "I did everything I could. But I should have asked for help in March" owns a part;
+    "I should have asked sooner, but honestly it was out of my hands" takes it back."""
+    refusals = reading.matching(probe.refusals)
+    last_refusal = max(refusals, default=-1)
+    met = judgement.criterion_met(probed)
+    answers = set(reading.matching(probe.answers))
+    if met:
+        answers |= set(reading.supporting(probed))
+    answered_after = sorted(i for i in answers - set(refusals) if i > last_refusal)
+    refused = bool(refusals) and not answered_after
 
     def as_reply(finding: Finding) -> Finding:
-        if finding.id != probed:
+        if finding.id != probed or (met and not refusals):
             return finding
-        if refused:
-            return Finding(finding.id, [])
-        if finding.met:
-            return finding
-        return Finding(finding.id, reading.quote(reading.matching(probe.answers)))
+        return Finding(finding.id, reading.quote(answered_after))
 
     reply = Judgement([as_reply(finding) for finding in judgement.criteria], [])
     owned = reply.criterion_met("ownership")
