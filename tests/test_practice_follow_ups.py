@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -198,3 +199,7 @@ def test_text_output_shows_the_follow_up_its_report_and_what_it_recovered(
     assert follow_up_report.startswith("What part of the shortfall was yours?")
     assert "target 0:20–1:00" in follow_up_report
     assert "Recovered ownership: yes. Score with the prompt: " in follow_up_report
+    # The story's share targets stand beside the answer's STAR table, not beside the reply's.
+    target_range = re.compile(r"^  Action .* \d+–\d+%$", re.MULTILINE)
+    assert target_range.search(main_report)
+    assert "STAR timeline" in follow_up_report and not target_range.search(follow_up_report)

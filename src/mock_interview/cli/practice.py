@@ -97,7 +97,9 @@ class _ConsoleReporter:
                     check = self.practice.answered(event)
                     story_text = render_spoken_text(self.practice.told, check)
             if self.output_format == "text":
-                print(render_text(event.report, self.targets), flush=True)
+                # A 20-60 s reply is no story: its STAR table has no story's targets.
+                targets = self.targets if event.follow_up is None else None
+                print(render_text(event.report, targets), flush=True)
                 if event.follow_up is not None:
                     print(self._outcome(event), flush=True)
                 if story_text is not None:
