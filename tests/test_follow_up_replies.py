@@ -114,6 +114,11 @@ ANSWERED_AFTER_A_REFUSAL = [
     ),
 ]
 TAKEN_BACK = [
+    (  # as whisper wrote a real run's reply: a pause splits the concession from its "but"
+        "ownership",
+        "maybe I could have chased the local businesses sooner. Fine, but the council held the "
+        "grant back twice, and the school would not move the fair.",
+    ),
     (
         "ownership",
         "Maybe I should have chased the printers sooner, fine, but I was covering two jobs and "
