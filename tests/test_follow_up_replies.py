@@ -112,6 +112,12 @@ ANSWERED_AFTER_A_REFUSAL = [
         "I haven't had the chance to run another appeal that size. But since then I have put a "
         "weekly check on every smaller one I run, and it goes out every Friday now.",
     ),
+    (  # "okay" and "sure" open answers too: only a hedge ("maybe", "fine") takes one back
+        "ownership",
+        "Okay, so I should have asked for help in March, but I also never told anyone we were "
+        "behind.",
+    ),
+    ("ownership", "Sure, but the part that was mine was the budget: I never checked it after May."),
 ]
 TAKEN_BACK = [
     (  # as whisper wrote a real run's reply: a pause splits the concession from its "but"
