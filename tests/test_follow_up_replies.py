@@ -78,7 +78,8 @@ def test_a_reply_meets_what_it_was_asked(
         assert met(reply, kind, other, rubric, None) == met(reply, kind, other, rubric, criterion)
 
 
-# Replies that turn the question away, though a phrase in them meets the criterion in an answer.
+# Replies that end turned away from the question, though a phrase in them meets the criterion in
+# an answer.
 REFUSALS = [
     (
         "ownership",
@@ -90,14 +91,31 @@ REFUSALS = [
         "I haven't had the chance to use it yet; nothing that size has come up since. Next time "
         "I will cost the packaging before I say yes.",
     ),
+    # An answer taken back: what the reply ends on decides.
+    (  # as whisper wrote a real run's reply: a pause splits the concession from its "but"
+        "ownership",
+        "maybe I could have chased the local businesses sooner. Fine, but the council held the "
+        "grant back twice, and the school would not move the fair.",
+    ),
+    (
+        "ownership",
+        "Maybe I should have chased the printers sooner, fine, but I was covering two jobs and "
+        "nobody else would pick up the phone.",
+    ),
+    (
+        "reflection",
+        "I would book the hall earlier, I suppose. But honestly I'm not sure there is a lesson in "
+        "it; the council changed the rules on us.",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("criterion", "reply"), REFUSALS)
-def test_a_refusal_does_not_recover_whatever_else_it_says(
+def test_a_reply_that_ends_turned_away_does_not_recover(
     criterion: str, reply: str, rubric: Rubric
 ) -> None:
-    assert not met(reply, "missed", criterion, rubric, probed=criterion)
+    judgement = judge_answer(reply, "missed", rubric, probed=criterion)
+    assert not judgement.criterion_met(criterion) and judgement.refused == criterion
 
 
 # Replies that push the probe away and engage with it: what the reply ends on decides.
@@ -119,23 +137,6 @@ ANSWERED_AFTER_A_REFUSAL = [
     ),
     ("ownership", "Sure, but the part that was mine was the budget: I never checked it after May."),
 ]
-TAKEN_BACK = [
-    (  # as whisper wrote a real run's reply: a pause splits the concession from its "but"
-        "ownership",
-        "maybe I could have chased the local businesses sooner. Fine, but the council held the "
-        "grant back twice, and the school would not move the fair.",
-    ),
-    (
-        "ownership",
-        "Maybe I should have chased the printers sooner, fine, but I was covering two jobs and "
-        "nobody else would pick up the phone.",
-    ),
-    (
-        "reflection",
-        "I would book the hall earlier, I suppose. But honestly I'm not sure there is a lesson in "
-        "it; the council changed the rules on us.",
-    ),
-]
 
 
 @pytest.mark.parametrize(("criterion", "reply"), ANSWERED_AFTER_A_REFUSAL)
@@ -144,14 +145,6 @@ def test_a_reply_that_answers_after_turning_away_recovers(
 ) -> None:
     judgement = judge_answer(reply, "missed", rubric, probed=criterion)
     assert judgement.criterion_met(criterion) and judgement.refused is None
-
-
-@pytest.mark.parametrize(("criterion", "reply"), TAKEN_BACK)
-def test_a_reply_that_takes_its_answer_back_does_not_recover(
-    criterion: str, reply: str, rubric: Rubric
-) -> None:
-    judgement = judge_answer(reply, "missed", rubric, probed=criterion)
-    assert not judgement.criterion_met(criterion) and judgement.refused == criterion
 
 
 def test_a_rubric_without_probes_judges_a_reply_as_a_whole_answer(
