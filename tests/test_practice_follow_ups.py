@@ -203,3 +203,8 @@ def test_text_output_shows_the_follow_up_its_report_and_what_it_recovered(
     target_range = re.compile(r"^  Action .* \d+–\d+%$", re.MULTILINE)
     assert target_range.search(main_report)
     assert "STAR timeline" in follow_up_report and not target_range.search(follow_up_report)
+    # The reply is not graded as a story: its rubric is the criterion it was asked about.
+    assert "Reflection rubric (goal missed): " in main_report
+    assert "Reflection rubric" not in follow_up_report
+    asked = follow_up_report.split("The follow-up asked about:\n\n")[1].split("\n\n")[0]
+    assert asked.startswith("  ✓ Ownership\n") and "Situation" not in asked

@@ -97,9 +97,12 @@ class _ConsoleReporter:
                     check = self.practice.answered(event)
                     story_text = render_spoken_text(self.practice.told, check)
             if self.output_format == "text":
-                # A 20-60 s reply is no story: its STAR table has no story's targets.
-                targets = self.targets if event.follow_up is None else None
-                print(render_text(event.report, targets), flush=True)
+                # A 20-60 s reply is no story: no story's targets beside its STAR table, and its
+                # rubric is the criterion it was asked about.
+                if event.follow_up is None:
+                    print(render_text(event.report, self.targets), flush=True)
+                else:
+                    print(render_text(event.report, probed=event.follow_up.criterion), flush=True)
                 if event.follow_up is not None:
                     print(self._outcome(event), flush=True)
                 if story_text is not None:

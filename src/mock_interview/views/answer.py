@@ -284,8 +284,13 @@ def _speech_note(analysis: AnswerAnalysis) -> list[str]:
     return ["No speech detected: the recording is silent or too quiet to measure."]
 
 
-def render_text(analysis: AnswerAnalysis, targets: StructureSettings | None = None) -> str:
-    """The report for a terminal; `targets` fill the STAR table's target column."""
+def render_text(
+    analysis: AnswerAnalysis,
+    targets: StructureSettings | None = None,
+    probed: str | None = None,
+) -> str:
+    """The report for a terminal; `targets` fill the STAR table's target column; `probed` is
+    the criterion a follow-up's reply was asked about (its rubric shows that one alone)."""
     lines: list[str] = []
     if analysis.question is not None:
         lines += [f"Question: {analysis.question.text}", ""]
@@ -312,7 +317,7 @@ def render_text(analysis: AnswerAnalysis, targets: StructureSettings | None = No
     if advice:
         lines += ["", "How it sounded:"] + [f"  → {line}" for line in advice]
     if analysis.rubric is not None:
-        lines += ["", render_rubric_text(analysis.rubric)]
+        lines += ["", render_rubric_text(analysis.rubric, probed=probed)]
     if analysis.coaching:
         lines += ["", "Three things to work on:"]
         for number, (finding, to_do) in enumerate(coaching_lines(analysis), start=1):

@@ -32,7 +32,9 @@ def _heading(result: RubricResult) -> str:
     return f"Reflection rubric ({kind}): {result.score}/100{band}"
 
 
-def _items(result: RubricResult, labels: dict[str, str] | None) -> list[_Item]:
+def _items(
+    result: RubricResult, labels: dict[str, str] | None, probed: str | None = None
+) -> list[_Item]:
     items = [
         _Item(
             "",
@@ -42,6 +44,7 @@ def _items(result: RubricResult, labels: dict[str, str] | None) -> list[_Item]:
             "" if c.met else c.advice,
         )
         for c in result.criteria
+        if probed is None or c.id == probed
     ]
     items += [
         _Item("Red flags", "!", item_title(f.id, labels), f.evidence, f.advice)
@@ -54,11 +57,16 @@ def _items(result: RubricResult, labels: dict[str, str] | None) -> list[_Item]:
     return items
 
 
-def render_rubric_text(result: RubricResult, labels: dict[str, str] | None = None) -> str:
-    """Each criterion ticked or crossed, with its quotes or its advice; then flags."""
-    lines = [_heading(result)]
+def render_rubric_text(
+    result: RubricResult, labels: dict[str, str] | None = None, probed: str | None = None
+) -> str:
+    """Each criterion ticked or crossed, with its quotes or its advice; then flags. A follow-up's
+    reply (`probed`: the criterion it was asked about) shows that criterion alone and no score:
+    a 20-second reply is no story to grade, and its outcome line gives the score with the
+    prompt."""
+    lines = [_heading(result) if probed is None else "The follow-up asked about:"]
     section = None
-    for item in _items(result, labels):
+    for item in _items(result, labels, probed):
         if item.section != section:
             section = item.section
             lines += ["", section] if section else [""]
