@@ -57,8 +57,9 @@ def test_an_overturned_verdict_quotes_the_answer_and_an_overturned_flag_drops_it
 ) -> None:
     to_met = to_unmet = 0
     for answer in load_blind(BLIND, "development"):
-        by_rules = judge_by_rules(answer.text, answer.kind, rubric)
-        judged = judge_answer(answer.text, answer.kind, rubric)
+        reading = read_answer(answer.text, rubric)  # one reading for the rules and the model
+        by_rules = judge_by_rules(answer.text, answer.kind, rubric, reading)
+        judged = judge_answer(answer.text, answer.kind, rubric, reading)
         rules = judgement_verdicts(by_rules, answer.kind, rubric)
         findings = {finding.id: finding for finding in [*judged.criteria, *judged.red_flags]}
         for label, was in rules.items():
@@ -69,7 +70,6 @@ def test_an_overturned_verdict_quotes_the_answer_and_an_overturned_flag_drops_it
                 assert finding is not None and len(finding.evidence) == 1
                 assert finding.evidence[0] in answer.text
                 if label == "positive_close":  # only the closing sentence can close well
-                    reading = read_answer(answer.text, rubric)
                     assert finding.evidence == reading.quote(reading.where(label))
             to_unmet += was and not now
     # The model corrects the rules both ways on the answers it learned from, and not wholesale.
