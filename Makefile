@@ -83,6 +83,7 @@ eval-rubric: $(STAMP)
 
 eval-follow-ups: $(STAMP)
 	$(PY) scripts/eval_follow_ups.py --split test --spoken
+	$(PY) scripts/eval_follow_ups.py --split mixed-test --spoken
 
 # The rubric's learned second opinion, trained on the development writers and the old cases only.
 rubric-model: $(STAMP)
