@@ -97,13 +97,10 @@ class _ConsoleReporter:
                     check = self.practice.answered(event)
                     story_text = render_spoken_text(self.practice.told, check)
             if self.output_format == "text":
-                # A 20-60 s reply is no story: no story's targets beside its STAR table, and its
-                # rubric is the criterion it was asked about.
                 if event.follow_up is None:
                     print(render_text(event.report, self.targets), flush=True)
-                else:
+                else:  # a 20-60 s reply is no story: no story targets, only what it was asked
                     print(render_text(event.report, probed=event.follow_up.criterion), flush=True)
-                if event.follow_up is not None:
                     print(self._outcome(event), flush=True)
                 if story_text is not None:
                     print(story_text, flush=True)
