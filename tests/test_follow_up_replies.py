@@ -118,6 +118,36 @@ def test_a_reply_that_ends_turned_away_does_not_recover(
     assert not judgement.criterion_met(criterion) and judgement.refused == criterion
 
 
+# The probe said back, then an excuse or an answer: the question itself answers nothing.
+QUESTION_SAID_BACK = [
+    (
+        "ownership",
+        "What part was mine? Honestly, the council pulled the funding in May and there was "
+        "nothing anyone could do after that.",
+        "",
+    ),
+    (
+        "ownership",
+        "Which part was mine? I should have chased the suppliers in March instead of waiting.",
+        "I should have chased the suppliers in March instead of waiting.",
+    ),
+    (
+        "reflection",
+        "What did I take from it? Well, the timing was bad, the market turned that spring.",
+        "",
+    ),
+]
+
+
+@pytest.mark.parametrize(("criterion", "reply", "evidence"), QUESTION_SAID_BACK)
+def test_the_question_said_back_answers_nothing(
+    criterion: str, reply: str, evidence: str, rubric: Rubric
+) -> None:
+    judgement = judge_answer(reply, "missed", rubric, probed=criterion)
+    [finding] = [finding for finding in judgement.criteria if finding.id == criterion]
+    assert finding.evidence == ([evidence] if evidence else [])
+
+
 # Replies that push the probe away and engage with it: what the reply ends on decides.
 ANSWERED_AFTER_A_REFUSAL = [
     (

@@ -107,18 +107,20 @@ def _as_reply(reading: Reading, judgement: Judgement, probed: str, probe: Probe)
     and a reply says the one thing asked in words only the question makes clear: a sentence
     that answers the probe meets the criterion. A refusal unmeets it unless the reply answers
     after it: "I did everything I could. But I should have asked for help in March" owns a part;
-    "I should have asked sooner, but honestly it was out of my hands" takes it back."""
+    "I should have asked sooner, but honestly it was out of my hands" takes it back. A question
+    answers nothing: "What part was mine?" said back before an excuse owns no part."""
     refusals = reading.matching(probe.refusals)
     last_refusal = max(refusals, default=-1)
     met = judgement.criterion_met(probed)
     answers = set(reading.matching(probe.answers))
     if met:
         answers |= set(reading.supporting(probed))
-    answered_after = sorted(i for i in answers - set(refusals) if i > last_refusal)
+    asked = reading.questions()
+    answered_after = sorted(i for i in answers - set(refusals) - asked if i > last_refusal)
     refused = bool(refusals) and not answered_after
 
     def as_reply(finding: Finding) -> Finding:
-        if finding.id != probed or (met and not refusals):
+        if finding.id != probed or (met and not refusals and not asked):
             return finding
         return Finding(finding.id, reading.quote(answered_after))
 
@@ -297,6 +299,14 @@ class _Judge:
     def quote(self, indexes: list[int]) -> list[str]:
         chosen = sorted(set(indexes))[: self.rubric.max_evidence]
         return [self.text[self.sentences[i].start : self.sentences[i].end] for i in chosen]
+
+    def questions(self) -> set[int]:
+        """Indexes of the sentences that end in a question mark."""
+        return {
+            index
+            for index, sentence in enumerate(self.sentences)
+            if self.text[sentence.start : sentence.end].rstrip().endswith("?")
+        }
 
     def evidence_for(self, criterion_id: str) -> list[str]:
         return self.quote(self.supporting(criterion_id))
