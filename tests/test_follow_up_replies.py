@@ -107,6 +107,11 @@ REFUSALS = [
         "I would book the hall earlier, I suppose. But honestly I'm not sure there is a lesson in "
         "it; the council changed the rules on us.",
     ),
+    (  # the choice made everyone's, then effort offered as the part that was mine
+        "ownership",
+        "I said yes to the March date, but anyone would have agreed to it; the client was paying "
+        "double. And I did not slack for a single day after that.",
+    ),
 ]
 
 
