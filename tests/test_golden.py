@@ -23,6 +23,8 @@ changed only the `structure` block of `goal_missed_weak`: the late reviews and t
 another team are read as its actions, and only "it just didn't work out" onward as the outcome.
 Round 6 (the learned sentence model weighing the claims) changed only the `structure` blocks,
 and so did round 9 (the model reading the parts claimed for the sentences on either side).
+Stop 32 changed only the `result` evidence of `bench_live_answer` and `goal_missed_strong`: the
+goal's own sentence is quoted as the result only when no other sentence tells the outcome.
 """
 
 from __future__ import annotations

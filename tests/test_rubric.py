@@ -132,6 +132,39 @@ def test_every_evidence_quote_is_an_exact_substring_of_the_answer(rubric: Rubric
     assert quoted > 300
 
 
+GOAL_WITH_A_DEADLINE = (
+    "Last spring I chaired the parents' association, and we set a goal to raise twelve "
+    "thousand pounds by the end of the summer term."
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        (  # the goal's deadline reads like an outcome ("by the end of the…"); the outcome follows
+            f"{GOAL_WITH_A_DEADLINE} I wrote to every local business in May. In the end we "
+            "raised about seven thousand.",
+            "In the end we raised about seven thousand.",
+        ),
+        (  # goal and outcome in one sentence, and no other: that sentence is the result
+            "I set myself a goal to finish the accounting certificate by the end of the year, "
+            "and in the end I did it. I studied every morning before work.",
+            "I set myself a goal to finish the accounting certificate by the end of the year, "
+            "and in the end I did it.",
+        ),
+    ],
+)
+def test_the_goal_is_quoted_as_the_result_only_when_nothing_else_tells_it(
+    answer: str, outcome: str, rubric: Rubric
+) -> None:
+    [result] = [
+        item
+        for item in score_answer(answer, "achieved", rubric=rubric)["criteria"]
+        if item["id"] == "result"
+    ]
+    assert result["evidence"] == [outcome]
+
+
 def test_fillers_are_ignored_for_matching_but_kept_in_the_quotes(rubric: Rubric) -> None:
     clean = "Last year I set myself a goal. I realised that I need help. That was my call."
     spoken = (

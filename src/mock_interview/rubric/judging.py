@@ -309,7 +309,14 @@ class _Judge:
         }
 
     def evidence_for(self, criterion_id: str) -> list[str]:
-        return self.quote(self.supporting(criterion_id))
+        """The sentences quoted for a met criterion. The goal's own sentence often carries a
+        result cue ("raise 12,000 pounds by the end of the term"): it is quoted as the result
+        only when no other sentence tells the outcome."""
+        supporting = self.supporting(criterion_id)
+        if criterion_id == "result":
+            goal = set(self.supporting("task"))
+            supporting = [index for index in supporting if index not in goal] or supporting
+        return self.quote(supporting)
 
     def supporting(self, criterion_id: str) -> list[int]:
         """Indexes of the sentences that meet a criterion (empty when it is not met)."""
