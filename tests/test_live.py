@@ -160,14 +160,9 @@ def test_live_timing_and_fillers_agree_with_analyze_on_the_saved_wav(
     assert_agrees(live_run.report, offline_report)
 
 
-# The weak answer up to the middle of its 4-s pause after 33.7 s: a chunk cut, four fillers and
-# a tail that ends in silence, in 36 s of real time rather than the whole answer's 86.
-PACED_ANSWER_S = 36.0
-
-
 @pytest.mark.model
 def test_live_at_speaking_pace_guesses_the_tail_and_still_agrees_with_analyze(
-    tmp_path: Path, settings: Settings, transcriber: Transcriber
+    tmp_path: Path, settings: Settings, transcriber: Transcriber, offline_report: dict[str, Any]
 ) -> None:
     """Paced, the idle worker guesses the uncut tail between chunks (each guess is a progress
     event), and the last chunk is built from those guesses: the report still agrees.
@@ -175,26 +170,20 @@ def test_live_at_speaking_pace_guesses_the_tail_and_still_agrees_with_analyze(
     Real time, as a candidate speaks: at 3x pace a guess's decode took 1.5 s of audio, so where
     the guesses fell depended on how fast the machine was (one CI run in several missed two of
     the nine fillers); at speaking pace they fall at the speaker's pauses."""
-    answer = tmp_path / "first_36_s.wav"
-    soundfile.write(answer, load_audio(WEAK_ANSWER).samples[: int(PACED_ANSWER_S * RATE)], RATE)
-    question = load_questions()["goal-missed"]
     events: list[Any] = []
-    result, analysis = transcribe_recording(
-        FileSource(answer, pace=1.0),
+    _, analysis = transcribe_recording(
+        FileSource(WEAK_ANSWER, pace=1.0),
         tmp_path / "answer.wav",
-        question,
+        load_questions()["goal-missed"],
         settings,
         transcriber,
         events.append,
     )
     report = analysis.to_json()
-    assert report["audio"]["duration_s"] == pytest.approx(PACED_ANSWER_S, abs=0.01)
     progress = [event for event in events if isinstance(event, ChunkTranscribed)]
     chunks = 1 + int(report["audio"]["duration_s"] // (WINDOW_S - LOOKAHEAD_S))
     assert len(progress) > 2 * chunks, "the tail was not guessed while the answer went on"
-    offline = analyze_file(result.path, question, settings, transcriber).to_json()
-    assert offline["fillers"]["count"] >= 3, "the clip lost the fillers it is checked on"
-    assert_agrees(report, offline)
+    assert_agrees(report, offline_report)
 
 
 @pytest.mark.model
