@@ -15,6 +15,7 @@ from mock_interview.asr.chunking import (
     ChunkedTranscript,
     ChunkingOptions,
     LiveTranscriber,
+    words_after,
 )
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
@@ -105,3 +106,39 @@ def test_a_stop_after_a_guess_decodes_only_what_the_guess_left_unsettled(
     heard_before = replace(DEFAULTS, heard_before_settled_s=2.0)
     with_context, _ = _decodes_after_a_guess(samples, settings, heard_before)
     assert with_context[0] == after_guess[0] + 2 * ANALYSIS_RATE
+
+
+def _texts(words: list[Word]) -> list[str]:
+    return [word.text for word in words]
+
+
+def test_a_word_both_decodes_heard_at_a_junction_is_kept_once() -> None:
+    """Measured on the weak sample fed at speaking pace: the chunk's decode stamped "me" ending
+    before the cut at 21.36 s, the tail guess's "me." ending after it, and the live transcript
+    read "on me me" where `analyze` read "on me"."""
+    earlier = [Word("on", 20.88, 21.16), Word("me", 21.16, 21.40)]
+    later = [Word("me.", 21.16, 21.65), Word("Um,", 21.70, 21.92), Word("my", 22.5, 22.6)]
+    assert _texts(words_after(earlier, later, 21.36)) == ["Um,", "my"]
+
+
+def test_a_word_each_decode_put_on_the_other_side_of_a_junction_is_kept() -> None:
+    """The first decode's "year" lies mostly after the junction and the second's mostly before
+    it: deciding by each word's middle alone would drop it from both."""
+    earlier = [Word("through", 24.1, 24.5), Word("the", 24.5, 24.7)]  # its "year" was 24.9-25.5
+    later = [Word("year,", 24.74, 25.14), Word("and", 25.48, 25.78)]
+    assert _texts(words_after(earlier, later, 25.0)) == ["year,", "and"]
+
+
+def test_a_word_said_twice_at_a_junction_is_kept_twice() -> None:
+    """A real repetition has two sounds: stamps that follow each other do not overlap."""
+    earlier = [Word("no,", 3.0, 3.3)]
+    later = [Word("no,", 3.3, 3.6), Word("wait", 3.7, 4.0)]
+    assert _texts(words_after(earlier, later, 3.3)) == ["no,", "wait"]
+
+
+def test_a_word_reaching_back_over_a_heard_word_is_not_kept() -> None:
+    """Whisper heard the same sound as another word ("on us" / "of us"): the earlier decode's
+    word stands, and a later word before the junction over it is a second reading of it."""
+    earlier = [Word("of", 30.0, 30.3)]
+    later = [Word("on", 30.05, 30.35), Word("us", 30.4, 30.6)]
+    assert _texts(words_after(earlier, later, 30.32)) == ["us"]

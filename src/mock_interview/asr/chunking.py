@@ -48,7 +48,7 @@ from mock_interview.audio.signal import (
 )
 from mock_interview.core.config import FillerSettings
 from mock_interview.core.stages import stage
-from mock_interview.core.values import Filler, Span, Word
+from mock_interview.core.values import Filler, Span, Word, normalize_token
 
 
 @dataclass(frozen=True)
@@ -468,16 +468,41 @@ class _TailGuess:
 
     def after(self, cut: int) -> _TailGuess:
         """What the guess settled past `cut` (samples into the tail), as a guess of the tail that
-        starts there: a chunk cut inside the settled part leaves the rest settled."""
+        starts there: a chunk cut inside the settled part leaves the rest settled. Its words
+        include any that reach past the cut, to be joined to the chunk's by `words_after`."""
         words, audio_fillers = self.before(self.settled)
         cut_s = (self.start + cut) / ANALYSIS_RATE
         return _TailGuess(
             self.start + cut,
             self.settled - cut,
             self.settled - cut,
-            [word for word in words if word.start_s + word.end_s >= 2 * cut_s],
+            [word for word in words if word.end_s > cut_s],
             [filler for filler in audio_fillers if filler.start_s >= cut_s],
         )
+
+
+def words_after(earlier: list[Word], later: list[Word], junction_s: float) -> list[Word]:
+    """The words of a second decode that follow `earlier`, the first decode's words before
+    `junction_s`, where the two are joined.
+
+    Each decode stamps a word at the junction its own way, so deciding by each word's middle
+    alone can keep one word twice (live "it wasn't really on me me", where `analyze` heard "on
+    me" once) or drop it from both. So a later word after the junction is dropped if an earlier
+    word of the same text overlaps it, and one that only reaches past the junction is kept
+    only if no earlier word overlaps it.
+    """
+    near = [word for word in earlier if word.end_s > junction_s - 2.0]
+
+    def heard_before(word: Word) -> bool:
+        overlapping = [
+            other for other in near if other.start_s < word.end_s and word.start_s < other.end_s
+        ]
+        if word.start_s + word.end_s < 2 * junction_s:
+            return bool(overlapping)
+        text = normalize_token(word.text)
+        return any(normalize_token(other.text) == text for other in overlapping)
+
+    return [word for word in later if word.end_s > junction_s and not heard_before(word)]
 
 
 class LiveTranscriber:
@@ -622,6 +647,9 @@ class LiveTranscriber:
             words, audio_fillers = guess.words, guess.audio_fillers
         else:  # decode only what the guess left unsettled
             words, audio_fillers = self._listen_after(window[:cut], start, guess)
+        if self._guess is not None and self._guess.start == start + cut:
+            tail_words = words_after(words, self._guess.words, self._guess.start / ANALYSIS_RATE)
+            self._guess = replace(self._guess, words=tail_words)
         chunk_voice = voice.result()
         candidate = own_speech(window[:cut], chunk_voice.speech, self._options.speech)
         speech = _with_heard_fillers(_shifted(candidate, offset_s), words, audio_fillers)
@@ -697,7 +725,7 @@ class LiveTranscriber:
             offset_s,
             audio[max(0, settled - heard_before) : settled],
         )
-        return words + more_words, audio_fillers + more_fillers
+        return words + words_after(words, more_words, offset_s), audio_fillers + more_fillers
 
     def _report(self, transcript: ChunkedTranscript) -> None:
         if self._on_progress is not None:
