@@ -15,7 +15,8 @@ true start. A speaker is a voice: `TUNE_SPEAKERS` is the split fixed before any 
 detector (issue 14). Thresholds and rules are chosen on those voices only; every other speaker
 is held out and reported beside them, never used to choose. Plain faster-whisper (beam 5, word
 timestamps, nothing else) and the same with the project's verbatim prompt as `hotwords` run on
-the same clips in the same run.
+the same clips in the same run. With more than one finder, `any` counts what any of them
+found: the recall a choice among those decodes could reach at most.
 
 Round 7 seals a corpus of eight more voices spoken from sentences written blind
 (`make eval-fillers-sealed`: `--corpus .cache/filler-corpus-round7 --corpus-only`), generated
@@ -300,12 +301,15 @@ class Score:
         return self.placed / self.timed if self.timed else None
 
 
+def _gap(one: Found, other: Found) -> float:
+    """Seconds between two fillers' stamps (0 where they overlap)."""
+    return max(0.0, other[1] - one[2], one[1] - other[2])
+
+
 def match_in_time(truth: list[Found], found: list[Found]) -> list[tuple[Found, Found]]:
     """One-to-one pairs of true and found fillers within `MATCH_S`, closest first."""
     candidates = sorted(
-        (max(0.0, f[1] - t[2], t[1] - f[2]), i, j)
-        for i, t in enumerate(truth)
-        for j, f in enumerate(found)
+        (_gap(t, f), i, j) for i, t in enumerate(truth) for j, f in enumerate(found)
     )
     used_truth: set[int] = set()
     used_found: set[int] = set()
@@ -370,6 +374,24 @@ def run_finders(
             run.seconds[name] += time.perf_counter() - started
             run.found[name][clip.name] = items
     return run
+
+
+def any_finder(clips: list[Clip], run: Run) -> dict[str, list[Found]]:
+    """Per clip, what any finder found: a filler counts once where finders' stamps lie within
+    `MATCH_S`, and a clip without times takes the finder that found most. Its recall is the
+    most any choice among these decodes could recall (a ceiling, not a finder of its own)."""
+    union: dict[str, list[Found]] = {}
+    for clip in clips:
+        lists = [found[clip.name] for found in run.found.values()]
+        if clip.times is None:
+            union[clip.name] = max(lists, key=lambda items: len(clip.counted(items)))
+            continue
+        merged: list[Found] = []
+        for item in (item for items in lists for item in items):
+            if not any(_gap(item, kept) <= MATCH_S for kept in merged):
+                merged.append(item)
+        union[clip.name] = sorted(merged, key=lambda item: item[1])
+    return union
 
 
 def by_speaker(clips: list[Clip], found: dict[str, list[Found]]) -> dict[str, Score]:
@@ -521,6 +543,8 @@ def main(argv: list[str] | None = None) -> int:
             print_summary(clips, Run({"ours": swept.found["ours"]}), f"{assignment}: ")
         return 0
     run = run_finders(clips, settings, transcriber, tuning, args.finders.split(","))
+    if len(run.found) > 1:
+        run.found["any"] = any_finder(clips, run)
     if args.detail:
         print_clips(clips, run)
     print_speakers(clips, run)
