@@ -9,20 +9,23 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import pytest
 
 from mock_interview.asr.chunking import (
     DEFAULTS,
     ChunkedTranscript,
     ChunkingOptions,
     LiveTranscriber,
+    transcribe_in_chunks,
     words_after,
 )
 from mock_interview.asr.whisper import Transcriber
 from mock_interview.audio.io import ANALYSIS_RATE, load_audio
 from mock_interview.core.config import Settings
-from mock_interview.core.values import Word
+from mock_interview.core.values import Word, normalize_token
 
-ANSWER = Path(__file__).resolve().parent.parent / "audio_samples" / "goal_missed_strong.flac"
+SAMPLES = Path(__file__).resolve().parent.parent / "audio_samples"
+ANSWER = SAMPLES / "goal_missed_strong.flac"
 
 
 class CountingTranscriber:
@@ -142,3 +145,22 @@ def test_a_word_reaching_back_over_a_heard_word_is_not_kept() -> None:
     earlier = [Word("of", 30.0, 30.3)]
     later = [Word("on", 30.05, 30.35), Word("us", 30.4, 30.6)]
     assert _texts(words_after(earlier, later, 30.32)) == ["us"]
+
+
+@pytest.mark.model
+def test_a_chunk_cut_inside_a_guess_keeps_the_word_at_the_cut_once(
+    settings: Settings, transcriber: Transcriber
+) -> None:
+    """The weak sample's first 29 s are guessed (settled to 25.15 s), then 7 s more fill the
+    window and it is cut at 21.36 s, between "on me" and "um". The chunk's decode stamps "me"
+    before the cut and the guess's after it; the live transcript read "on me, me. Um," where
+    `analyze` of the same 36 s reads "on me, um," and now reads the same words as `analyze`."""
+    samples = load_audio(SAMPLES / "goal_missed_weak.flac").samples[: 36 * ANALYSIS_RATE]
+    guessed = threading.Event()
+    live = LiveTranscriber(transcriber, settings.fillers, on_progress=lambda _: guessed.set())
+    live.feed_analysis_samples(samples[: 29 * ANALYSIS_RATE])  # under a window: no cut yet
+    assert guessed.wait(timeout=60), "the idle worker did not guess the tail"
+    live.feed_analysis_samples(samples[29 * ANALYSIS_RATE :])
+    heard_live = [normalize_token(word.text) for word in live.finish().words]
+    whole = transcribe_in_chunks([samples], transcriber, settings.fillers)
+    assert heard_live == [normalize_token(word.text) for word in whole.words]
