@@ -53,6 +53,8 @@ SETS = (
     "train10a",
     "train10b",
     "scored10",
+    "train11",
+    "scored11",
 )
 # Tuning on two voices, scoring on two others as well as the same: accents and sexes differ.
 # Round 1 tuned on `tuning` and scored `scored`; round 2 tuned on both and scored `scored2`;
@@ -91,7 +93,12 @@ ROUND9_VOICES = ("en-us-nyc+f3", "en-gb-x-rp+m4", "en-029+f5", "en-gb-scotland+m
 # `make parts-model` now trains on them all. None is sealed now.
 TRAIN10_VOICES = ("en-gb-x-rp+f5", "en-us-nyc+m1")
 ROUND10_VOICES = ("en-us+f2", "en-gb-x-gbcwmd+m3", "en-029+m5", "en-gb-scotland+f5")
-SEALED: tuple[str, ...] = ()
+# Round 11 (2026-12-01): `train11` (written blind to the code, two voices) to train on, and
+# `scored11` (written blind at the same time, by another writer) sealed until it is scored once,
+# in voices no round has used.
+TRAIN11_VOICES = ("en-gb-scotland+m6", "en-us+m7")
+ROUND11_VOICES = ("en-gb+m6", "en-us-nyc+m3", "en-029+f3", "en-gb-x-gbclan+f4")
+SEALED: tuple[str, ...] = ("scored11",)
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,
@@ -110,6 +117,8 @@ VOICES = {
     "train10a": TRAIN10_VOICES,
     "train10b": TRAIN10_VOICES,
     "scored10": ROUND10_VOICES,
+    "train11": TRAIN11_VOICES,
+    "scored11": ROUND11_VOICES,
 }
 RATES = (140, 160, 180, 150, 170)
 LEAD_S = 0.8  # silence before the first sentence: the response latency
