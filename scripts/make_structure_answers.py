@@ -94,11 +94,13 @@ ROUND9_VOICES = ("en-us-nyc+f3", "en-gb-x-rp+m4", "en-029+f5", "en-gb-scotland+m
 TRAIN10_VOICES = ("en-gb-x-rp+f5", "en-us-nyc+m1")
 ROUND10_VOICES = ("en-us+f2", "en-gb-x-gbcwmd+m3", "en-029+m5", "en-gb-scotland+f5")
 # Round 11 (2026-12-01): `train11` (written blind to the code, two voices) to train on, and
-# `scored11` (written blind at the same time, by another writer) sealed until it is scored once,
-# in voices no round has used.
+# `scored11` (written blind at the same time, by another writer) sealed until it was scored once,
+# in voices no round had used: round 9's model (shipped) 57% within 1.0 s (text 67%), the model
+# retrained on every set but scored11 61% (text 73%), not shipped as it reads a pinned result as
+# a reflection (eval_structure.py). None is sealed now.
 TRAIN11_VOICES = ("en-gb-scotland+m6", "en-us+m7")
 ROUND11_VOICES = ("en-gb+m6", "en-us-nyc+m3", "en-029+f3", "en-gb-x-gbclan+f4")
-SEALED: tuple[str, ...] = ("scored11",)
+SEALED: tuple[str, ...] = ()
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,
