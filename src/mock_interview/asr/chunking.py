@@ -491,11 +491,10 @@ def words_after(earlier: list[Word], later: list[Word], junction_s: float) -> li
     word of the same text overlaps it, and one that only reaches past the junction is kept
     only if no earlier word overlaps it.
     """
-    near = [word for word in earlier if word.end_s > junction_s - 2.0]
 
     def heard_before(word: Word) -> bool:
         overlapping = [
-            other for other in near if other.start_s < word.end_s and word.start_s < other.end_s
+            other for other in earlier if other.start_s < word.end_s and word.start_s < other.end_s
         ]
         if word.start_s + word.end_s < 2 * junction_s:
             return bool(overlapping)
