@@ -494,7 +494,9 @@ def words_after(earlier: list[Word], later: list[Word], junction_s: float) -> li
 
     def heard_before(word: Word) -> bool:
         overlapping = [
-            other for other in earlier if other.start_s < word.end_s and word.start_s < other.end_s
+            other
+            for other in earlier
+            if Span(other.start_s, other.end_s).overlap_s(word.start_s, word.end_s) > 0
         ]
         if word.start_s + word.end_s < 2 * junction_s:
             return bool(overlapping)
