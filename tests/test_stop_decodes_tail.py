@@ -157,10 +157,23 @@ def test_a_chunk_cut_inside_a_guess_keeps_the_word_at_the_cut_once(
     `analyze` of the same 36 s reads "on me, um," and now reads the same words as `analyze`."""
     samples = load_audio(SAMPLES / "goal_missed_weak.flac").samples[: 36 * ANALYSIS_RATE]
     guessed = threading.Event()
-    live = LiveTranscriber(transcriber, settings.fillers, on_progress=lambda _: guessed.set())
+    shown: list[ChunkedTranscript] = []
+
+    def progress(transcript: ChunkedTranscript) -> None:
+        shown.append(transcript)
+        guessed.set()
+
+    live = LiveTranscriber(transcriber, settings.fillers, on_progress=progress)
     live.feed_analysis_samples(samples[: 29 * ANALYSIS_RATE])  # under a window: no cut yet
     assert guessed.wait(timeout=60), "the idle worker did not guess the tail"
     live.feed_analysis_samples(samples[29 * ANALYSIS_RATE :])
     heard_live = [normalize_token(word.text) for word in live.finish().words]
     whole = transcribe_in_chunks([samples], transcriber, settings.fillers)
     assert heard_live == [normalize_token(word.text) for word in whole.words]
+    # What the guess showed past the cut stays shown when the chunk is cut (it went back to
+    # 21.36 s, and its words vanished until the next guess).
+    guess, at_cut = shown[0], shown[1]
+    assert guess.samples == 29 * ANALYSIS_RATE and guess.words[-1].end_s > 27.0
+    assert at_cut.samples >= guess.samples
+    assert at_cut.words[-1].end_s >= guess.words[-1].end_s - 0.5
+    assert [item.samples for item in shown] == sorted(item.samples for item in shown)

@@ -657,7 +657,23 @@ class LiveTranscriber:
         self._done = self._done.then(
             ChunkedTranscript(words, speech, audio_fillers, cut, chunk_voice.contour)
         )
-        self._report(self._done)
+        self._report(self._done.then(self._heard_past(earlier, start + cut, words)))
+
+    @staticmethod
+    def _heard_past(
+        guess: _TailGuess | None, cut_at: int, words: list[Word]
+    ) -> ChunkedTranscript:
+        """What a guess of the tail heard past a chunk cut inside it, joined to the chunk's
+        `words`: shown until the next guess, so the live transcript neither loses words it showed
+        nor goes back in time when a chunk is cut."""
+        if guess is None or guess.start + guess.size <= cut_at:
+            return EMPTY
+        cut_s = cut_at / ANALYSIS_RATE
+        heard = [word for word in guess.words if word.end_s > cut_s]
+        fillers = [filler for filler in guess.audio_fillers if filler.start_s >= cut_s]
+        return ChunkedTranscript(
+            words_after(words, heard, cut_s), [], fillers, guess.start + guess.size - cut_at
+        )
 
     def _guess_stands(self, window: np.ndarray, cut: int, guess: _TailGuess) -> bool:
         """The guess is the last chunk's transcript if what it did not hear is too short to hold
