@@ -470,15 +470,23 @@ class _TailGuess:
         """What the guess settled past `cut` (samples into the tail), as a guess of the tail that
         starts there: a chunk cut inside the settled part leaves the rest settled. Its words
         include any that reach past the cut, to be joined to the chunk's by `words_after`."""
-        words, audio_fillers = self.before(self.settled)
-        cut_s = (self.start + cut) / ANALYSIS_RATE
-        return _TailGuess(
-            self.start + cut,
-            self.settled - cut,
-            self.settled - cut,
-            [word for word in words if word.end_s > cut_s],
-            [filler for filler in audio_fillers if filler.start_s >= cut_s],
+        words, audio_fillers = _heard_past(
+            *self.before(self.settled), (self.start + cut) / ANALYSIS_RATE
         )
+        return _TailGuess(
+            self.start + cut, self.settled - cut, self.settled - cut, words, audio_fillers
+        )
+
+
+def _heard_past(
+    words: list[Word], audio_fillers: list[Filler], cut_s: float
+) -> tuple[list[Word], list[Filler]]:
+    """The words that reach past `cut_s` (for `words_after` to join to the other side's) and the
+    audio fillers from it on."""
+    return (
+        [word for word in words if word.end_s > cut_s],
+        [filler for filler in audio_fillers if filler.start_s >= cut_s],
+    )
 
 
 def words_after(earlier: list[Word], later: list[Word], junction_s: float) -> list[Word]:
@@ -657,22 +665,19 @@ class LiveTranscriber:
         self._done = self._done.then(
             ChunkedTranscript(words, speech, audio_fillers, cut, chunk_voice.contour)
         )
-        self._report(self._done.then(self._heard_past(earlier, start + cut, words)))
+        self._report(self._done.then(self._shown_past(earlier, start + cut, words)))
 
     @staticmethod
-    def _heard_past(
-        guess: _TailGuess | None, cut_at: int, words: list[Word]
-    ) -> ChunkedTranscript:
+    def _shown_past(guess: _TailGuess | None, cut_at: int, words: list[Word]) -> ChunkedTranscript:
         """What a guess of the tail heard past a chunk cut inside it, joined to the chunk's
         `words`: shown until the next guess, so the live transcript neither loses words it showed
         nor goes back in time when a chunk is cut."""
         if guess is None or guess.start + guess.size <= cut_at:
             return EMPTY
         cut_s = cut_at / ANALYSIS_RATE
-        heard = [word for word in guess.words if word.end_s > cut_s]
-        fillers = [filler for filler in guess.audio_fillers if filler.start_s >= cut_s]
+        heard, audio_fillers = _heard_past(guess.words, guess.audio_fillers, cut_s)
         return ChunkedTranscript(
-            words_after(words, heard, cut_s), [], fillers, guess.start + guess.size - cut_at
+            words_after(words, heard, cut_s), [], audio_fillers, guess.start + guess.size - cut_at
         )
 
     def _guess_stands(self, window: np.ndarray, cut: int, guess: _TailGuess) -> bool:
